@@ -11,7 +11,7 @@ const ciLibraries = {
     },
     {
       group: ['**/emulator/**', '../emulator', '../../emulator'],
-      message: 'The emulator is Azure\'s twin, not part of the product: shipped code never imports it.',
+      message: "The emulator is Azure's twin, not part of the product: shipped code never imports it.",
     },
   ],
 };
@@ -39,10 +39,7 @@ export default tseslint.config(
     files: ['action/**/*.ts', 'task/**/*.ts', 'cli/**/*.ts'],
     ignores: ['cli/demo.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [ciLibraries.patterns[1]] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [ciLibraries.patterns[1]] }],
     },
   },
   {

@@ -42,15 +42,23 @@ function files(dir) {
 }
 
 if (check) {
-  const fresh = files(outdir).map((f) => relative(outdir, f)).sort();
-  const committed = files('dist').map((f) => relative('dist', f)).sort();
+  const fresh = files(outdir)
+    .map((f) => relative(outdir, f))
+    .sort();
+  const committed = files('dist')
+    .map((f) => relative('dist', f))
+    .sort();
   const differ = [...new Set([...fresh, ...committed])].filter(
-    (f) => !existsSync(join(outdir, f)) || !existsSync(join('dist', f)) ||
+    (f) =>
+      !existsSync(join(outdir, f)) ||
+      !existsSync(join('dist', f)) ||
       !readFileSync(join(outdir, f)).equals(readFileSync(join('dist', f))),
   );
   rmSync(outdir, { recursive: true, force: true });
   if (differ.length > 0) {
-    console.error(`dist/ is stale: ${differ.join(', ')} differ from a fresh build. Run 'npm run build' and commit dist/.`);
+    console.error(
+      `dist/ is stale: ${differ.join(', ')} differ from a fresh build. Run 'npm run build' and commit dist/.`,
+    );
     process.exit(1);
   }
   console.log(`dist/ matches a fresh build (${fresh.length} files).`);

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
-const npx = (bin, ...args) => [process.execPath, [join('node_modules', '.bin', bin).replace(/$/, ''), ...args]];
+const npx = (bin, ...args) => [
+  process.execPath,
+  [join('node_modules', '.bin', bin).replace(/$/, ''), ...args],
+];
 const stages = [
   ['format', ...npx('prettier', '--check', '.')],
   ['lint', ...npx('eslint', '--max-warnings', '0', '.')],
@@ -19,7 +22,11 @@ let passed = 0;
 let failed = 0;
 function runStage(name, cmd, args, show = false) {
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status === 0) {
     passed += 1;

@@ -3,9 +3,10 @@
  * CONTRACT (front-ends code against this): neither function throws; each
  * reports through `platform` (setFailed / warning) and resolves to whether the
  * step succeeded, so entry files only map it to an exit code.
- *
- * PLACEHOLDER: the implementation lands with the core (issue 3).
  */
+import { describeError } from './errors';
+import { openAccess } from './jit/mainFlow';
+import { closeFromState } from './jit/postFlow';
 import type { Platform } from './platform';
 import type { Connect } from './session';
 
@@ -20,12 +21,26 @@ export interface RunOptions {
   readonly now?: () => Date;
 }
 
+/** Opens JIT access and waits until it is live. State for post is saved as soon as a request is accepted. */
 export async function runMain(options: RunOptions): Promise<boolean> {
-  options.platform.setFailed('runMain is not implemented yet');
-  return Promise.resolve(false);
+  return report(options.platform, () => openAccess(options));
 }
 
+/** Closes what main opened, from the saved state. Missing state is a notice, not a failure. */
 export async function runPost(options: RunOptions): Promise<boolean> {
-  options.platform.setFailed('runPost is not implemented yet');
-  return Promise.resolve(false);
+  return report(options.platform, () => closeFromState(options));
+}
+
+async function report(platform: Platform, step: () => Promise<void>): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch (e) {
+    try {
+      platform.setFailed(describeError(e));
+    } catch {
+      // A broken adapter must not turn a failure into a crash.
+    }
+    return false;
+  }
 }

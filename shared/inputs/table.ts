@@ -51,7 +51,7 @@ export const INPUTS = {
   ports: {
     ado: 'ports',
     description:
-      'Ports to open, comma-separated (e.g. `22` or `22,5986`). Each must be in the VM\'s JIT policy. No default: nothing is opened that you did not ask for.',
+      "Ports to open, comma-separated (e.g. `22` or `22,5986`). Each must be in the VM's JIT policy. No default: nothing is opened that you did not ask for.",
     required: true,
     default: '',
     kind: 'string',
@@ -77,7 +77,8 @@ export const INPUTS = {
   },
   'allow-any-source': {
     ado: 'allowAnySource',
-    description: 'Allow `source: *` (any address on the internet). Off by default; a policy must also allow `*`.',
+    description:
+      'Allow `source: *` (any address on the internet). Off by default; a policy must also allow `*`.',
     required: false,
     default: 'false',
     kind: 'boolean',
@@ -85,7 +86,8 @@ export const INPUTS = {
   },
   justification: {
     ado: 'justification',
-    description: 'Justification recorded with the JIT request. Default: built from the run (system, repository, commit, actor, run URL).',
+    description:
+      'Justification recorded with the JIT request. Default: built from the run (system, repository, commit, actor, run URL).',
     required: false,
     default: '',
     kind: 'string',
@@ -94,7 +96,7 @@ export const INPUTS = {
   'wait-timeout': {
     ado: 'waitTimeout',
     description:
-      'How long to wait for the allow rule to be live in every NSG on the VM\'s path: seconds (`300`) or ISO 8601 (`PT5M`).',
+      "How long to wait for the allow rule to be live in every NSG on the VM's path: seconds (`300`) or ISO 8601 (`PT5M`).",
     required: false,
     default: '300',
     kind: 'string',
@@ -162,7 +164,8 @@ export const INPUTS = {
   },
   'dry-run': {
     ado: 'dryRun',
-    description: 'Validate everything against the JIT policies and report what would be requested; write nothing.',
+    description:
+      'Validate everything against the JIT policies and report what would be requested; write nothing.',
     required: false,
     default: 'false',
     kind: 'boolean',

@@ -1,0 +1,143 @@
+/**
+ * The Action's sign-in inputs. They are not core inputs (the ADO task signs in through a service
+ * connection, the CLI through @azure/identity's usual chain), so they live here, not in
+ * shared/inputs/table.ts; action.yml declares both sets and a test keeps all three in step.
+ */
+import { InputError, type InputIssue } from '../shared/errors';
+import { parseCreds } from './credsJson';
+
+export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
+
+export const AUTH_INPUTS = {
+  'client-id': { required: false, default: '' },
+  'tenant-id': { required: false, default: '' },
+  'subscription-id': { required: false, default: '' },
+  'client-secret': { required: false, default: '' },
+  creds: { required: false, default: '' },
+  audience: { required: false, default: DEFAULT_AUDIENCE },
+} as const;
+
+export type AuthInputName = keyof typeof AUTH_INPUTS;
+
+/** Where a value came from, for log lines and error messages. */
+export type Origin = 'input' | 'creds';
+
+export interface AuthInputs {
+  readonly clientId?: string;
+  readonly tenantId?: string;
+  readonly subscriptionId?: string;
+  readonly clientSecret?: { readonly value: string; readonly origin: Origin };
+  readonly audience: string;
+  /** Names of `creds` keys we ignored, for a warning. */
+  readonly unknownCredsKeys: readonly string[];
+}
+
+export interface AuthInputSource {
+  /** Raw value, '' when not set. */
+  getInput(name: AuthInputName): string;
+  setSecret(value: string): void;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A tenant is a GUID or one of its verified domain names (contoso.onmicrosoft.com). */
+const TENANT =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
+
+/**
+ * Reads and checks the sign-in inputs. Secrets are masked before anything else happens, so no
+ * later log line or error can reveal them. All problems are reported together in one InputError.
+ */
+export function readAuthInputs(source: AuthInputSource): AuthInputs {
+  const inputSecret = source.getInput('client-secret');
+  if (inputSecret) source.setSecret(inputSecret);
+  const rawCreds = source.getInput('creds');
+  if (rawCreds) source.setSecret(rawCreds);
+
+  const parsed = rawCreds ? parseCreds(rawCreds) : { creds: {}, unknownKeys: [] };
+  const creds = parsed.creds;
+  if (creds.clientSecret) source.setSecret(creds.clientSecret);
+
+  const issues: InputIssue[] = [];
+  const pick = (
+    name: 'client-id' | 'tenant-id' | 'subscription-id',
+    fromCreds: string | undefined,
+  ): string | undefined => {
+    const fromInput = source.getInput(name).trim();
+    if (fromInput && fromCreds && fromInput.toLowerCase() !== fromCreds.toLowerCase()) {
+      issues.push({
+        input: name,
+        value: fromInput,
+        rule: `differs from the ${credsKey(name)} in creds (${fromCreds})`,
+        hint: `set it in one place only`,
+      });
+    }
+    return fromInput || fromCreds || undefined;
+  };
+  const clientId = pick('client-id', creds.clientId);
+  const tenantId = pick('tenant-id', creds.tenantId);
+  const subscriptionId = pick('subscription-id', creds.subscriptionId);
+
+  if (clientId !== undefined && !GUID.test(clientId)) {
+    issues.push(
+      guidIssue(
+        'client-id',
+        clientId,
+        'the Application (client) ID of the app registration or managed identity',
+      ),
+    );
+  }
+  if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
+    issues.push(guidIssue('subscription-id', subscriptionId, 'the subscription ID, not its name'));
+  }
+  if (tenantId !== undefined && !TENANT.test(tenantId)) {
+    issues.push({
+      input: 'tenant-id',
+      value: tenantId,
+      rule: 'is neither a GUID nor a domain name',
+      hint: 'use the Directory (tenant) ID from the app registration overview',
+    });
+  }
+  if (inputSecret && creds.clientSecret) {
+    issues.push({
+      input: 'client-secret',
+      value: '(hidden)',
+      rule: 'is set and creds has a clientSecret too',
+      hint: 'give the secret in one place only',
+    });
+  }
+  const secret = inputSecret
+    ? { value: inputSecret, origin: 'input' as const }
+    : creds.clientSecret
+      ? { value: creds.clientSecret, origin: 'creds' as const }
+      : undefined;
+  // A secret or a client without the other half cannot sign in; say so now rather than fall
+  // through to another method and report something confusing.
+  if ((secret || clientId) && (!clientId || !tenantId)) {
+    const missing = !clientId ? 'client-id' : 'tenant-id';
+    issues.push({
+      input: missing,
+      value: '',
+      rule: `is required with ${secret ? 'a client secret' : 'client-id'}`,
+      hint: `add ${missing} (or ${credsKey(missing)} in creds)`,
+    });
+  }
+
+  const audience = source.getInput('audience').trim() || DEFAULT_AUDIENCE;
+  if (issues.length > 0) throw new InputError(issues);
+  return {
+    ...(clientId ? { clientId } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(subscriptionId ? { subscriptionId } : {}),
+    ...(secret ? { clientSecret: secret } : {}),
+    audience,
+    unknownCredsKeys: parsed.unknownKeys,
+  };
+}
+
+function credsKey(name: 'client-id' | 'tenant-id' | 'subscription-id'): string {
+  return { 'client-id': 'clientId', 'tenant-id': 'tenantId', 'subscription-id': 'subscriptionId' }[name];
+}
+
+function guidIssue(input: string, value: string, what: string): InputIssue {
+  return { input, value, rule: 'is not a GUID', hint: `use ${what}` };
+}

@@ -1,0 +1,178 @@
+/**
+ * The Action's `Connect`: turns the sign-in inputs into one credential for the run, checks it
+ * by fetching an ARM token (MSAL caches it, so the core's first call reuses it), and names the
+ * method in `AzureSession.method` (the core logs it) and in every sign-in error. See authPlan.ts
+ * for the order.
+ */
+import { execFile } from 'node:child_process';
+import type { TokenCredential } from '@azure/core-auth';
+import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
+import { AuthError } from '../shared/errors';
+import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
+import { readAuthInputs, type AuthInputSource } from './authInputs';
+import { planAuth, type AuthPlan } from './authPlan';
+import { describeIdToken } from './idTokenClaims';
+
+export interface GitHubAuthDeps extends AuthInputSource {
+  /** `core.getIDToken`: fetches (and masks) the job's GitHub OIDC token. */
+  getIDToken(audience: string): Promise<string>;
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Extra trusted CA (PEM) for in-process tests; the bundles use NODE_EXTRA_CA_CERTS instead. */
+  readonly tlsCa?: string;
+  /** The Azure CLI's current subscription; injectable because test machines have no `az`. */
+  cliSubscription?(): Promise<string | undefined>;
+}
+
+/** Bounds the sign-in check; identity retries inside it. */
+const TOKEN_TIMEOUT_MS = 60_000;
+
+const WHAT_TO_ADD =
+  'Add to the workflow either OIDC (recommended):\n' +
+  '    permissions:\n      id-token: write\n      contents: read\n' +
+  '    with:\n      client-id: ${{ vars.AZURE_CLIENT_ID }}\n      tenant-id: ${{ vars.AZURE_TENANT_ID }}\n' +
+  '      subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\n' +
+  '  (with a federated credential for this repository on the app registration), or a client secret:\n' +
+  '    with:\n      creds: ${{ secrets.AZURE_CREDENTIALS }}\n' +
+  '  or run azure/login before this step.';
+
+export function createGitHubConnect(deps: GitHubAuthDeps): Connect {
+  return async (cloud: CloudEndpoints): Promise<AzureSession> => {
+    const inputs = readAuthInputs(deps);
+    if (inputs.unknownCredsKeys.length > 0) {
+      deps.warning(`Ignoring unknown keys in creds: ${inputs.unknownCredsKeys.join(', ')}.`);
+    }
+    const plan = planAuth(inputs, deps.env);
+    const { credential, method } = buildCredential(plan, cloud, deps);
+    // The core logs "Signed in with <method>" once this returns; a failure names the method itself.
+    deps.debug(`Signing in to ${cloud.name} with ${method}.`);
+    await checkCredential(credential, cloud, plan, deps);
+    const subscriptionId =
+      inputs.subscriptionId ??
+      (plan.kind === 'cli' ? await (deps.cliSubscription ?? azCliSubscription)() : undefined);
+    return { credential, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+  };
+}
+
+function buildCredential(
+  plan: AuthPlan,
+  cloud: CloudEndpoints,
+  deps: GitHubAuthDeps,
+): { credential: TokenCredential; method: string } {
+  const options = {
+    authorityHost: cloud.authorityHost,
+    // MSAL validates the authority against login.microsoftonline.com's instance metadata; a
+    // custom authority (Azure Stack, the emulator) is not listed there, and offline it fails.
+    disableInstanceDiscovery: cloud.name === 'Custom' || cloud.name === 'AzureStack',
+    ...(deps.tlsCa ? { tlsOptions: { ca: deps.tlsCa } } : {}),
+  };
+  switch (plan.kind) {
+    case 'secret':
+      return {
+        credential: new ClientSecretCredential(plan.tenantId, plan.clientId, plan.secret, options),
+        method: `a client secret (from ${plan.origin === 'input' ? 'the client-secret input' : 'creds'}) for client ${plan.clientId}`,
+      };
+    case 'oidc': {
+      let described = false;
+      const getAssertion = async (): Promise<string> => {
+        const token = await fetchIdToken(deps, plan.audience);
+        if (!described) {
+          // The claims (not the token) are what users need to match a federated credential.
+          deps.info(`GitHub OIDC token: ${describeIdToken(token)}.`);
+          described = true;
+        }
+        return token;
+      };
+      return {
+        credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, options),
+        method: `OIDC (workload identity federation) for client ${plan.clientId}`,
+      };
+    }
+    case 'cli':
+      return {
+        credential: new AzureCliCredential({
+          ...(plan.tenantId ? { tenantId: plan.tenantId } : {}),
+          processTimeoutInMs: 30_000,
+        }),
+        method: 'the Azure CLI session (e.g. from azure/login)',
+      };
+  }
+}
+
+async function fetchIdToken(deps: GitHubAuthDeps, audience: string): Promise<string> {
+  try {
+    return await deps.getIDToken(audience);
+  } catch (e) {
+    throw new AuthError(
+      `Could not get the GitHub OIDC token for audience '${audience}': ${messageOf(e)}`,
+      'Grant `permissions: id-token: write` to the job (workflows triggered from forks never get one).',
+      e,
+    );
+  }
+}
+
+async function checkCredential(
+  credential: TokenCredential,
+  cloud: CloudEndpoints,
+  plan: AuthPlan,
+  deps: GitHubAuthDeps,
+): Promise<void> {
+  try {
+    const token = await credential.getToken(cloud.scope, {
+      abortSignal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+    });
+    if (!token) throw new Error('no token was returned');
+  } catch (e) {
+    if (e instanceof AuthError) throw e;
+    deps.debug(`Sign-in error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    throw authFailure(plan, cloud, e);
+  }
+}
+
+function authFailure(plan: AuthPlan, cloud: CloudEndpoints, e: unknown): AuthError {
+  const where = `tenant ${'tenantId' in plan && plan.tenantId ? plan.tenantId : '(the CLI default)'} on ${cloud.name} (${cloud.authorityHost})`;
+  switch (plan.kind) {
+    case 'secret':
+      return new AuthError(
+        `Sign-in with a client secret for client ${plan.clientId} in ${where} failed: ${messageOf(e)}`,
+        'Check client-id, tenant-id and that the secret is current (secrets expire); check `cloud` for sovereign clouds.',
+        e,
+      );
+    case 'oidc':
+      return new AuthError(
+        `OIDC sign-in for client ${plan.clientId} in ${where} failed: ${messageOf(e)}`,
+        'The app registration (or managed identity) needs a federated credential with issuer ' +
+          'https://token.actions.githubusercontent.com and the subject and audience shown in the "GitHub OIDC token" ' +
+          'line above (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for jobs with an environment).',
+        e,
+      );
+    case 'cli':
+      return new AuthError(
+        'No way to sign in to Azure was usable. Tried, in order:\n' +
+          [...plan.skipped, `Azure CLI session: ${messageOf(e)}`].map((line) => `  - ${line}`).join('\n'),
+        WHAT_TO_ADD,
+        e,
+      );
+  }
+}
+
+/** First line of an error message: identity messages can run to many lines of MSAL detail. */
+function messageOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+}
+
+/** `az account show`: the subscription azure/login selected. Best effort, undefined if unknown. */
+function azCliSubscription(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      'az',
+      ['account', 'show', '--query', 'id', '--output', 'tsv'],
+      // az is a .cmd script on Windows, which only runs through a shell.
+      { timeout: 30_000, shell: process.platform === 'win32' },
+      (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
+    );
+  });
+}

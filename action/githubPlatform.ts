@@ -1,0 +1,61 @@
+/**
+ * `Platform` over @actions/core 2.0.3 (the last CommonJS line; 3.x is ESM-only). Inputs come from
+ * the runner's INPUT_<NAME> variables under their kebab-case names, as action.yml declares them;
+ * state and outputs go to the GITHUB_STATE / GITHUB_OUTPUT files; the summary to
+ * GITHUB_STEP_SUMMARY; errors and warnings become annotations.
+ */
+import * as core from '@actions/core';
+import type { InputName } from '../shared/inputs/table';
+import type { OutputName } from '../shared/outputs';
+import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function createGitHubPlatform(env: Env = process.env): Platform {
+  return {
+    getInput: (name: InputName) => core.getInput(name),
+    debug: (message) => core.debug(message),
+    info: (message) => core.info(neutralizeCommands(message)),
+    notice: (message) => core.notice(message),
+    warning: (message) => core.warning(message),
+    error: (message) => core.error(message),
+    group: <T>(title: string, fn: () => Promise<T>) => core.group(title, fn),
+    setSecret: (value) => core.setSecret(value),
+    setOutput: (name: OutputName, value) => core.setOutput(name, value),
+    saveState: (key: StateKey, value) => core.saveState(key, value),
+    getState: (key: StateKey) => core.getState(key),
+    appendSummary: async (markdown) => {
+      // Old GHES runners and local runs have no summary file; the log already has the same facts.
+      if (!env.GITHUB_STEP_SUMMARY) {
+        core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written.');
+        return;
+      }
+      await core.summary.addRaw(markdown, true).write();
+    },
+    setFailed: (message) => core.setFailed(message),
+    runMetadata: () => githubRunMetadata(env),
+  };
+}
+
+export function githubRunMetadata(env: Env): RunMetadata {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const repository = env.GITHUB_REPOSITORY || undefined;
+  const runId = env.GITHUB_RUN_ID || undefined;
+  return {
+    system: 'GitHub Actions',
+    ...(repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+    ...(repository ? { repository } : {}),
+    ...(env.GITHUB_SHA ? { commit: env.GITHUB_SHA } : {}),
+    ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
+    ...(env.GITHUB_WORKFLOW ? { workflow: env.GITHUB_WORKFLOW } : {}),
+  };
+}
+
+/**
+ * core.info writes its text raw, and the runner executes any line that starts with `::` (or the
+ * legacy `##[`) as a workflow command. Log text can carry values from Azure or the user, so such
+ * lines get a zero-width space in front: the log looks the same, the runner ignores the line.
+ */
+export function neutralizeCommands(message: string): string {
+  return message.replace(/^(\s*)(::|##\[)/gm, '$1\u200b$2');
+}

@@ -1,0 +1,40 @@
+/**
+ * What both entry files share: the GitHub platform, the GitHub sign-in, cancellation on the
+ * runner's signals, and the mapping of the core's verdict to the exit code.
+ */
+import * as core from '@actions/core';
+import { abortSignalFromProcess } from '../shared/cancel';
+import { describeError } from '../shared/errors';
+import type { RunOptions } from '../shared/run';
+import { createGitHubConnect } from './githubAuth';
+import { createGitHubPlatform } from './githubPlatform';
+
+/**
+ * Runs `step` with the GitHub wiring. The runner cancels a step with SIGINT, then SIGTERM, then
+ * kills it: the first signal aborts the run (main's state is saved right after `initiate`, so
+ * post still closes what was opened), a second one exits at once.
+ */
+export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): void {
+  const platform = createGitHubPlatform();
+  const connect = createGitHubConnect({
+    getInput: (name) => core.getInput(name),
+    setSecret: (value) => core.setSecret(value),
+    getIDToken: (audience) => core.getIDToken(audience),
+    info: (message) => platform.info(message),
+    warning: (message) => platform.warning(message),
+    debug: (message) => platform.debug(message),
+    env: process.env,
+  });
+  const cancellation = abortSignalFromProcess(process, (name) =>
+    platform.warning(`Received ${name}: stopping. The post step closes any access already requested.`),
+  );
+  step({ platform, connect, signal: cancellation.signal })
+    .then(
+      (ok) => {
+        process.exitCode = ok ? 0 : 1;
+      },
+      // The core never rejects by contract; if a bug makes it, the step must still fail visibly.
+      (e: unknown) => core.setFailed(describeError(e)),
+    )
+    .finally(() => cancellation.dispose());
+}

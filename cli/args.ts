@@ -1,0 +1,234 @@
+/**
+ * Flags of each subcommand and their parsing. The request flags are generated
+ * from the core's input table (shared/inputs/table.ts), so a new core input
+ * becomes a CLI flag with the same name and description without edits here.
+ * Parsing is strict: an unknown flag is an error that names it.
+ */
+import { parseArgs } from 'node:util';
+import { INPUTS, type InputName } from '../shared/inputs/table';
+import { EXIT } from './exitCodes';
+
+export type CommandName = 'request' | 'close' | 'status' | 'validate' | 'audit';
+
+export interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  /** Repeatable; values are joined with new lines (the core splits on commas and new lines). */
+  readonly multiple?: boolean;
+  readonly description: string;
+  /** The core input this flag feeds, when it is one. */
+  readonly input?: InputName;
+  readonly valueName?: string;
+}
+
+/** A usage problem: bad or unknown flags. Exit code 2, nothing was done. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT.usage;
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Core inputs that make no sense for a command run from a shell. */
+const NOT_FOR_CLI: ReadonlySet<InputName> = new Set<InputName>(['close-on-post']);
+
+function inputFlag(name: InputName): FlagSpec {
+  const spec = INPUTS[name];
+  return {
+    type: spec.kind === 'boolean' ? 'boolean' : 'string',
+    multiple: spec.kind === 'multiLine',
+    description: spec.description + (spec.default !== '' && spec.kind !== 'boolean' ? ` Default: ${spec.default}.` : ''),
+    input: name,
+    valueName: spec.kind === 'boolean' ? undefined : 'value',
+  };
+}
+
+const INPUT_FLAGS: Record<string, FlagSpec> = Object.fromEntries(
+  (Object.keys(INPUTS) as InputName[]).filter((n) => !NOT_FOR_CLI.has(n)).map((n) => [n, inputFlag(n)]),
+);
+
+const pick = (...names: InputName[]): Record<string, FlagSpec> =>
+  Object.fromEntries(names.map((n) => [n, inputFlag(n)]));
+
+const CLOUD_FLAGS = pick('cloud', 'arm-endpoint', 'authority-host');
+
+const COMMON: Record<string, FlagSpec> = {
+  subscription: {
+    type: 'string',
+    valueName: 'id',
+    description: 'Subscription of VMs given by name. Default: $AZURE_SUBSCRIPTION_ID.',
+  },
+  json: { type: 'boolean', description: 'Print one JSON document on stdout (logs go to stderr).' },
+  verbose: { type: 'boolean', description: 'Also print debug lines.' },
+  'ca-file': {
+    type: 'string',
+    valueName: 'path',
+    description:
+      'Extra trusted CA certificate (PEM) for a TLS-inspecting proxy or a private cloud; added to the public CAs. NODE_EXTRA_CA_CERTS works too.',
+  },
+  help: { type: 'boolean', description: 'Show this help.' },
+};
+
+const STATE_FILE: FlagSpec = {
+  type: 'string',
+  valueName: 'path',
+  description: 'Where `request` records what it opened and `close` reads it. Default: .azure-jit-access/state.json.',
+};
+
+export const DEFAULT_STATE_FILE = '.azure-jit-access/state.json';
+
+export interface CommandSpec {
+  readonly summary: string;
+  readonly usage: string;
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+}
+
+const { 'dry-run': _dryRun, ...VALIDATE_INPUT_FLAGS } = INPUT_FLAGS;
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  request: {
+    summary: 'Open JIT access, wait until the allow rule is live, print host and port.',
+    usage: 'azure-jit-access request --vms <vm> [--resource-group <rg>] --ports <ports> [flags]',
+    flags: { ...INPUT_FLAGS, 'state-file': STATE_FILE, ...COMMON },
+  },
+  close: {
+    summary:
+      'Close access early: delete the allow rules a `request` opened (from its state file), or the JIT allow rules matching --vms/--ports/--source exactly.',
+    usage: 'azure-jit-access close [--state-file <path>] | close --vms <vm> --ports <ports> --source <ip> [flags]',
+    flags: {
+      'state-file': STATE_FILE,
+      ...pick('vms', 'resource-group', 'ports', 'source'),
+      ...CLOUD_FLAGS,
+      ...COMMON,
+    },
+  },
+  status: {
+    summary: 'Show live JIT requests and the JIT allow rules in the NSGs of the given VMs.',
+    usage: 'azure-jit-access status --vms <vm> [--resource-group <rg>] [flags]',
+    flags: { ...pick('vms', 'resource-group'), ...CLOUD_FLAGS, ...COMMON },
+  },
+  validate: {
+    summary: 'Dry run: check a request against the JIT policies and show what would be requested. Writes nothing.',
+    usage: 'azure-jit-access validate --vms <vm> [--resource-group <rg>] --ports <ports> [flags]',
+    flags: { ...VALIDATE_INPUT_FLAGS, ...COMMON },
+  },
+  audit: {
+    summary:
+      'List VMs with no JIT policy, or whose policy allows any source (`*`) on a port; like Conformity rule VirtualMachines-021.',
+    usage: 'azure-jit-access audit [--resource-group <rg>] [--subscription <id>] [flags]',
+    flags: {
+      'resource-group': {
+        type: 'string',
+        multiple: true,
+        valueName: 'name',
+        description: 'Only this resource group (repeatable). Default: the whole subscription.',
+      },
+      ...CLOUD_FLAGS,
+      ...COMMON,
+    },
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+export type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+
+export interface ParsedCommand {
+  readonly command: CommandName;
+  readonly values: FlagValues;
+}
+
+export type Parsed = ParsedCommand | { readonly help: CommandName | 'root' } | { readonly version: true };
+
+/** Edit distance, to suggest the flag the user probably meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] ?? 0;
+      row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestScore) [best, bestScore] = [c, d];
+  }
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function explain(error: unknown, command: CommandName, flags: readonly string[]): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const help = `Run 'azure-jit-access ${command} --help' for the flags it takes.`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'(-[^']*)'/.exec(message)?.[1] ?? message;
+    const name = flag.replace(/^-+/, '').split('=')[0] ?? '';
+    const hint = closest(name, flags);
+    const other = COMMAND_NAMES.find((c) => c !== command && name in COMMANDS[c].flags);
+    return [
+      `Unknown flag ${flag} for '${command}'.`,
+      hint ? ` Did you mean --${hint}?` : other ? ` (--${name} belongs to '${other}'.)` : '',
+      ` ${help}`,
+    ].join('');
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const arg = /'([^']*)'/.exec(message)?.[1] ?? '';
+    return `Unexpected argument '${arg}' for '${command}': values go after a flag (e.g. --vms ${arg}). ${help}`;
+  }
+  return `${message.replace(/\.$/, '')}. ${help}`;
+}
+
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = rest[0];
+    if (first === 'help' && topic !== undefined && (COMMAND_NAMES as string[]).includes(topic)) {
+      return { help: topic as CommandName };
+    }
+    return { help: 'root' };
+  }
+  if (first === '--version' || first === '-V') return { version: true };
+  if (!(COMMAND_NAMES as string[]).includes(first)) {
+    const hint = first.startsWith('-') ? undefined : closest(first, COMMAND_NAMES);
+    throw new UsageError(
+      `Unknown command '${first}'.${hint ? ` Did you mean '${hint}'?` : ''} Commands: ${COMMAND_NAMES.join(', ')}. Run 'azure-jit-access --help'.`,
+    );
+  }
+  const command = first as CommandName;
+  const spec = COMMANDS[command];
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(name === 'help' ? { short: 'h' } : {}) },
+    ]),
+  );
+  let values: FlagValues;
+  try {
+    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as FlagValues;
+  } catch (error) {
+    throw new UsageError(explain(error, command, Object.keys(spec.flags)), command);
+  }
+  if (values.help === true) return { help: command };
+  return { command, values };
+}
+
+/** A flag's value as the core reads inputs: '' when unset, repeated values joined by new lines. */
+export function flagText(values: FlagValues, name: string): string {
+  const v = values[name];
+  if (v === undefined || v === false) return '';
+  if (v === true) return 'true';
+  if (typeof v === 'string') return v;
+  return v.join('\n');
+}

@@ -1,0 +1,96 @@
+/**
+ * Shared steps of the commands that talk to Azure without the core's
+ * runMain/runPost (status, audit, close by flags): they reuse the core's
+ * parsers, its SDK client factory and its error reporter, so messages,
+ * timeouts and retries are the same as in a pipeline.
+ */
+import type { JitNetworkAccessPolicy } from '@azure/arm-security';
+import { createAzureClients, type AzureClients } from '../../shared/azure/clients';
+import { azureCall } from '../../shared/azure/call';
+import { resolveCloud } from '../../shared/cloud';
+import type { VmRef } from '../../shared/config';
+import { toJitError } from '../../shared/errors';
+import { resourceGroupProblem, parseVms } from '../../shared/inputs/vms';
+import { InputError } from '../../shared/errors';
+import { toJitPolicy, type JitPolicy } from '../../shared/jit/policies';
+import { flagText } from '../args';
+import type { CommandContext } from '../context';
+import { exitCodeForKind, type ExitCode } from '../exitCodes';
+
+export function cloudFromFlags(ctx: CommandContext) {
+  return resolveCloud(
+    flagText(ctx.flags, 'cloud'),
+    flagText(ctx.flags, 'arm-endpoint'),
+    flagText(ctx.flags, 'authority-host'),
+  );
+}
+
+/** The `vms` flag parsed as the core parses the input (names need --resource-group). */
+export function vmsFromFlags(ctx: CommandContext): readonly VmRef[] {
+  const rg = flagText(ctx.flags, 'resource-group').trim();
+  const problem = rg ? resourceGroupProblem(rg) : undefined;
+  if (problem) throw new InputError('resource-group', rg, problem);
+  const parsed = parseVms('vms', flagText(ctx.flags, 'vms'), rg);
+  for (const d of parsed.duplicates) ctx.terminal.log('warning', `VM ${d} is listed twice; using it once.`);
+  return parsed.vms;
+}
+
+export async function connectClients(ctx: CommandContext): Promise<AzureClients> {
+  const session = await ctx.connect(cloudFromFlags(ctx));
+  ctx.terminal.log('info', `Signed in to ${session.cloud.name} with ${session.method}.`);
+  return createAzureClients(session, ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {});
+}
+
+/** A policy as the core sees it, plus its raw request history (the core's view drops it). */
+export interface PolicyWithRequests {
+  readonly policy: JitPolicy;
+  readonly raw: JitNetworkAccessPolicy;
+}
+
+/** One subscription-level list per subscription: the Security provider's read budget is small. */
+export async function listPoliciesWithRequests(
+  ctx: CommandContext,
+  clients: AzureClients,
+  subscriptionIds: readonly string[],
+): Promise<PolicyWithRequests[]> {
+  const subs = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
+  const lists = await Promise.all(
+    subs.map((sub) =>
+      azureCall(`list JIT policies of subscription '${sub}'`, ctx.io.signal, async (o) => {
+        const found: PolicyWithRequests[] = [];
+        for await (const raw of clients.security(sub).jitNetworkAccessPolicies.list(o)) {
+          const policy = toJitPolicy(raw);
+          if (policy) found.push({ policy, raw });
+        }
+        return found;
+      }),
+    ),
+  );
+  return lists.flat();
+}
+
+/**
+ * Reports a failure the way the core does (message, then what to do) and
+ * returns its exit code; with --json also the one JSON document.
+ */
+export function reportFailure(ctx: CommandContext, error: unknown): ExitCode {
+  const err = toJitError(error);
+  const exitCode = ctx.io.signal?.aborted ? exitCodeForKind('cancelled') : exitCodeForKind(err.kind);
+  const message = ctx.terminal.mask(`${err.message}\nWhat to do: ${err.hint}`);
+  ctx.terminal.log('error', message);
+  if (ctx.terminal.json) {
+    ctx.terminal.printJson({ command: ctx.command, ok: false, exitCode, kind: err.kind, error: message });
+  }
+  return exitCode;
+}
+
+/** Aligned text table for terminals. */
+export function textTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

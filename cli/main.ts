@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Entry of the `azure-jit-access` command (bundled to dist/cli/main.js).
+ * Thin on purpose: wire the real process to `runCli` and exit with its code.
+ */
+import { runCli } from './app';
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (name: NodeJS.Signals): void => {
+  signals += 1;
+  // A second Ctrl-C means "now": do not wait for the core to unwind.
+  if (signals > 1) process.exit(130);
+  process.stderr.write(`\nReceived ${name}: cancelling (press Ctrl-C again to quit at once)...\n`);
+  controller.abort(new Error(`Cancelled by ${name}`));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  interactive: process.stdout.isTTY === true,
+  signal: controller.signal,
+  cwd: process.cwd(),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

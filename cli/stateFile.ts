@@ -1,0 +1,72 @@
+/**
+ * The CLI's stand-in for a runner's state store: `request` saves what it
+ * opened to a JSON file, `close` reads it back (a later process, maybe a
+ * shell `trap`). The file holds the core's state document (rule names,
+ * NSG ids, end time; never a token) and is written atomically, readable by
+ * its owner only.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StateKey } from '../shared/platform';
+
+const FORMAT = 'azure-jit-access/cli-state';
+
+interface StateFileDocument {
+  readonly format: typeof FORMAT;
+  readonly savedAt: string;
+  readonly entries: Partial<Record<StateKey, string>>;
+}
+
+export class StateFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateFileError';
+  }
+}
+
+export class StateFile {
+  constructor(readonly path: string) {}
+
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  /** '' when the file or the key is absent, as a runner's getState does. */
+  read(key: StateKey): string {
+    if (!this.exists()) return '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.path, 'utf8'));
+    } catch (error) {
+      throw new StateFileError(
+        `State file ${this.path} is not valid JSON (${error instanceof Error ? error.message : String(error)}). ` +
+          'Delete it if it is not from azure-jit-access; access closes by itself at its end time.',
+      );
+    }
+    if (typeof parsed !== 'object' || parsed === null || (parsed as { format?: unknown }).format !== FORMAT) {
+      throw new StateFileError(`${this.path} is not an azure-jit-access state file (no "format": "${FORMAT}").`);
+    }
+    const value = (parsed as StateFileDocument).entries?.[key];
+    return typeof value === 'string' ? value : '';
+  }
+
+  write(key: StateKey, value: string): void {
+    const entries: Partial<Record<StateKey, string>> = {};
+    entries[key] = value;
+    const doc: StateFileDocument = { format: FORMAT, savedAt: new Date().toISOString(), entries };
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    // Write then rename: a crash mid-write never leaves a half file that `close` cannot read.
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.path);
+    try {
+      chmodSync(this.path, 0o600);
+    } catch {
+      // Best effort (e.g. some Windows file systems); the content holds no secret.
+    }
+  }
+
+  remove(): void {
+    rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Everything the CLI prints goes through here, so two rules hold everywhere:
+ * secrets registered with `addSecret` are masked in every line, and with
+ * `--json` stdout carries exactly one JSON document (logs go to stderr).
+ */
+export interface Writer {
+  write(text: string): unknown;
+}
+
+export interface TerminalOptions {
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** Redraw a one-line spinner in place (a TTY) or print a line now and then (logs in CI). */
+  readonly interactive: boolean;
+  readonly now?: () => number;
+}
+
+export type Level = 'debug' | 'info' | 'notice' | 'warning' | 'error';
+
+const PREFIX: Record<Level, string> = {
+  debug: 'debug: ',
+  info: '',
+  notice: 'note: ',
+  warning: 'warning: ',
+  error: 'error: ',
+};
+
+/** How long without output before the heartbeat says we are still waiting (then again after as long). */
+const QUIET_MS = 3000;
+const TICK_MS = 250;
+const SPINNER = ['|', '/', '-', '\\'];
+const MASK = '***';
+
+export class Terminal {
+  private readonly secrets = new Set<string>();
+  private readonly now: () => number;
+  private readonly started: number;
+  private lastOutput: number;
+  private ticker: NodeJS.Timeout | undefined;
+  private tickerLabel = '';
+  private spinnerShown = false;
+  private frame = 0;
+  private indent = '';
+
+  constructor(private readonly options: TerminalOptions) {
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
+    this.lastOutput = this.started;
+  }
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  addSecret(value: string): void {
+    // Very short values would mask innocent text everywhere; tokens and keys are long.
+    if (value.trim().length >= 4) this.secrets.add(value);
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join(MASK);
+    return out;
+  }
+
+  log(level: Level, message: string): void {
+    if (level === 'debug' && !this.options.verbose) return;
+    // Logs never mix with the JSON document; warnings and errors always go to stderr.
+    const toErr = this.options.json || level === 'warning' || level === 'error' || level === 'debug';
+    const prefix = `${this.elapsed()} ${this.indent}${PREFIX[level]}`;
+    // Continuation lines are indented under the first, so a multi-line error reads as one message.
+    const pad = ' '.repeat(prefix.length);
+    const lines = message.split('\n').map((line, i) => `${i === 0 ? prefix : pad}${line}`);
+    this.emit(toErr ? this.options.stderr : this.options.stdout, `${lines.join('\n')}\n`);
+  }
+
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    this.log('info', `${title}`);
+    const outer = this.indent;
+    this.indent = `${outer}  `;
+    try {
+      return await fn();
+    } finally {
+      this.indent = outer;
+    }
+  }
+
+  /** Plain text for humans: stdout, unless --json reserves stdout for the document. */
+  print(text: string): void {
+    this.emit(this.options.json ? this.options.stderr : this.options.stdout, text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A line on stderr without the elapsed-time prefix (command-line errors). */
+  printError(text: string): void {
+    this.emit(this.options.stderr, `${text}\n`);
+  }
+
+  /** The one JSON document of a --json run. */
+  printJson(document: unknown): void {
+    this.stopHeartbeat();
+    this.options.stdout.write(`${this.mask(JSON.stringify(document, null, 2))}\n`);
+  }
+
+  /**
+   * While a long call runs, show that we are alive: a spinner on a TTY, a
+   * line every few quiet seconds otherwise. The core's own progress lines
+   * reset the quiet timer, so this only fills silences.
+   */
+  startHeartbeat(label: string): void {
+    this.stopHeartbeat();
+    this.tickerLabel = label;
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+  }
+
+  stopHeartbeat(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.clearSpinner();
+  }
+
+  private tick(): void {
+    const quietFor = this.now() - this.lastOutput;
+    if (this.options.interactive && !this.options.json) {
+      if (quietFor < 1000) return;
+      this.frame = (this.frame + 1) % SPINNER.length;
+      this.options.stdout.write(`\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.elapsed().trim()})\u001b[K`);
+      this.spinnerShown = true;
+    } else if (quietFor >= QUIET_MS) {
+      this.log('info', `... still ${this.tickerLabel}`);
+    }
+  }
+
+  private clearSpinner(): void {
+    if (!this.spinnerShown) return;
+    this.options.stdout.write('\r\u001b[K');
+    this.spinnerShown = false;
+  }
+
+  private emit(writer: Writer, text: string): void {
+    this.clearSpinner();
+    writer.write(this.mask(text));
+    this.lastOutput = this.now();
+  }
+
+  private elapsed(): string {
+    return `[${((this.now() - this.started) / 1000).toFixed(1).padStart(5)}s]`;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The core's Platform for a terminal: inputs come from the parsed flags,
+ * logs are human-readable lines (with a heartbeat while the core waits),
+ * state goes to a JSON state file, outputs and the summary are collected
+ * and printed by the command once the core is done (or as one JSON document).
+ */
+import { userInfo } from 'node:os';
+import type { InputName } from '../shared/inputs/table';
+import type { OutputName } from '../shared/outputs';
+import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+import { flagText, type FlagValues } from './args';
+import type { StateFile } from './stateFile';
+import type { Terminal } from './terminal';
+
+export interface TerminalPlatformOptions {
+  readonly terminal: Terminal;
+  readonly flags: FlagValues;
+  /** Inputs the command fixes whatever the flags say (e.g. `validate` sets dry-run). */
+  readonly fixedInputs?: Partial<Record<InputName, string>>;
+  /** Absent for commands that keep no state (validate, status). */
+  readonly stateFile?: StateFile;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class TerminalPlatform implements Platform {
+  readonly outputs = new Map<OutputName, string>();
+  readonly summaries: string[] = [];
+  readonly failures: string[] = [];
+  readonly warnings: string[] = [];
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly options: TerminalPlatformOptions) {
+    this.env = options.env ?? process.env;
+  }
+
+  getInput(name: InputName): string {
+    const fixed = this.options.fixedInputs?.[name];
+    if (fixed !== undefined) return fixed;
+    // A shell has no post step: `close` (or the end time) closes access, so the core records rules to delete.
+    if (name === 'close-on-post') return 'delete-rule';
+    return flagText(this.options.flags, name);
+  }
+
+  debug(message: string): void {
+    this.options.terminal.log('debug', message);
+  }
+
+  info(message: string): void {
+    this.options.terminal.log('info', message);
+  }
+
+  notice(message: string): void {
+    this.options.terminal.log('notice', message);
+  }
+
+  warning(message: string): void {
+    this.warnings.push(this.options.terminal.mask(message));
+    this.options.terminal.log('warning', message);
+  }
+
+  error(message: string): void {
+    this.options.terminal.log('error', message);
+  }
+
+  group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    return this.options.terminal.group(title, fn);
+  }
+
+  setSecret(value: string): void {
+    this.options.terminal.addSecret(value);
+  }
+
+  setOutput(name: OutputName, value: string): void {
+    this.outputs.set(name, this.options.terminal.mask(value));
+  }
+
+  saveState(key: StateKey, value: string): void {
+    if (!this.options.stateFile) return;
+    this.options.stateFile.write(key, value);
+    this.options.terminal.log('debug', `Saved state to ${this.options.stateFile.path}`);
+  }
+
+  getState(key: StateKey): string {
+    return this.options.stateFile?.read(key) ?? '';
+  }
+
+  appendSummary(markdown: string): Promise<void> {
+    this.summaries.push(this.options.terminal.mask(markdown));
+    return Promise.resolve();
+  }
+
+  setFailed(message: string): void {
+    this.failures.push(this.options.terminal.mask(message));
+  }
+
+  runMetadata(): RunMetadata {
+    return ciMetadata(this.env);
+  }
+}
+
+/**
+ * The CLI also runs inside other CI systems (GitLab, Jenkins, ...): use what
+ * they tell us for the default justification, else the local user.
+ */
+export function ciMetadata(env: NodeJS.ProcessEnv): RunMetadata {
+  const user = (): string | undefined => {
+    try {
+      return env.USER || env.USERNAME || userInfo().username;
+    } catch {
+      return undefined;
+    }
+  };
+  const compact = (m: RunMetadata): RunMetadata =>
+    Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== '')) as unknown as RunMetadata;
+  if (env.GITLAB_CI) {
+    return compact({
+      system: 'CLI (GitLab CI)',
+      runUrl: env.CI_JOB_URL,
+      repository: env.CI_PROJECT_PATH,
+      commit: env.CI_COMMIT_SHA,
+      actor: env.GITLAB_USER_LOGIN,
+      workflow: env.CI_PIPELINE_ID ? `pipeline ${env.CI_PIPELINE_ID}` : undefined,
+    });
+  }
+  if (env.JENKINS_URL) {
+    return compact({
+      system: 'CLI (Jenkins)',
+      runUrl: env.BUILD_URL,
+      repository: env.GIT_URL,
+      commit: env.GIT_COMMIT,
+      actor: env.BUILD_USER_ID ?? user(),
+      workflow: env.JOB_NAME,
+    });
+  }
+  if (env.CIRCLECI) {
+    return compact({
+      system: 'CLI (CircleCI)',
+      runUrl: env.CIRCLE_BUILD_URL,
+      repository: env.CIRCLE_PROJECT_REPONAME,
+      commit: env.CIRCLE_SHA1,
+      actor: env.CIRCLE_USERNAME,
+    });
+  }
+  return compact({ system: 'CLI', actor: user() });
+}

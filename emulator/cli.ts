@@ -1,0 +1,93 @@
+/**
+ * `npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--log]`:
+ * starts the emulator and prints what a client needs, then serves until Ctrl-C.
+ */
+import { startEmulator, type EmulatorOptions } from './index';
+
+const USAGE = 'usage: npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--rule-delay-jitter-ms N] [--log]';
+
+function parseArgs(argv: string[]): EmulatorOptions {
+  const opts: EmulatorOptions = { port: 8443, ruleDelayMs: 3000 };
+  const number = (flag: string, value: string | undefined, max: number): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isInteger(n) || n < 0 || n > max) {
+      throw new Error(`${flag} needs an integer between 0 and ${max}, got '${value ?? ''}'.\n${USAGE}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i] as string;
+    const value = argv[i + 1];
+    switch (flag) {
+      case '--scenario':
+        if (!value) throw new Error(`--scenario needs a file path.\n${USAGE}`);
+        opts.scenario = value;
+        i += 1;
+        break;
+      case '--port':
+        opts.port = number(flag, value, 65535);
+        i += 1;
+        break;
+      case '--rule-delay-ms':
+        opts.ruleDelayMs = number(flag, value, 600_000);
+        i += 1;
+        break;
+      case '--rule-delay-jitter-ms':
+        opts.ruleDelayJitterMs = number(flag, value, 600_000);
+        i += 1;
+        break;
+      case '--log':
+        opts.log = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`Unknown argument '${flag}'.\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  const emu = await startEmulator(parseArgs(process.argv.slice(2)));
+  const [first] = Object.entries(emu.principals).filter(([, p]) => p.secret);
+  const sub = emu.scenario.subscriptions[0];
+  const lines = [
+    'Azure emulator is running (Ctrl-C to stop).',
+    '',
+    `ARM URL          ${emu.armUrl}`,
+    `Authority host   ${emu.authorityHost}`,
+    `Tenant           ${emu.tenantId}`,
+    ...(first ? [`Client id        ${first[1].clientId}  (${first[0]})`, `Client secret    ${first[1].secret ?? ''}`] : []),
+    `CA certificate   ${emu.caPath}`,
+    `IP echo          ${emu.ipEchoUrls.join('  ')}`,
+    '',
+    'Principals:',
+    ...Object.entries(emu.principals).map(([name, p]) => `  ${name.padEnd(14)} client ${p.clientId}${p.secret ? `  secret ${p.secret}` : ''}${p.certificatePem ? '  (certificate)' : ''}`),
+    '',
+    'Example environment (bash):',
+    `  export NODE_EXTRA_CA_CERTS=${emu.caPath}`,
+    `  export REQUESTS_CA_BUNDLE=${emu.caPath}   # Azure CLI / Python`,
+    `  export AZURE_TENANT_ID=${emu.tenantId}`,
+    ...(first ? [`  export AZURE_CLIENT_ID=${first[1].clientId}`, `  export AZURE_CLIENT_SECRET=${first[1].secret ?? ''}`] : []),
+    `  export AZURE_AUTHORITY_HOST=${emu.authorityHost}`,
+    ...(sub ? [`  export AZURE_SUBSCRIPTION_ID=${sub.id}`] : []),
+    `  export ARM_URL=${emu.armUrl}`,
+  ];
+  console.log(lines.join('\n'));
+  const stop = (): void => {
+    void emu.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // Keep the process alive: the server's sockets are ref'd, the clock timer is not.
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

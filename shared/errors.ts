@@ -1,0 +1,375 @@
+/**
+ * Typed errors of the core and the ONE reporter (`describeError`) that turns any
+ * thrown value into the step's failure text. Every error carries a `hint`: the
+ * user reads the failure text in a pipeline log, so it must say what to do next,
+ * not only what went wrong.
+ */
+import { isRestError } from '@azure/core-rest-pipeline';
+
+export type ErrorKind =
+  | 'input'
+  | 'auth'
+  | 'azure'
+  | 'policy'
+  | 'timeout'
+  | 'superseded'
+  | 'ip'
+  | 'cancelled'
+  | 'state'
+  /** Not one of ours: a bug or an unforeseen failure (see `toJitError`). */
+  | 'internal';
+
+interface JitErrorOptions {
+  readonly hint: string;
+  readonly cause?: unknown;
+}
+
+/** Base of every error the core throws on purpose. */
+export abstract class JitError extends Error {
+  abstract readonly kind: ErrorKind;
+  /** What the user should do about it; always set, shown by `describeError`. */
+  readonly hint: string;
+
+  protected constructor(message: string, options: JitErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+export function isJitError(e: unknown): e is JitError {
+  return e instanceof JitError;
+}
+
+// ---------------------------------------------------------------------------
+// input
+
+/** One bad input value: the input's kebab name, the value as given, the rule it broke. */
+export interface InputIssue {
+  readonly input: string;
+  readonly value: string;
+  readonly rule: string;
+  readonly hint?: string;
+}
+
+/** Longest value echoed back; a pasted certificate in `vms` should not flood the log. */
+const MAX_ECHOED_VALUE = 200;
+
+/** Renders a user value so that empty, blank and multi-line values are all visible in one line. */
+export function quoteValue(value: string): string {
+  if (value === '') return '(empty)';
+  const shown = value.length > MAX_ECHOED_VALUE ? `${value.slice(0, MAX_ECHOED_VALUE)}…` : value;
+  return JSON.stringify(shown);
+}
+
+export function formatInputIssue(issue: InputIssue): string {
+  const head = `input '${issue.input}' = ${quoteValue(issue.value)}: ${issue.rule}`;
+  return issue.hint ? `${head} (${issue.hint})` : head;
+}
+
+const INPUT_HINT = 'Fix the inputs listed above in the workflow / pipeline / command line and run again.';
+
+/**
+ * Bad input. Parsing collects every issue first and throws one InputError holding all
+ * of them, so users fix everything in one go instead of one per run.
+ */
+export class InputError extends JitError {
+  readonly kind = 'input' as const;
+  readonly issues: readonly InputIssue[];
+
+  constructor(issues: readonly InputIssue[]);
+  constructor(input: string, value: string, rule: string, hint?: string);
+  constructor(inputOrIssues: string | readonly InputIssue[], value?: string, rule?: string, hint?: string) {
+    const issues: readonly InputIssue[] =
+      typeof inputOrIssues === 'string'
+        ? [
+            {
+              input: inputOrIssues,
+              value: value ?? '',
+              rule: rule ?? 'is invalid',
+              ...(hint ? { hint } : {}),
+            },
+          ]
+        : inputOrIssues;
+    if (issues.length === 0) throw new RangeError('InputError needs at least one issue');
+    const message =
+      issues.length === 1
+        ? `Invalid ${formatInputIssue(issues[0] as InputIssue)}`
+        : `${issues.length} inputs are invalid:\n${issues.map((i) => `  - ${formatInputIssue(i)}`).join('\n')}`;
+    super(message, { hint: INPUT_HINT });
+    this.issues = Object.freeze([...issues]);
+  }
+
+  /** First issue's input name; convenient when there is only one. */
+  get input(): string {
+    return (this.issues[0] as InputIssue).input;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// auth
+
+export class AuthError extends JitError {
+  readonly kind = 'auth' as const;
+  constructor(
+    message: string,
+    hint = 'Check the credential the step signs in with (service connection, federated credential, client secret or certificate) and its tenant and cloud.',
+    cause?: unknown,
+  ) {
+    super(message, { hint, cause });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// azure
+
+/** Headers ARM uses to tie a failed call to its server-side logs (support asks for them). */
+const CORRELATION_HEADERS = ['x-ms-correlation-request-id', 'x-ms-request-id'] as const;
+
+function azureHint(status: number | undefined, code: string): string {
+  if (status === 401)
+    return 'The token was rejected: check the tenant, the cloud and that the credential is valid.';
+  if (status === 403 || /^(AuthorizationFailed|LinkedAuthorizationFailed)$/i.test(code))
+    return (
+      'The identity lacks a permission. It needs Microsoft.Security/locations/jitNetworkAccessPolicies/read and ' +
+      '.../initiate/action, Microsoft.Compute/virtualMachines/read, Microsoft.Network/networkInterfaces/read and ' +
+      "networkSecurityGroups/read (and securityRules/delete to close access) on the VMs' scope."
+    );
+  if (status === 404)
+    return 'Check that the resource ID, resource group and subscription are right and that the identity can see them.';
+  if (status === 429)
+    return 'Azure is throttling this subscription; retry later or run fewer concurrent jobs.';
+  if (status !== undefined && status >= 500)
+    return 'Azure reported a server error; retry the run. If it persists, contact Azure support with the correlation ID.';
+  if (status === undefined)
+    return 'The request did not reach Azure: check network access, proxy settings (HTTPS_PROXY) and the cloud endpoints.';
+  return "See Azure's message above; contact Azure support with the correlation ID if it is unclear.";
+}
+
+/** A failed Azure Resource Manager call: HTTP status, ARM error code and message, correlation ID. */
+export class AzureApiError extends JitError {
+  readonly kind = 'azure' as const;
+
+  constructor(
+    /** HTTP status, undefined when no response arrived (DNS, TLS, connection reset). */
+    readonly status: number | undefined,
+    /** ARM error code, e.g. `AuthorizationFailed`; '' when the body had none. */
+    readonly code: string,
+    readonly azureMessage: string,
+    readonly correlationId: string | undefined,
+    /** What we were doing, e.g. "initiate JIT policy 'web-jit'". */
+    readonly operation: string,
+    hint?: string,
+    cause?: unknown,
+  ) {
+    const statusText = status === undefined ? 'no response' : `HTTP ${status}`;
+    const codeText = code ? ` ${code}` : '';
+    const corr = correlationId ? ` (correlation ID ${correlationId})` : '';
+    super(
+      `Azure call failed: ${operation}: ${statusText}${codeText}: ${azureMessage || '(no message)'}${corr}`,
+      {
+        hint: hint ?? azureHint(status, code),
+        cause,
+      },
+    );
+  }
+
+  /** Wraps anything an SDK call threw. Keeps JitErrors as they are. */
+  static fromRestError(e: unknown, operation: string): AzureApiError {
+    if (e instanceof AzureApiError) return e;
+    if (isRestError(e)) {
+      const body = cloudErrorBody(e.response?.bodyAsText ?? undefined);
+      const correlationId =
+        CORRELATION_HEADERS.map((h) => e.response?.headers.get(h)).find((v): v is string => !!v) ?? undefined;
+      return new AzureApiError(
+        e.statusCode,
+        body?.code ?? e.code ?? '',
+        body?.message ?? e.message,
+        correlationId,
+        operation,
+        undefined,
+        e,
+      );
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    return new AzureApiError(
+      undefined,
+      e instanceof Error && 'code' in e ? String(e.code) : '',
+      message,
+      undefined,
+      operation,
+      undefined,
+      e,
+    );
+  }
+}
+
+/** ARM's CloudError: `{ error: { code, message } }` (sometimes without the wrapper). */
+function cloudErrorBody(text: string | undefined): { code?: string; message?: string } | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const inner: unknown = 'error' in parsed ? parsed.error : parsed;
+    if (typeof inner !== 'object' || inner === null) return undefined;
+    const code = 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
+    const message = 'message' in inner && typeof inner.message === 'string' ? inner.message : undefined;
+    return code === undefined && message === undefined ? undefined : { code, message };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// policy (local validation against the JIT policy; real Azure only says "not a subset of policy")
+
+function listMessages(first: string, more: readonly PolicyError[]): string {
+  const lines = [first, ...more.map((m) => m.message)].map((m) => `  - ${m}`);
+  return `${lines.length} requests do not fit their JIT policy:\n${lines.join('\n')}`;
+}
+
+export type PolicyField = 'policy' | 'port' | 'protocol' | 'duration' | 'source' | 'vm';
+
+export class PolicyError extends JitError {
+  readonly kind = 'policy' as const;
+  constructor(
+    message: string,
+    readonly field: PolicyField,
+    hint = 'Ask for what the JIT policy allows, or have an administrator change the policy in Defender for Cloud.',
+    /** Further problems found in the same validation pass (so all are reported together). */
+    readonly more: readonly PolicyError[] = [],
+  ) {
+    super(more.length === 0 ? message : listMessages(message, more), { hint });
+  }
+
+  /** One error for several problems, so the user sees all of them in one run. */
+  static combine(errors: readonly PolicyError[]): PolicyError {
+    const [first, ...rest] = errors;
+    if (!first) throw new RangeError('PolicyError.combine needs at least one error');
+    if (rest.length === 0) return first;
+    return new PolicyError(first.message, first.field, first.hint, rest);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// timeout, superseded, ip, cancelled, state
+
+export class TimeoutError extends JitError {
+  readonly kind = 'timeout' as const;
+  constructor(
+    message: string,
+    hint = "Raise wait-timeout if the NSG update is just slow, or check the VM's NSGs in the portal.",
+    readonly timeoutMs?: number,
+    cause?: unknown,
+  ) {
+    super(message, { hint, cause });
+  }
+}
+
+export class SupersededError extends JitError {
+  readonly kind = 'superseded' as const;
+  constructor(
+    message: string,
+    hint = 'Another JIT request for the same VM and port replaced ours (JIT keeps one per VM port). Make sure jobs that share a VM do not run concurrently, then run again.',
+  ) {
+    super(message, { hint });
+  }
+}
+
+/** What one IP echo provider answered, for the disagreement report. */
+export interface IpProviderOutcome {
+  readonly provider: string;
+  /** The address it reported, when it reported a valid one. */
+  readonly ip?: string;
+  /** Why its answer was not usable (timeout, HTTP 503, not an IP, private range…). */
+  readonly problem?: string;
+}
+
+function describeOutcome(o: IpProviderOutcome): string {
+  const answer = o.ip && o.problem ? `${o.ip} (${o.problem})` : (o.ip ?? o.problem ?? 'no answer');
+  return `${o.provider}: ${answer}`;
+}
+
+export class IpResolutionError extends JitError {
+  readonly kind = 'ip' as const;
+  constructor(
+    message: string,
+    readonly outcomes: readonly IpProviderOutcome[] = [],
+    hint = "Set `source` to this agent's public IP or CIDR explicitly, use `source: azure`, or set `ip-providers` to HTTPS services reachable from the agent (through HTTPS_PROXY if one is needed).",
+  ) {
+    super(
+      outcomes.length === 0
+        ? message
+        : `${message}\n${outcomes.map((o) => `  - ${describeOutcome(o)}`).join('\n')}`,
+      {
+        hint,
+      },
+    );
+  }
+}
+
+export class CancelledError extends JitError {
+  readonly kind = 'cancelled' as const;
+  constructor(
+    message = 'The run was cancelled.',
+    hint = 'If access was already requested, the post step closes it; otherwise it closes by itself at its end time.',
+  ) {
+    super(message, { hint });
+  }
+}
+
+export class StateError extends JitError {
+  readonly kind = 'state' as const;
+  constructor(
+    message: string,
+    hint = "Access closes by itself at its end time; check the VM's NSGs if in doubt.",
+  ) {
+    super(message, { hint });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the reporter
+
+/** @azure/identity error names (matched by name: identity is the front-ends' dependency, not the core's). */
+const IDENTITY_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+]);
+
+const BUG_HINT =
+  'This looks like a bug in azure-jit-access. Re-run with debug logging (ACTIONS_STEP_DEBUG / system.debug / --debug) and report it with the log.';
+
+/**
+ * Turns anything thrown into the step's failure text: what happened, then what to do.
+ * Never throws. The text is a single message; adapters pass it to `Platform.setFailed`.
+ */
+export function describeError(e: unknown): string {
+  try {
+    const err = toJitError(e);
+    return `${err.message}\nWhat to do: ${err.hint}`;
+  } catch {
+    return `Unexpected error.\nWhat to do: ${BUG_HINT}`;
+  }
+}
+
+/** Classifies foreign errors (SDK RestError, identity errors, aborts) into JitErrors. */
+export function toJitError(e: unknown): JitError {
+  if (e instanceof JitError) return e;
+  if (isRestError(e)) return AzureApiError.fromRestError(e, 'an Azure Resource Manager call');
+  if (e instanceof Error) {
+    if (e.name === 'AbortError') return new CancelledError();
+    if (IDENTITY_ERRORS.has(e.name)) return new AuthError(`Sign-in failed: ${e.message}`, undefined, e);
+    return new UnexpectedError(e.message || e.name, e);
+  }
+  return new UnexpectedError(String(e), e);
+}
+
+/** Anything that is not one of ours. */
+export class UnexpectedError extends JitError {
+  readonly kind = 'internal' as const;
+  constructor(message: string, cause: unknown) {
+    super(`Unexpected error: ${message}`, { hint: BUG_HINT, cause });
+  }
+}

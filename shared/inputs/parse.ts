@@ -1,0 +1,152 @@
+/**
+ * Reads every input of the table once into a frozen, typed JitConfig. Each
+ * field has its own small parser; all problems are collected and thrown as ONE
+ * InputError so the user can fix everything in one run. Nothing below this
+ * function reads inputs.
+ */
+import { resolveCloud } from '../cloud';
+import type { CloseOnPost, JitConfig } from '../config';
+import { InputError } from '../errors';
+import { MAX_JUSTIFICATION } from '../justification';
+import type { Platform } from '../platform';
+import { parseBoolean } from './booleans';
+import { IssueCollector } from './collect';
+import { formatMs, parseDurationMinutes } from './duration';
+import { parsePorts } from './ports';
+import { parseIpProviders } from './providers';
+import { parseSource } from './source';
+import { INPUTS, INPUT_NAMES, type InputName } from './table';
+import { parsePollIntervalMs, parseWaitTimeoutMs } from './timing';
+import { parseVms, resourceGroupProblem } from './vms';
+
+export type RawInputs = Readonly<Record<InputName, string>>;
+
+/** Each input's raw text, with the table default when the runner passed nothing. */
+export function readRawInputs(platform: Platform): RawInputs {
+  const raw = {} as Record<InputName, string>;
+  for (const name of INPUT_NAMES) {
+    const value = platform.getInput(name);
+    raw[name] = value.trim() === '' ? INPUTS[name].default : value;
+  }
+  return raw;
+}
+
+function parseCloseOnPost(input: string, raw: string): CloseOnPost {
+  const v = raw.trim().toLowerCase();
+  if (v === 'delete-rule' || v === 'none') return v;
+  throw new InputError(
+    input,
+    raw,
+    'must be `delete-rule` (close access when the job ends) or `none` (let it expire)',
+  );
+}
+
+function parseJustification(input: string, raw: string): string | undefined {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  if (v.length > MAX_JUSTIFICATION) {
+    throw new InputError(
+      input,
+      `${v.slice(0, 40)}… (${v.length} characters)`,
+      `is longer than ${MAX_JUSTIFICATION} characters`,
+    );
+  }
+  return v;
+}
+
+export interface ParsedInputs {
+  readonly config: JitConfig;
+  /** Non-fatal remarks (duplicates dropped, inputs that have no effect); the caller logs them. */
+  readonly warnings: readonly string[];
+}
+
+/** Pure form of `parseInputs`, for callers that already hold the raw values (and for tests). */
+export function parseRawInputs(raw: RawInputs): ParsedInputs {
+  const c = new IssueCollector();
+  const bool = (name: InputName): boolean | undefined => c.field(() => parseBoolean(name, raw[name]));
+
+  const allowAnySource = bool('allow-any-source');
+  const probe = bool('probe');
+  const dryRun = bool('dry-run');
+
+  const rgRaw = raw['resource-group'].trim();
+  const rgProblem = rgRaw === '' ? undefined : resourceGroupProblem(rgRaw);
+  if (rgProblem) c.add({ input: 'resource-group', value: raw['resource-group'], rule: rgProblem });
+  // A bad resource-group is reported once, above; bare names are then not blamed for it too.
+  const vms = c.field(() => parseVms('vms', raw.vms, rgProblem ? '(invalid)' : rgRaw));
+  if (vms && vms.duplicates.length > 0) {
+    c.warn(`vms: ignoring duplicate entries: ${vms.duplicates.join(', ')}`);
+  }
+  if (vms && rgRaw !== '' && vms.vms.every((v) => v.subscriptionId !== undefined)) {
+    c.warn('resource-group is ignored: every VM is given by its full resource ID');
+  }
+
+  const ports = c.field(() => parsePorts('ports', raw.ports));
+  if (ports && ports.duplicates.length > 0)
+    c.warn(`ports: ignoring duplicate ports: ${ports.duplicates.join(', ')}`);
+
+  const durationMinutes = c.field(() => parseDurationMinutes('duration', raw.duration));
+  const source = c.field(() => parseSource('source', raw.source, allowAnySource === true));
+  const justification = c.field(() => parseJustification('justification', raw.justification));
+  const waitTimeoutMs = c.field(() => parseWaitTimeoutMs('wait-timeout', raw['wait-timeout']));
+  const pollIntervalMs = c.field(() => parsePollIntervalMs('poll-interval', raw['poll-interval']));
+  if (typeof pollIntervalMs === 'number' && waitTimeoutMs !== undefined && pollIntervalMs > waitTimeoutMs) {
+    c.add({
+      input: 'poll-interval',
+      value: raw['poll-interval'],
+      rule: `is longer than wait-timeout (${formatMs(waitTimeoutMs)}), so the wait could end before the first check`,
+      hint: 'lower poll-interval, raise wait-timeout, or use poll-interval: auto',
+    });
+  }
+  const closeOnPost = c.field(() => parseCloseOnPost('close-on-post', raw['close-on-post']));
+  const ipProviders = c.field(() => parseIpProviders('ip-providers', raw['ip-providers']));
+  if (source && source.kind !== 'auto' && raw['ip-providers'].trim() !== '') {
+    c.warn(`ip-providers is ignored: it is only used with source: auto (source is ${raw.source.trim()})`);
+  }
+  const cloud = c.field(() => resolveCloud(raw.cloud, raw['arm-endpoint'], raw['authority-host']));
+
+  c.throwIfAny(INPUT_NAMES);
+  // Every field parsed (throwIfAny would have thrown otherwise); the checks narrow the types.
+  if (
+    allowAnySource === undefined ||
+    probe === undefined ||
+    dryRun === undefined ||
+    vms === undefined ||
+    ports === undefined ||
+    durationMinutes === undefined ||
+    source === undefined ||
+    waitTimeoutMs === undefined ||
+    pollIntervalMs === undefined ||
+    closeOnPost === undefined ||
+    ipProviders === undefined ||
+    cloud === undefined
+  ) {
+    throw new Error('input parser returned no value without reporting an issue');
+  }
+  const config: JitConfig = {
+    vms: Object.freeze([...vms.vms]),
+    ports: Object.freeze([...ports.ports]),
+    durationMinutes,
+    source: Object.freeze(source),
+    allowAnySource,
+    ...(justification === undefined ? {} : { justification }),
+    waitTimeoutMs,
+    pollIntervalMs,
+    probe,
+    closeOnPost,
+    ipProviders: Object.freeze([...ipProviders]),
+    cloud: Object.freeze({ ...cloud }),
+    dryRun,
+  };
+  return { config: Object.freeze(config), warnings: c.warnings };
+}
+
+/**
+ * Reads and validates every input; logs non-fatal warnings through the platform.
+ * @throws InputError holding every problem found, before anything touches Azure.
+ */
+export function parseInputs(platform: Platform): JitConfig {
+  const { config, warnings } = parseRawInputs(readRawInputs(platform));
+  for (const w of warnings) platform.warning(w);
+  return config;
+}

@@ -1,0 +1,92 @@
+/**
+ * One GET to an IP echo service through @azure/core-rest-pipeline, so
+ * HTTPS_PROXY / NO_PROXY (or explicit proxy settings from the Azure DevOps
+ * agent) and an extra CA are honoured the same way as for the Azure SDKs.
+ *
+ * Deliberately not the SDKs' default pipeline: no retries (other providers are
+ * the redundancy) and no redirects (a redirect could downgrade to http). The
+ * timeout covers the whole exchange, body included (the pipeline's own
+ * `timeout` stops at the response headers), and at most MAX_BODY bytes are read.
+ */
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createPipelineRequest,
+  proxyPolicy,
+  tlsPolicy,
+  type HttpClient,
+  type Pipeline,
+  type ProxySettings,
+} from '@azure/core-rest-pipeline';
+
+export const MAX_BODY = 4096;
+
+export interface EchoHttpOptions {
+  /** Extra trusted CA certificate (PEM). Replaces the default CAs for these calls, as Node's `ca` does. */
+  readonly tlsCa?: string;
+  /** Explicit proxy; default: HTTPS_PROXY / NO_PROXY from the environment. */
+  readonly proxy?: ProxySettings;
+}
+
+export interface EchoResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface EchoHttp {
+  get(url: string, timeoutMs: number, signal: AbortSignal): Promise<EchoResponse>;
+}
+
+async function readCapped(stream: NodeJS.ReadableStream | undefined, max: number): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(buf);
+    size += buf.length;
+    if (size >= max) break;
+  }
+  // Breaking out of for-await destroys the stream; the rest of a large page is never downloaded.
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+export function createEchoHttp(options: EchoHttpOptions = {}): EchoHttp {
+  const pipeline: Pipeline = createEmptyPipeline();
+  if (options.tlsCa) pipeline.addPolicy(tlsPolicy({ ca: options.tlsCa }));
+  pipeline.addPolicy(proxyPolicy(options.proxy));
+  const client: HttpClient = createDefaultHttpClient();
+
+  return {
+    async get(url, timeoutMs, signal) {
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), timeoutMs);
+      const both = AbortSignal.any([signal, timer.signal]);
+      try {
+        const request = createPipelineRequest({
+          url,
+          method: 'GET',
+          abortSignal: both,
+          timeout: timeoutMs,
+          streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
+        });
+        request.headers.set('Accept', 'text/plain, application/json;q=0.9, */*;q=0.1');
+        const response = await pipeline.sendRequest(client, request);
+        const body = await readCapped(response.readableStreamBody, MAX_BODY);
+        return { status: response.status, body };
+      } catch (e) {
+        if (timer.signal.aborted && !signal.aborted) throw new EchoTimeout(timeoutMs);
+        throw e;
+      } finally {
+        clearTimeout(timeout);
+      }
+    },
+  };
+}
+
+export class EchoTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs / 1000} s`);
+    this.name = 'EchoTimeout';
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Sends one initiate per policy, carrying all of its VMs and ports, policies
+ * in parallel. Each accepted request is saved to state at once, before any
+ * waiting, so post can close it even if main is cancelled right after.
+ */
+import type { JitNetworkAccessPolicyInitiateRequest, JitNetworkAccessRequest } from '@azure/arm-security';
+import type { AzureClients } from '../azure/clients';
+import { azureCall } from '../azure/call';
+import type { StateRequest } from '../state';
+import type { PolicyPlan, RequestedSource } from './plan';
+import type { StateStore } from './stateStore';
+
+export interface InitiateOptions {
+  readonly source: RequestedSource;
+  readonly durationMinutes: number;
+  readonly justification: string;
+  readonly signal?: AbortSignal;
+}
+
+/** An accepted request: what was planned and what Azure answered. */
+export interface AcceptedRequest {
+  readonly plan: PolicyPlan;
+  readonly response: JitNetworkAccessRequest;
+  readonly startTimeUtc: string;
+  readonly endTimeUtc: string;
+}
+
+export function initiateBody(
+  plan: PolicyPlan,
+  source: RequestedSource,
+  endTimeUtc: Date,
+  justification: string,
+): JitNetworkAccessPolicyInitiateRequest {
+  return {
+    virtualMachines: plan.vms.map((v) => ({
+      // The policy's own spelling of the ID: JIT compares it with its list.
+      id: v.match.entry.id,
+      ports: v.ports.map((p) => ({
+        number: p.number,
+        // Omitted for `source: azure`: JIT then uses the caller's address.
+        ...(source.prefix !== undefined ? { allowedSourceAddressPrefix: source.prefix } : {}),
+        endTimeUtc,
+      })),
+    })),
+    justification,
+  };
+}
+
+/**
+ * Initiates every plan in parallel. All are attempted even if one fails (the
+ * accepted ones are in state, so post closes them); then the first failure
+ * is thrown.
+ */
+export async function initiateAll(
+  clients: AzureClients,
+  plans: readonly PolicyPlan[],
+  store: StateStore,
+  options: InitiateOptions,
+): Promise<AcceptedRequest[]> {
+  const settled = await Promise.allSettled(plans.map((plan) => initiateOne(clients, plan, store, options)));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<AcceptedRequest>).value);
+}
+
+async function initiateOne(
+  clients: AzureClients,
+  plan: PolicyPlan,
+  store: StateStore,
+  options: InitiateOptions,
+): Promise<AcceptedRequest> {
+  const { policy } = plan;
+  // Azure's clock, not ours: JIT checks endTimeUtc - its now <= maxRequestAccessDuration.
+  const end = new Date(clients.clock.now().getTime() + options.durationMinutes * 60_000);
+  const body = initiateBody(plan, options.source, end, options.justification);
+  const response = await azureCall(
+    `initiate JIT policy '${policy.name}' in ${policy.resourceGroup}`,
+    options.signal,
+    (o) =>
+      clients
+        .security(policy.subscriptionId)
+        .jitNetworkAccessPolicies.initiate(policy.resourceGroup, policy.location, policy.name, body, o),
+  );
+  const startTimeUtc = toIso(response.startTimeUtc) ?? clients.clock.now().toISOString();
+  const endTimeUtc = toIso(response.virtualMachines[0]?.ports[0]?.endTimeUtc) ?? end.toISOString();
+  const request: StateRequest = {
+    policyId: policy.id,
+    policyName: policy.name,
+    resourceGroup: policy.resourceGroup,
+    location: policy.location,
+    startTimeUtc,
+    endTimeUtc,
+    vms: plan.vms.map((v) => ({
+      id: v.match.vm.id,
+      name: v.match.vm.name,
+      privateIps: [...v.match.vm.privateIps],
+      ports: v.ports.map((p) => p.number),
+      nsgIds: v.match.vm.nsgs.map((n) => n.id),
+      rules: [],
+    })),
+  };
+  store.addRequest(request);
+  return { plan, response, startTimeUtc, endTimeUtc };
+}
+
+/** The SDK deserialises date-times to Date; be tolerant of a string too. */
+export function toIso(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}

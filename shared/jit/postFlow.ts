@@ -1,0 +1,127 @@
+/**
+ * The post step: read the state main saved, close what it opened, report.
+ * Missing state = main opened nothing: a notice, success. Corrupt state: a
+ * warning (JIT closes access at its end time anyway), success.
+ */
+import { createAzureClients } from '../azure/clients';
+import type { RunOptions } from '../run';
+import { STATE_KEY, parseState, type JitState } from '../state';
+import { renderPostSummary, type CloseResult, type ClosedRow, type RemainingRow } from '../summary';
+import { TimeoutError } from '../errors';
+import { closeAccess, type CloseOutcome } from './close';
+import { withDeadline } from './sleep';
+
+/** Bound for the whole post step: reads, deletes and their LRO polls. */
+export const POST_DEADLINE_MS = 5 * 60_000;
+
+export async function closeFromState(options: RunOptions): Promise<void> {
+  const { platform } = options;
+  const parsed = parseState(platform.getState(STATE_KEY));
+  if (!parsed.ok) {
+    if (parsed.reason === 'missing') {
+      platform.notice('Nothing to close: main did not open JIT access (no saved state).');
+    } else {
+      platform.warning(
+        `Cannot read the state main saved (${parsed.detail}); nothing was closed. Any JIT access this run opened closes by itself at its end time.`,
+      );
+    }
+    return;
+  }
+  const state = parsed.state;
+  if (state.requests.length === 0) {
+    platform.notice('Nothing to close: no JIT request was accepted in main.');
+    platform.saveState(STATE_KEY, '');
+    return;
+  }
+  if (state.closeOnPost === 'none') {
+    for (const line of openLines(state)) platform.notice(`close-on-post is 'none': ${line}`);
+    await platform.appendSummary(
+      renderPostSummary({ closed: [], remaining: remainingRows(state, 'close-on-post: none') }),
+    );
+    return;
+  }
+
+  const deadline = withDeadline(
+    options.signal,
+    POST_DEADLINE_MS,
+    () =>
+      new TimeoutError(
+        `Closing JIT access took longer than ${POST_DEADLINE_MS / 1000} s.`,
+        `Access closes by itself at ${endTimes(state)}.`,
+      ),
+  );
+  try {
+    const session = await options.connect(state.cloud);
+    platform.info(`Signed in with ${session.method} (cloud ${session.cloud.name}).`);
+    const clients = createAzureClients(session, {
+      ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const report = await platform.group('Close JIT access', () =>
+      closeAccess(
+        clients,
+        state,
+        {
+          info: (m) => platform.info(m),
+          warning: (m) => platform.warning(m),
+          debug: (m) => platform.debug(m),
+        },
+        deadline.signal,
+      ),
+    );
+    const closed: ClosedRow[] = report.rules.map((r) => ({
+      vm: r.vm,
+      port: r.port,
+      nsg: r.nsgId.split('/').pop() ?? r.nsgId,
+      rule: r.rule,
+      result: RESULT[r.outcome],
+    }));
+    const remaining: RemainingRow[] = report.rules
+      .filter((r) => r.outcome === 'failed')
+      .map((r) => ({
+        vm: r.vm,
+        port: r.port,
+        until: endOf(state, r.vm),
+        reason: r.detail ?? 'delete failed',
+      }));
+    await platform.appendSummary(renderPostSummary({ closed, remaining }));
+    // Cleared only when nothing of ours may remain, so a re-run can retry the rest.
+    if (report.complete) platform.saveState(STATE_KEY, '');
+  } catch (e) {
+    platform.warning(
+      `Closing failed; the JIT access this run opened closes by itself at ${endTimes(state)}.`,
+    );
+    throw e;
+  } finally {
+    deadline.dispose();
+  }
+}
+
+const RESULT: Record<CloseOutcome, CloseResult> = {
+  deleted: 'deleted',
+  'already-gone': 'already gone',
+  'left-for-newer-request': 'kept: belongs to a newer request',
+  'left-changed': 'already gone',
+  failed: 'failed',
+};
+
+function openLines(state: JitState): string[] {
+  return state.requests.flatMap((r) =>
+    r.vms.map(
+      (v) =>
+        `access to ${v.name} port(s) ${v.ports.join(', ')} from ${state.source.prefix ?? 'the caller address'} stays open until ${r.endTimeUtc}.`,
+    ),
+  );
+}
+
+function remainingRows(state: JitState, reason: string): RemainingRow[] {
+  return state.requests.flatMap((r) => r.vms.map((v) => ({ vm: v.name, until: r.endTimeUtc, reason })));
+}
+
+function endOf(state: JitState, vm: string): string {
+  return state.requests.find((r) => r.vms.some((v) => v.name === vm))?.endTimeUtc ?? endTimes(state);
+}
+
+function endTimes(state: JitState): string {
+  return [...new Set(state.requests.map((r) => r.endTimeUtc))].join(', ');
+}

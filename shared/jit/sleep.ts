@@ -1,0 +1,37 @@
+/** Abortable delay. Rejects with the signal's reason when it is a core error (deadline), else CancelledError. */
+import { CancelledError, isJitError } from '../errors';
+
+export function abortReason(signal: AbortSignal, what: string): Error {
+  const reason: unknown = signal.reason;
+  return isJitError(reason) ? reason : new CancelledError(`The run was cancelled while ${what}.`);
+}
+
+export function sleep(ms: number, signal: AbortSignal | undefined, what = 'waiting'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal, what));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal as AbortSignal, what));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A signal aborted by either input or after `ms` with `onTimeout()`'s error as reason. */
+export function withDeadline(
+  signal: AbortSignal | undefined,
+  ms: number,
+  onTimeout: () => Error,
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(onTimeout()), ms);
+  const signals = signal ? [signal, controller.signal] : [controller.signal];
+  return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
+}

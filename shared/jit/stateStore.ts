@@ -1,0 +1,58 @@
+/**
+ * Keeps the run's JitState and saves it through the platform on every change:
+ * right after each initiate is accepted (so a cancelled or crashed wait can
+ * still be closed by post), and again once rule names are known.
+ */
+import type { Platform } from '../platform';
+import { normalizeId } from '../azure/resourceId';
+import {
+  STATE_KEY,
+  serializeState,
+  type JitState,
+  type StateRequest,
+  type StateRule,
+  type StateSource,
+} from '../state';
+
+export class StateStore {
+  private state: JitState;
+
+  constructor(
+    private readonly platform: Platform,
+    initial: Omit<JitState, 'requests' | 'version'>,
+  ) {
+    this.state = { ...initial, version: 1, requests: [] };
+  }
+
+  get current(): JitState {
+    return this.state;
+  }
+
+  addRequest(request: StateRequest): void {
+    this.state = { ...this.state, requests: [...this.state.requests, request] };
+    this.save();
+  }
+
+  /** Records the source Azure actually used (`source: azure` learns it from the first rule). */
+  setSource(source: StateSource): void {
+    this.state = { ...this.state, source };
+    this.save();
+  }
+
+  /** Sets the rules found for one VM of one request (replacing earlier ones). */
+  setRules(policyId: string, vmId: string, rules: readonly StateRule[]): void {
+    this.state = {
+      ...this.state,
+      requests: this.state.requests.map((r) =>
+        normalizeId(r.policyId) !== normalizeId(policyId)
+          ? r
+          : { ...r, vms: r.vms.map((v) => (normalizeId(v.id) === normalizeId(vmId) ? { ...v, rules } : v)) },
+      ),
+    };
+    this.save();
+  }
+
+  private save(): void {
+    this.platform.saveState(STATE_KEY, serializeState(this.state));
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What a job needs to connect, per VM: the host and port to use and what was
+ * opened. The host is the Azure Firewall's public IP with the mapped port when
+ * the policy routes the VM through a firewall; else the VM's public IP; else
+ * its FQDN; else its private IP (a self-hosted agent inside the VNet).
+ */
+import { sameResourceId } from '../azure/resourceId';
+import type { AcceptedRequest } from './initiate';
+import type { FoundRule } from './wait';
+
+export interface TargetPort {
+  /** The VM port that was opened. */
+  readonly port: number;
+  /** The port to connect to: the firewall's mapped port, or `port`. */
+  readonly connectPort: number;
+  readonly mappedPort?: number;
+}
+
+export interface Target {
+  readonly vm: string;
+  readonly id: string;
+  readonly policy: string;
+  readonly host: string;
+  /** Connect port of the first requested port. */
+  readonly port: number;
+  readonly ports: readonly TargetPort[];
+  readonly privateIp: string;
+  readonly publicIp?: string;
+  readonly fqdn?: string;
+  /** The Azure Firewall public IP the policy routes this VM through. */
+  readonly firewallIp?: string;
+  readonly mappedPort?: number;
+  readonly source: string;
+  readonly expiresAt: string;
+  readonly ruleNames: readonly string[];
+  readonly nsgIds: readonly string[];
+}
+
+export function buildTargets(
+  requests: readonly AcceptedRequest[],
+  rules: readonly FoundRule[],
+  source: string,
+): Target[] {
+  return requests.flatMap((request) =>
+    request.plan.vms.map((planned) => {
+      const vm = planned.match.vm;
+      const answered = request.response.virtualMachines.find((v) => sameResourceId(v.id, vm.id));
+      const ports: TargetPort[] = planned.ports.map((p) => {
+        const mapped = answered?.ports.find((a) => a.number === p.number)?.mappedPort;
+        return {
+          port: p.number,
+          connectPort: mapped ?? p.number,
+          ...(mapped !== undefined ? { mappedPort: mapped } : {}),
+        };
+      });
+      const first = ports[0];
+      const firewallIp = planned.match.entry.publicIpAddress;
+      const viaFirewall = firewallIp !== undefined && first?.mappedPort !== undefined;
+      const host = viaFirewall ? firewallIp : (vm.publicIp ?? vm.fqdn ?? vm.privateIps[0] ?? '');
+      const vmRules = rules.filter((r) => sameResourceId(r.expectation.vm.id, vm.id));
+      return {
+        vm: vm.name,
+        id: vm.id,
+        policy: request.plan.policy.name,
+        host,
+        port: first?.connectPort ?? 0,
+        ports,
+        privateIp: vm.privateIps[0] ?? '',
+        ...(vm.publicIp ? { publicIp: vm.publicIp } : {}),
+        ...(vm.fqdn ? { fqdn: vm.fqdn } : {}),
+        ...(firewallIp ? { firewallIp } : {}),
+        ...(first?.mappedPort !== undefined ? { mappedPort: first.mappedPort } : {}),
+        source,
+        expiresAt: request.endTimeUtc,
+        ruleNames: [...new Set(vmRules.map((r) => r.name))],
+        nsgIds: vm.nsgs.map((n) => n.id),
+      };
+    }),
+  );
+}

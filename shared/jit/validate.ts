@@ -1,0 +1,159 @@
+/**
+ * Local validation of the request against each VM's JIT policy, BEFORE any
+ * write. Real Azure answers every mismatch with one vague "not a subset of
+ * policy"; here each problem names the VM, the policy, the field and what
+ * would be accepted, and all problems are reported together.
+ */
+import type { JitNetworkAccessPortRule } from '@azure/arm-security';
+import { parse as parseIsoDuration } from 'tinyduration';
+import { PolicyError } from '../errors';
+import type { PlannedVm, RequestedSource } from './plan';
+import type { VmPolicyMatch } from './policies';
+import { prefixFamily, prefixWithin } from './sourcePrefix';
+
+export interface ValidationInput {
+  readonly ports: readonly number[];
+  readonly durationMinutes: number;
+  readonly source: RequestedSource;
+}
+
+export interface ValidationResult {
+  readonly vms: readonly PlannedVm[];
+  /** Things we could not check locally (e.g. `source: azure` against a restricted policy). */
+  readonly warnings: readonly string[];
+}
+
+/** Throws one PolicyError listing every violation; returns the planned VMs otherwise. */
+export function validateRequest(matches: readonly VmPolicyMatch[], input: ValidationInput): ValidationResult {
+  const errors: PolicyError[] = [];
+  const warnings: string[] = [];
+  const vms: PlannedVm[] = [];
+
+  for (const match of matches) {
+    const { vm, policy, entry } = match;
+    const where = `JIT policy '${policy.name}' for VM ${vm.name}`;
+    if (vm.nsgs.length === 0) {
+      errors.push(
+        new PolicyError(
+          `VM ${vm.name} has no network security group on its NIC or subnet, so JIT has nowhere to open access`,
+          'vm',
+          `Attach an NSG to ${vm.name}'s network interface or subnet and re-enable JIT on it.`,
+        ),
+      );
+    }
+    const allowed = entry.ports.map((p) => p.number);
+    const rules: JitNetworkAccessPortRule[] = [];
+    for (const port of input.ports) {
+      const rule = entry.ports.find((p) => p.number === port);
+      if (!rule) {
+        errors.push(
+          new PolicyError(
+            `port ${port} is not in ${where} (allowed: ${allowed.join(', ') || 'none'})`,
+            'port',
+            `Request only ports the policy lists (ports: ${allowed.join(',')}), or have an administrator add port ${port} to policy '${policy.name}'.`,
+          ),
+        );
+        continue;
+      }
+      rules.push(rule);
+      errors.push(...checkDuration(rule, input.durationMinutes, where));
+      const source = checkSource(rule, input.source, where);
+      errors.push(...source.errors);
+      warnings.push(...source.warnings);
+    }
+    vms.push({ match, ports: rules });
+  }
+  if (errors.length > 0) throw PolicyError.combine(errors);
+  return { vms, warnings };
+}
+
+/** Minutes in an ISO 8601 duration (days and smaller; JIT's maximum is 1 day). */
+export function isoDurationMinutes(value: string): number | undefined {
+  try {
+    const d = parseIsoDuration(value);
+    if (d.negative || d.years || d.months) return undefined;
+    return (
+      (d.weeks ?? 0) * 7 * 1440 +
+      (d.days ?? 0) * 1440 +
+      (d.hours ?? 0) * 60 +
+      (d.minutes ?? 0) +
+      (d.seconds ?? 0) / 60
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function checkDuration(rule: JitNetworkAccessPortRule, minutes: number, where: string): PolicyError[] {
+  const max = isoDurationMinutes(rule.maxRequestAccessDuration);
+  if (max === undefined || minutes <= max) return [];
+  return [
+    new PolicyError(
+      `duration ${minutes} minutes exceeds the maximum of ${where} port ${rule.number}: ${rule.maxRequestAccessDuration} (${max} minutes)`,
+      'duration',
+      `Set duration to ${max} or less, or have an administrator raise maxRequestAccessDuration in policy.`,
+    ),
+  ];
+}
+
+function checkSource(
+  rule: JitNetworkAccessPortRule,
+  source: RequestedSource,
+  where: string,
+): { errors: PolicyError[]; warnings: string[] } {
+  const allowed = allowedPrefixes(rule);
+  if (allowed.includes('*')) return { errors: [], warnings: [] };
+  const list = allowed.join(', ') || 'none';
+  if (source.prefix === undefined) {
+    // `source: azure`: Azure uses the address the initiate call comes from,
+    // which we deliberately did not look up. We cannot know if it matches.
+    return {
+      errors: [],
+      warnings: [
+        `${where} port ${rule.number} only allows sources ${list}; with source 'azure' Azure uses the IP the request comes from, ` +
+          'which must equal one of them exactly, or Azure refuses the request ("not a subset of policy"). ' +
+          'Set source to one of those prefixes to have it checked before anything is requested.',
+      ],
+    };
+  }
+  const requested = source.prefix;
+  if (allowed.includes(requested)) return { errors: [], warnings: [] };
+
+  const family = prefixFamily(requested);
+  const families = new Set(allowed.map(prefixFamily));
+  if (family === 'ipv6' && !families.has('ipv6')) {
+    return {
+      errors: [
+        new PolicyError(
+          `source ${requested} is an IPv6 address but ${where} port ${rule.number} only allows IPv4 sources (${list})`,
+          'source',
+          'Run from an agent with IPv4 egress, or set source to one of the allowed IPv4 prefixes.',
+        ),
+      ],
+      warnings: [],
+    };
+  }
+  const containing = allowed.filter((range) => prefixWithin(requested, range));
+  const suggestion =
+    containing.length > 0
+      ? `Set source to '${containing[0]}' exactly: JIT compares the requested prefix verbatim, not by containment, so ${requested} inside ${containing[0]} is still refused.`
+      : `Set source to one of the allowed prefixes exactly (${list}), or have an administrator add ${requested} to the policy.`;
+  return {
+    errors: [
+      // The suggestion is in the message too: a combined error keeps only the first hint.
+      new PolicyError(
+        `source ${requested} is not allowed by ${where} port ${rule.number} (allowed: ${list}; JIT matches the prefix verbatim). ${suggestion}`,
+        'source',
+        suggestion,
+      ),
+    ],
+    warnings: [],
+  };
+}
+
+export function allowedPrefixes(rule: JitNetworkAccessPortRule): string[] {
+  if (rule.allowedSourceAddressPrefixes && rule.allowedSourceAddressPrefixes.length > 0) {
+    return [...rule.allowedSourceAddressPrefixes];
+  }
+  return rule.allowedSourceAddressPrefix !== undefined ? [rule.allowedSourceAddressPrefix] : ['*'];
+}

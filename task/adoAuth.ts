@@ -1,0 +1,201 @@
+/**
+ * Sign-in from an Azure Resource Manager service connection (`azureSubscription`),
+ * mapped onto @azure/identity the way Microsoft's own tasks (azure-arm-rest) read
+ * the connection:
+ *   ServicePrincipal + spnKey         -> ClientSecretCredential
+ *   ServicePrincipal + spnCertificate -> ClientCertificateCredential (PEM with key)
+ *   WorkloadIdentityFederation        -> AzurePipelinesCredential (OIDC token from
+ *                                        SYSTEM_OIDCREQUESTURI with System.AccessToken)
+ *   ManagedServiceIdentity            -> ManagedIdentityCredential (msiclientId if set)
+ * The connection's environment decides the cloud; its subscription is the default
+ * one. Every secret is masked the moment it is read.
+ */
+import {
+  AzurePipelinesCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+} from '@azure/identity';
+import type { TokenCredential } from '@azure/core-auth';
+import { AuthError } from '../shared/errors';
+import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
+import { cloudFromConnection, isPublicAuthority, sameCloud } from './adoCloud';
+import { credentialPolicies } from './credentialPolicy';
+import type { Localize, MessageKey } from './messages';
+
+/** The task input that holds the service connection's id. */
+export const CONNECTION_INPUT = 'azureSubscription';
+
+/** One service connection as the agent exposes it to a task. */
+export interface ServiceConnection {
+  readonly id: string;
+  /** Authorization scheme as the agent gives it, e.g. `ServicePrincipal`. */
+  readonly scheme: string;
+  /** Authorization parameter by name (case-insensitive); '' when absent. May be a secret. */
+  param(key: string): string;
+  /** Endpoint data by name (case-insensitive); '' when absent. */
+  data(key: string): string;
+  /** `ENDPOINT_URL_<id>`; '' when absent. */
+  readonly url: string;
+}
+
+/** What the auth code needs from the agent; `adoPlatform.ts` implements it with task-lib. */
+export interface AdoAuthContext {
+  /** The service connection id from the `azureSubscription` input; '' when empty. */
+  connectionId(): string;
+  /** undefined when the agent passed no such connection. */
+  connection(id: string): ServiceConnection | undefined;
+  /** System.AccessToken (the SystemVssConnection's AccessToken); '' when absent. */
+  systemAccessToken(): string;
+  /** SYSTEM_OIDCREQUESTURI; '' when absent. AzurePipelinesCredential reads it from process.env itself. */
+  oidcRequestUri(): string;
+  setSecret(value: string): void;
+  info(message: string): void;
+  loc: Localize;
+}
+
+const SUPPORTED_SCHEMES = ['serviceprincipal', 'workloadidentityfederation', 'managedserviceidentity'];
+
+export function createAdoConnect(ctx: AdoAuthContext): Connect {
+  return (requested: CloudEndpoints): Promise<AzureSession> => {
+    try {
+      return Promise.resolve(connectFromServiceConnection(ctx, requested));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+}
+
+function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpoints): AzureSession {
+  const id = ctx.connectionId().trim();
+  if (!id) throw new AuthError(ctx.loc('NoConnection'));
+  const conn = ctx.connection(id);
+  if (!conn) throw new AuthError(ctx.loc('NoConnection'));
+
+  const scheme = conn.scheme.trim();
+  if (!SUPPORTED_SCHEMES.includes(scheme.toLowerCase())) {
+    throw new AuthError(
+      ctx.loc('UnsupportedScheme', id, scheme || '(none)'),
+      ctx.loc('UnsupportedSchemeHint'),
+    );
+  }
+  if (conn.data('EnableAdfsAuthentication').toLowerCase() === 'true') {
+    throw new AuthError(ctx.loc('AdfsNotSupported', id), ctx.loc('UnsupportedSchemeHint'));
+  }
+
+  const environment = conn.data('environment');
+  const cloud = cloudFromConnection({
+    environment,
+    url: conn.url,
+    activeDirectoryAuthority: conn.data('activeDirectoryAuthority'),
+    resourceId: conn.data('activeDirectoryServiceEndpointResourceId'),
+  });
+  if (!cloud) {
+    throw new AuthError(ctx.loc('UnknownEnvironment', id, environment), ctx.loc('UnknownEnvironmentHint'));
+  }
+
+  const subscriptionId = conn.data('subscriptionid').trim() || undefined;
+  ctx.info(
+    ctx.loc(
+      'ConnectionCloud',
+      id,
+      cloud.name,
+      cloud.resourceManager,
+      cloud.authorityHost,
+      subscriptionId ?? '(none)',
+      scheme,
+    ),
+  );
+  if (!sameCloud(requested, cloud)) {
+    ctx.info(
+      ctx.loc(
+        'ConnectionOverridesCloud',
+        cloud.name,
+        cloud.resourceManager,
+        requested.name,
+        requested.resourceManager,
+      ),
+    );
+  }
+  if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', id, conn.data('scopeLevel') || 'unknown'));
+
+  const { credential, method } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud);
+  return { credential, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+}
+
+function credentialFor(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  scheme: string,
+  cloud: CloudEndpoints,
+): { credential: TokenCredential; method: string } {
+  const options = {
+    authorityHost: cloud.authorityHost,
+    // MSAL would ask login.microsoftonline.com to validate any other authority.
+    disableInstanceDiscovery: !isPublicAuthority(cloud.authorityHost),
+    additionalPolicies: credentialPolicies((v) => ctx.setSecret(v)),
+  };
+  const required = (key: string, value: string): string => {
+    if (value.trim()) return value.trim();
+    throw new AuthError(
+      ctx.loc('MissingConnectionValue', conn.id, conn.scheme, key),
+      ctx.loc('MissingConnectionValueHint'),
+    );
+  };
+  /** Reads a secret parameter and masks it before anything else can log it. */
+  const secret = (key: string): string => {
+    const value = conn.param(key);
+    if (value) ctx.setSecret(value);
+    return required(key, value);
+  };
+
+  if (scheme === 'managedserviceidentity') {
+    const clientId = conn.data('msiclientId').trim();
+    return {
+      credential: new ManagedIdentityCredential({
+        ...(clientId ? { clientId } : {}),
+        additionalPolicies: options.additionalPolicies,
+      }),
+      method: ctx.loc('MethodManagedIdentity', clientId ? ` (client ID ${clientId})` : '', conn.id),
+    };
+  }
+
+  const tenantId = required('tenantid', conn.param('tenantid'));
+  const clientId = required('serviceprincipalid', conn.param('serviceprincipalid'));
+
+  if (scheme === 'workloadidentityfederation') {
+    const token = ctx.systemAccessToken();
+    if (token) ctx.setSecret(token);
+    else throw new AuthError(ctx.loc('MissingAccessToken', conn.id), ctx.loc('MissingAccessTokenHint'));
+    if (!ctx.oidcRequestUri()) {
+      throw new AuthError(ctx.loc('MissingOidcRequestUri', conn.id), ctx.loc('MissingOidcRequestUriHint'));
+    }
+    return {
+      credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
+      method: ctx.loc('MethodWorkloadIdentity', clientId, conn.id),
+    };
+  }
+
+  // ServicePrincipal: a secret unless the connection says certificate.
+  const authType = conn.param('authenticationType').trim() || 'spnKey';
+  const kind: MessageKey | undefined =
+    authType.toLowerCase() === 'spnkey'
+      ? 'MethodSecret'
+      : authType.toLowerCase() === 'spncertificate'
+        ? 'MethodCertificate'
+        : undefined;
+  if (!kind)
+    throw new AuthError(ctx.loc('UnsupportedAuthType', conn.id, authType), ctx.loc('UnsupportedSchemeHint'));
+  if (kind === 'MethodSecret') {
+    const key = secret('serviceprincipalkey');
+    return {
+      credential: new ClientSecretCredential(tenantId, clientId, key, options),
+      method: ctx.loc(kind, clientId, conn.id),
+    };
+  }
+  const pem = secret('servicePrincipalCertificate');
+  return {
+    credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
+    method: ctx.loc(kind, clientId, conn.id),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The task's own localizable strings (the core's messages are English and come
+ * through the Platform). task.json `messages` holds the same table: the agent's
+ * localization reads it through `tl.loc`, and tests/unit/task keeps both equal.
+ * The English here is also the fallback when no resource file is loaded (unit
+ * tests run the sources, where task.json is not next to the bundle).
+ */
+import { format } from 'node:util';
+
+export const MESSAGES = {
+  NoConnection:
+    "Input 'azureSubscription' is empty: select an Azure Resource Manager service connection (YAML: `azureSubscription: <connection name>`).",
+  UnsupportedScheme:
+    "Service connection '%s' uses the authentication scheme '%s', which this task does not support. Supported schemes: ServicePrincipal (secret or certificate), WorkloadIdentityFederation, ManagedServiceIdentity.",
+  UnsupportedSchemeHint:
+    'Create an Azure Resource Manager service connection with workload identity federation (recommended), a service principal, or a managed identity, and select it in azureSubscription.',
+  UnsupportedAuthType:
+    "Service connection '%s' (ServicePrincipal) has authenticationType '%s'; expected 'spnKey' (client secret) or 'spnCertificate' (certificate).",
+  MissingConnectionValue: "Service connection '%s' (%s) has no '%s' value.",
+  MissingConnectionValueHint:
+    'Edit the service connection in Project settings > Service connections and fill in the missing value, or recreate it.',
+  AdfsNotSupported:
+    "Service connection '%s' uses AD FS authentication (Azure Stack Hub disconnected), which this task does not support.",
+  MissingOidcRequestUri:
+    "Service connection '%s' uses workload identity federation, but the agent did not set SYSTEM_OIDCREQUESTURI.",
+  MissingOidcRequestUriHint:
+    'Workload identity federation needs Azure DevOps Services or Server 2022.1+ and an agent that provides the OIDC request URL; update the agent, or use a service principal connection.',
+  MissingAccessToken:
+    "Service connection '%s' uses workload identity federation, which needs the job's System.AccessToken, but the task did not receive it.",
+  MissingAccessTokenHint:
+    'Make sure the job is allowed to use its OAuth token (classic pipelines: "Allow scripts to access the OAuth token") and that the project does not restrict job authorization.',
+  UnknownEnvironment:
+    "Service connection '%s' has environment '%s' but no Resource Manager URL or authority.",
+  UnknownEnvironmentHint:
+    'For Azure Stack Hub and other custom environments the connection must carry the Resource Manager URL and the activeDirectoryAuthority; recreate it with the environment metadata.',
+  ConnectionCloud:
+    "Service connection '%s': environment %s, Resource Manager %s, authority %s, subscription %s, scheme %s.",
+  ConnectionOverridesCloud:
+    "The service connection's environment (%s, %s) decides the cloud; the 'cloud' input (%s, %s) is ignored in Azure DevOps.",
+  NoSubscription:
+    "Service connection '%s' is not scoped to a subscription (scope level %s): give every VM as a full resource ID.",
+  MethodSecret: "service principal %s with a client secret (service connection '%s')",
+  MethodCertificate: "service principal %s with a certificate (service connection '%s')",
+  MethodWorkloadIdentity: "workload identity federation as %s (service connection '%s')",
+  MethodManagedIdentity: "the agent's managed identity%s (service connection '%s')",
+  ProxyInUse: "Azure calls go through the agent's proxy %s (bypass: %s).",
+  ProxyBypassSkipped:
+    "The agent's proxy bypass entry '%s' is a regular expression that cannot be turned into a host name; hosts it matches will go through the proxy.",
+  ProxyInvalid: "The agent's proxy URL '%s' is not a valid URL; Azure calls will not use a proxy.",
+  SummaryUploadFailed: 'Could not write the task summary (%s); the log above has the same information.',
+} as const;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+/** Formats a message; `localize` is tl.loc once the resource file is set. */
+export type Localize = (key: MessageKey, ...args: readonly (string | number)[]) => string;
+
+export const englishMessages: Localize = (key, ...args) => format(MESSAGES[key], ...args);

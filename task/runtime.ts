@@ -1,0 +1,73 @@
+/**
+ * What both entry files share: the agent's proxy (first, before any client
+ * exists), the task-lib platform, sign-in from the service connection,
+ * cancellation on the agent's signals, and the mapping of the core's verdict
+ * to `task.complete` and the exit code.
+ */
+import * as tl from 'azure-pipelines-task-lib/task';
+import { join } from 'node:path';
+import { describeError } from '../shared/errors';
+import { abortSignalFromProcess, type ProcessCancellation } from '../shared/cancel';
+import type { RunOptions } from '../shared/run';
+import { createAdoConnect } from './adoAuth';
+import { AdoPlatform, createLocalize } from './adoPlatform';
+import { applyAgentProxy } from './adoProxy';
+
+/**
+ * task.json sits two levels above the bundle (dist/task/*.js) both in the repo and
+ * in the packaged task folder; tl.loc reads its `messages` from there.
+ */
+const TASK_JSON = join(__dirname, '..', '..', 'task.json');
+
+export interface TaskRun {
+  readonly platform: AdoPlatform;
+  readonly options: RunOptions;
+  readonly cancellation: ProcessCancellation;
+}
+
+export function adoRunOptions(): TaskRun {
+  const platform = new AdoPlatform(createLocalize(TASK_JSON));
+  applyAgentProxy({
+    config: tl.getHttpProxyConfiguration(),
+    env: process.env,
+    setSecret: (value) => platform.setSecret(value),
+    info: (message) => platform.info(message),
+    warning: (message) => platform.warning(message),
+    loc: platform.loc,
+  });
+  const connect = createAdoConnect(platform.authContext());
+  // The agent cancels with SIGINT, then SIGTERM, then kills. Main saves its state right after
+  // `initiate`, so stopping early is safe: the post-job step runs even for cancelled jobs.
+  const cancellation = abortSignalFromProcess(process, (name) =>
+    platform.warning(`Received ${name}: stopping. The post-job step closes any access already requested.`),
+  );
+  return { platform, cancellation, options: { platform, connect, signal: cancellation.signal } };
+}
+
+/** task.complete + exit code from the core's verdict; a bug that throws still fails the step. */
+export function finish(platform: AdoPlatform, run: Promise<boolean>): Promise<void> {
+  return run.then(
+    (ok) => {
+      if (ok) platform.succeed('');
+      else if (!platform.failed) platform.setFailed('The step did not complete; see the log above.');
+      process.exitCode = ok ? 0 : 1;
+    },
+    (e: unknown) => {
+      platform.setFailed(describeError(e));
+      process.exitCode = 1;
+    },
+  );
+}
+
+/** Runs one step; anything thrown while setting up (bad connection data) fails the step cleanly. */
+export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
+  let task: TaskRun;
+  try {
+    task = adoRunOptions();
+  } catch (e) {
+    tl.setResult(tl.TaskResult.Failed, describeError(e));
+    process.exitCode = 1;
+    return;
+  }
+  void finish(task.platform, step(task.options)).finally(() => task.cancellation.dispose());
+}

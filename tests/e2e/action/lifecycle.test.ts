@@ -1,0 +1,190 @@
+/**
+ * The committed Action bundles, run as the GitHub runner runs them (tests/helpers/githubRunner.ts),
+ * against the emulator over HTTPS, under Node 20 and Node 24: main opens and outputs, post closes
+ * from saved state, and a main that failed or was killed after `initiate` is still cleaned up.
+ */
+import { readFileSync } from 'node:fs';
+import { startEmulator, type Emulator } from '../../../emulator';
+import { runStep, type StepResult } from '../../helpers/githubRunner';
+import { NODE_BINARIES } from '../../helpers/nodes';
+import { EGRESS_IP, WEB_01_ID, baseEnv, leakedSecrets, oidcEnv, oidcInputs, targetInputs } from './fixture';
+
+jest.setTimeout(120_000);
+
+interface Rule {
+  name: string;
+  properties: { access?: string; sourceAddressPrefix?: string; destinationPortRange?: string };
+}
+
+/** The JIT allow rules for our runner's IP currently in an NSG of the emulator. */
+function allowRules(emu: Emulator, nsg: string): Rule[] {
+  return (emu.control.rules(nsg) as Rule[]).filter(
+    (r) => r.properties.access === 'Allow' && r.properties.sourceAddressPrefix === EGRESS_IP,
+  );
+}
+
+function secretsOf(emu: Emulator): string[] {
+  return [emu.github.requestToken];
+}
+
+describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('Action bundles on %s', (_name, node) => {
+  let emu: Emulator;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ ruleDelayMs: 0 });
+  });
+  afterAll(async () => {
+    await emu.stop();
+  });
+  beforeEach(() => {
+    emu.control.setRuleDelay(0);
+    emu.control.clearRequests();
+  });
+
+  const main = (inputs: Record<string, string> = {}, extra: Partial<Parameters<typeof runStep>[0]> = {}) =>
+    runStep({
+      node,
+      entry: 'main',
+      inputs: { ...targetInputs(emu), ...oidcInputs(emu), ...inputs },
+      env: { ...baseEnv(emu), ...oidcEnv(emu) },
+      ...extra,
+    });
+  const post = (after: StepResult, inputs: Record<string, string> = {}) =>
+    runStep({
+      node,
+      entry: 'post',
+      inputs: { ...targetInputs(emu), ...oidcInputs(emu), ...inputs },
+      env: { ...baseEnv(emu), ...oidcEnv(emu) },
+      state: after.state,
+    });
+
+  it('main opens web-01 and outputs where to connect; post closes exactly that', async () => {
+    const opened = await main();
+
+    expect(opened.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(opened.exitCode).toBe(0);
+    // Outputs: the runner's IP, the first VM's host and port, and the full targets.
+    expect(opened.outputs.ip).toBe(EGRESS_IP);
+    expect(opened.outputs.port).toBe('22');
+    const targets = JSON.parse(opened.outputs.targets ?? '') as {
+      vm: string;
+      id: string;
+      host: string;
+      port: number;
+      privateIp: string;
+      ruleNames: string[];
+    }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]).toMatchObject({ vm: 'web-01', port: 22 });
+    expect(targets[0]?.id.toLowerCase()).toBe(WEB_01_ID.toLowerCase());
+    expect(opened.outputs.host).toBe(targets[0]?.host);
+    expect(opened.outputs.host).not.toBe('');
+    // The emulator's state: the allow rule named in the outputs is in web-01's NSG.
+    const live = allowRules(emu, 'web-01-nsg');
+    expect(live.map((r) => r.name).sort()).toEqual([...(targets[0]?.ruleNames ?? [])].sort());
+    expect(live.length).toBeGreaterThan(0);
+    // expires-at is the end time the emulator stored for our request.
+    const stored = JSON.stringify(emu.control.jitRequests('web-jit'));
+    expect(Date.parse(opened.outputs['expires-at'] ?? '')).not.toBeNaN();
+    expect(stored).toContain(new Date(opened.outputs['expires-at'] ?? '').toISOString().slice(0, 16));
+    // State: one versioned document naming the request, for post.
+    const state = JSON.parse(opened.state['jit-state'] ?? '') as { version: number; requests: unknown[] };
+    expect(state.version).toBe(1);
+    expect(state.requests).toHaveLength(1);
+    expect(opened.state['jit-state']).toContain('web-01');
+    // Summary: a Markdown table with the VM, port, source and expiry.
+    expect(opened.summary).toMatch(/\|.*VM.*\|/);
+    expect(opened.summary).toContain('web-01');
+    expect(opened.summary).toContain(EGRESS_IP);
+    // Sign-in method is stated.
+    expect(opened.log).toMatch(/OIDC/);
+
+    const closed = await post(opened);
+
+    expect(closed.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(closed.exitCode).toBe(0);
+    expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+    expect(closed.summary).toContain('web-01');
+    const deletes = emu.control
+      .requests()
+      .filter((r: { method: string; write: boolean }) => r.method === 'DELETE');
+    expect(deletes.length).toBe(live.length);
+
+    for (const step of [opened, closed]) expect(leakedSecrets(step, secretsOf(emu))).toEqual([]);
+  });
+
+  it('a main that timed out after initiate leaves its state, and post closes the access', async () => {
+    emu.control.setRuleDelay(600_000);
+    const failed = await main({ 'wait-timeout': '3' });
+
+    expect(failed.exitCode).toBe(1);
+    expect(
+      failed.annotations.some((a) => a.level === 'error' && /wait-timeout|timed out/i.test(a.message)),
+    ).toBe(true);
+    expect(failed.state['jit-state']).toContain('web-01');
+    // The NSG update arrives late (as it can in Azure), before the job ends.
+    emu.control.clock.advance(600_000);
+    expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
+
+    const closed = await post(failed);
+
+    expect(closed.exitCode).toBe(0);
+    expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+    for (const step of [failed, closed]) expect(leakedSecrets(step, secretsOf(emu))).toEqual([]);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'a main killed with %s during the wait leaves its state, and post closes the access',
+    async (signal) => {
+      emu.control.setRuleDelay(600_000);
+      const killed = await main(
+        { 'wait-timeout': '300' },
+        {
+          onStart: (child, files) => {
+            // Kill once main has saved its state (right after initiate), as a cancelled run would.
+            const poll = setInterval(() => {
+              if (readFileSync(files.state, 'utf8').includes('jit-state')) {
+                clearInterval(poll);
+                child.kill(signal);
+              }
+            }, 50);
+            child.on('exit', () => clearInterval(poll));
+          },
+        },
+      );
+
+      expect(killed.exitCode === 0).toBe(false);
+      expect(killed.state['jit-state']).toContain('web-01');
+      emu.control.clock.advance(600_000);
+      expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
+
+      const closed = await post(killed);
+
+      expect(closed.exitCode).toBe(0);
+      expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+    },
+  );
+
+  it('post without state (main opened nothing) succeeds with a notice and touches nothing', async () => {
+    const idle = await runStep({
+      node,
+      entry: 'post',
+      inputs: { ...targetInputs(emu), ...oidcInputs(emu) },
+      env: { ...baseEnv(emu), ...oidcEnv(emu) },
+    });
+
+    expect(idle.exitCode).toBe(0);
+    expect(idle.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(idle.annotations.some((a) => a.level === 'notice')).toBe(true);
+    expect(emu.control.requests().filter((r: { write: boolean }) => r.write)).toEqual([]);
+  });
+
+  it('bad inputs fail main before any Azure call, naming the input', async () => {
+    const bad = await main({ ports: '22,abc' });
+
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.find((a) => a.level === 'error')?.message).toContain("'ports'");
+    expect(emu.control.requests().filter((r: { write: boolean }) => r.write)).toEqual([]);
+    expect(bad.stateFile).toBe('');
+  });
+});

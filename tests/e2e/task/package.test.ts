@@ -1,0 +1,98 @@
+/**
+ * `npm run package:vsix` end to end: tfx-cli builds the .vsix offline from the
+ * staged task folder; the package is unzipped and checked the way the agent and
+ * the Marketplace would read it.
+ */
+import AdmZip from 'adm-zip';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..');
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(join(root, file), 'utf8')) as T;
+
+interface TaskJson {
+  version: { Major: number; Minor: number; Patch: number };
+  execution: Record<string, { target: string }>;
+  postjobexecution: Record<string, { target: string }>;
+}
+interface ExtensionJson {
+  id: string;
+  publisher: string;
+  version: string;
+  contributions: { type: string; properties: { name: string } }[];
+}
+
+describe('npm run package:vsix', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'vsix-test-'));
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'package-vsix.mjs'), '--out-dir', outDir], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  const extension = readJson<ExtensionJson>('vss-extension.json');
+  const task = readJson<TaskJson>('task.json');
+  const version = readJson<{ version: string }>('package.json').version;
+  const folder =
+    extension.contributions.find((c) => c.type === 'ms.vss-distributed-task.task')?.properties.name ?? '';
+  const vsixPath = join(outDir, `${extension.publisher}.${extension.id}-${extension.version}.vsix`);
+
+  it('succeeds and tfx prints no warnings', () => {
+    expect({ status: run.status, output }).toMatchObject({ status: 0 });
+    expect(output).toContain('=== Completed operation: create extension ===');
+    expect(output.split('\n').filter((l) => /warn/i.test(l))).toEqual([]);
+    expect(output).toContain(`package:vsix: ${vsixPath}`);
+  });
+
+  it('holds task.json inside the task folder, with every handler target next to it', () => {
+    const zip = new AdmZip(vsixPath);
+    const names = zip.getEntries().map((e) => e.entryName);
+    expect(folder).toBe('AzureJitAccessV0');
+    expect(names).toContain(`${folder}/task.json`);
+    expect(names).toContain(`${folder}/icon.png`);
+    const packaged = JSON.parse(zip.readAsText(`${folder}/task.json`)) as TaskJson;
+    expect(packaged).toEqual(task);
+    const targets = new Set(
+      [...Object.values(packaged.execution), ...Object.values(packaged.postjobexecution)].map(
+        (h) => h.target,
+      ),
+    );
+    expect(targets.size).toBe(2);
+    for (const target of targets) {
+      const entry = posix.join(folder, target);
+      expect(names).toContain(entry);
+      // The packaged bundle is the committed one, byte for byte.
+      expect(zip.readFile(entry)?.equals(readFileSync(join(root, target)))).toBe(true);
+    }
+  });
+
+  it('ships nothing but the manifests, the overview, the icons and the task folder', () => {
+    const names = new AdmZip(vsixPath)
+      .getEntries()
+      .filter((e) => !e.isDirectory)
+      .map((e) => e.entryName);
+    const unexpected = names.filter(
+      (n) =>
+        ![
+          '[Content_Types].xml',
+          'extension.vsixmanifest',
+          'extension.vsomanifest',
+          'overview.md',
+          'images/icon.png',
+        ].includes(n) && !n.startsWith(`${folder}/`),
+    );
+    expect(unexpected).toEqual([]);
+    expect(names.some((n) => n.endsWith('.ts') || n.includes('node_modules'))).toBe(false);
+  });
+
+  it('has one version everywhere: package.json, task.json, vss-extension.json and the VSIX manifest', () => {
+    const { Major, Minor, Patch } = task.version;
+    expect(`${Major}.${Minor}.${Patch}`).toBe(version);
+    expect(extension.version).toBe(version);
+    const manifest = new AdmZip(vsixPath).readAsText('extension.vsixmanifest');
+    expect(manifest).toMatch(new RegExp(`<Identity[^>]*Version="${version.replace(/\./g, '\\.')}"`));
+    expect(manifest).toMatch(new RegExp(`<Identity[^>]*Publisher="${extension.publisher}"`));
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * Service connection -> credential mapping, with a fake agent context. The real
+ * sign-in against the emulator is covered by tests/e2e/task (bundled task).
+ */
+import {
+  AzurePipelinesCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+} from '@azure/identity';
+import { AuthError } from '../../../shared/errors';
+import type { CloudEndpoints } from '../../../shared/session';
+import { createAdoConnect, type AdoAuthContext, type ServiceConnection } from '../../../task/adoAuth';
+import { englishMessages } from '../../../task/messages';
+
+const PUBLIC: CloudEndpoints = {
+  name: 'AzureCloud',
+  resourceManager: 'https://management.azure.com',
+  authorityHost: 'https://login.microsoftonline.com',
+  scope: 'https://management.azure.com/.default',
+};
+const ID = '11111111-2222-3333-4444-555555555555';
+const SECRET = 'very-secret-key';
+const PEM =
+  '-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIEkey1\nkey2==\n-----END PRIVATE KEY-----\n';
+
+function fakeConnection(
+  scheme: string,
+  params: Record<string, string>,
+  data: Record<string, string> = {},
+  url = 'https://management.azure.com/',
+): ServiceConnection {
+  const get = (r: Record<string, string>) => (key: string) =>
+    Object.entries(r).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1] ?? '';
+  return {
+    id: ID,
+    scheme,
+    url,
+    param: get(params),
+    data: get({ subscriptionid: 'sub-1', environment: 'AzureCloud', ...data }),
+  };
+}
+
+function context(conn: ServiceConnection | undefined, over: Partial<AdoAuthContext> = {}) {
+  const log = { secrets: [] as string[], info: [] as string[] };
+  const ctx: AdoAuthContext = {
+    connectionId: () => ID,
+    connection: (id) => (id === ID ? conn : undefined),
+    systemAccessToken: () => 'system-access-token',
+    oidcRequestUri: () =>
+      'https://dev.azure.com/org/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken',
+    setSecret: (v) => log.secrets.push(v),
+    info: (m) => log.info.push(m),
+    loc: englishMessages,
+    ...over,
+  };
+  return { ctx, log };
+}
+
+const spn = { tenantid: 'tenant-1', serviceprincipalid: 'client-1' };
+
+describe('createAdoConnect', () => {
+  it('ServicePrincipal + spnKey: client secret, masked, subscription and cloud from the connection', async () => {
+    const { ctx, log } = context(
+      fakeConnection('ServicePrincipal', {
+        ...spn,
+        authenticationType: 'spnKey',
+        serviceprincipalkey: SECRET,
+      }),
+    );
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    expect(session.credential).toBeInstanceOf(ClientSecretCredential);
+    expect(session.subscriptionId).toBe('sub-1');
+    expect(session.cloud).toEqual(PUBLIC);
+    expect(session.method).toContain('client secret');
+    expect(log.secrets).toEqual([SECRET]);
+    expect(log.info.join('\n')).not.toContain(SECRET);
+  });
+
+  it('ServicePrincipal without authenticationType defaults to a secret (older connections)', async () => {
+    const { ctx } = context(fakeConnection('serviceprincipal', { ...spn, serviceprincipalkey: SECRET }));
+    expect((await createAdoConnect(ctx)(PUBLIC)).credential).toBeInstanceOf(ClientSecretCredential);
+  });
+
+  it('ServicePrincipal + spnCertificate: the PEM is masked and used', async () => {
+    const { ctx, log } = context(
+      fakeConnection('ServicePrincipal', {
+        ...spn,
+        authenticationType: 'spnCertificate',
+        servicePrincipalCertificate: PEM,
+      }),
+    );
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    expect(session.credential).toBeInstanceOf(ClientCertificateCredential);
+    expect(log.secrets).toEqual([PEM]);
+    expect(session.method).toContain('certificate');
+  });
+
+  it('WorkloadIdentityFederation: AzurePipelinesCredential, System.AccessToken masked', async () => {
+    const before = process.env.SYSTEM_OIDCREQUESTURI;
+    process.env.SYSTEM_OIDCREQUESTURI = 'https://dev.azure.com/org/oidc';
+    try {
+      const { ctx, log } = context(fakeConnection('WorkloadIdentityFederation', spn));
+      const session = await createAdoConnect(ctx)(PUBLIC);
+      expect(session.credential).toBeInstanceOf(AzurePipelinesCredential);
+      expect(log.secrets).toEqual(['system-access-token']);
+      expect(session.method).toContain('workload identity federation');
+    } finally {
+      if (before === undefined) delete process.env.SYSTEM_OIDCREQUESTURI;
+      else process.env.SYSTEM_OIDCREQUESTURI = before;
+    }
+  });
+
+  it('WorkloadIdentityFederation without System.AccessToken or OIDC URL: a clear AuthError', async () => {
+    const noToken = context(fakeConnection('WorkloadIdentityFederation', spn), {
+      systemAccessToken: () => '',
+    });
+    await expect(createAdoConnect(noToken.ctx)(PUBLIC)).rejects.toThrow(/System\.AccessToken/);
+    const noUri = context(fakeConnection('WorkloadIdentityFederation', spn), { oidcRequestUri: () => '' });
+    await expect(createAdoConnect(noUri.ctx)(PUBLIC)).rejects.toThrow(/SYSTEM_OIDCREQUESTURI/);
+  });
+
+  it('ManagedServiceIdentity: managed identity, with the connection client id when set', async () => {
+    const { ctx } = context(
+      fakeConnection('ManagedServiceIdentity', { tenantid: 't' }, { msiclientId: 'mi-client' }),
+    );
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    expect(session.credential).toBeInstanceOf(ManagedIdentityCredential);
+    expect(session.method).toContain('mi-client');
+  });
+
+  it('an unsupported scheme names the scheme and the supported ones', async () => {
+    const { ctx } = context(fakeConnection('PublishProfile', { publishProfile: '<xml/>' }));
+    const error = await createAdoConnect(ctx)(PUBLIC).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toContain("'PublishProfile'");
+    expect((error as AuthError).message).toMatch(
+      /ServicePrincipal.*WorkloadIdentityFederation.*ManagedServiceIdentity/,
+    );
+    expect((error as AuthError).hint).toMatch(/service connection/);
+  });
+
+  it('an unknown authenticationType is an AuthError naming it', async () => {
+    const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, authenticationType: 'spnMagic' }));
+    await expect(createAdoConnect(ctx)(PUBLIC)).rejects.toThrow(/spnMagic/);
+  });
+
+  it('missing values are named, and nothing is masked that was not read', async () => {
+    const { ctx, log } = context(
+      fakeConnection('ServicePrincipal', { tenantid: 't', authenticationType: 'spnKey' }),
+    );
+    await expect(createAdoConnect(ctx)(PUBLIC)).rejects.toThrow(/'serviceprincipalid'/);
+    expect(log.secrets).toEqual([]);
+    const noKey = context(fakeConnection('ServicePrincipal', { ...spn, authenticationType: 'spnKey' }));
+    await expect(createAdoConnect(noKey.ctx)(PUBLIC)).rejects.toThrow(/'serviceprincipalkey'/);
+  });
+
+  it('an empty or unknown connection is a clear error', async () => {
+    await expect(
+      createAdoConnect(context(undefined, { connectionId: () => ' ' }).ctx)(PUBLIC),
+    ).rejects.toThrow(/azureSubscription/);
+    await expect(createAdoConnect(context(undefined).ctx)(PUBLIC)).rejects.toThrow(/azureSubscription/);
+  });
+
+  it("the connection's environment overrides the cloud input, and says so", async () => {
+    const conn = fakeConnection(
+      'ServicePrincipal',
+      { ...spn, serviceprincipalkey: SECRET },
+      { environment: 'AzureStack', activeDirectoryAuthority: 'https://localhost:8443/' },
+      'https://127.0.0.1:8443/',
+    );
+    const { ctx, log } = context(conn);
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    expect(session.cloud).toEqual({
+      name: 'AzureStack',
+      resourceManager: 'https://127.0.0.1:8443',
+      authorityHost: 'https://localhost:8443',
+      scope: 'https://127.0.0.1:8443/.default',
+    });
+    expect(log.info.join('\n')).toMatch(
+      /'cloud' input \(AzureCloud, https:\/\/management\.azure\.com\) is ignored/,
+    );
+  });
+
+  it('says nothing about the cloud input when it matches the connection', async () => {
+    const { ctx, log } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
+    await createAdoConnect(ctx)(PUBLIC);
+    expect(log.info.join('\n')).not.toMatch(/ignored/);
+  });
+
+  it('a custom environment without metadata and AD FS connections are refused clearly', async () => {
+    const stack = context(
+      fakeConnection(
+        'ServicePrincipal',
+        { ...spn, serviceprincipalkey: SECRET },
+        { environment: 'AzureStack' },
+        '',
+      ),
+    );
+    await expect(createAdoConnect(stack.ctx)(PUBLIC)).rejects.toThrow(/AzureStack/);
+    const adfs = context(
+      fakeConnection(
+        'ServicePrincipal',
+        { ...spn, serviceprincipalkey: SECRET },
+        { EnableAdfsAuthentication: 'true' },
+      ),
+    );
+    await expect(createAdoConnect(adfs.ctx)(PUBLIC)).rejects.toThrow(/AD FS/);
+  });
+
+  it('a management-group connection has no subscription, and says what to do', async () => {
+    const { ctx, log } = context(
+      fakeConnection(
+        'ServicePrincipal',
+        { ...spn, serviceprincipalkey: SECRET },
+        { subscriptionid: '', scopeLevel: 'ManagementGroup' },
+      ),
+    );
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    expect(session.subscriptionId).toBeUndefined();
+    expect(log.info.join('\n')).toMatch(/ManagementGroup.*full resource ID/);
+  });
+});
