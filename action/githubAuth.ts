@@ -12,6 +12,7 @@ import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { readAuthInputs, type AuthInputSource } from './authInputs';
 import { planAuth, type AuthPlan } from './authPlan';
 import { describeIdToken } from './idTokenClaims';
+import { cacheIdToken } from './idTokenCache';
 
 export interface GitHubAuthDeps extends AuthInputSource {
   /** `core.getIDToken`: fetches (and masks) the job's GitHub OIDC token. */
@@ -76,7 +77,7 @@ function buildCredential(
       };
     case 'oidc': {
       let described = false;
-      const getAssertion = async (): Promise<string> => {
+      const getAssertion = cacheIdToken(async () => {
         const token = await fetchIdToken(deps, plan.audience);
         if (!described) {
           // The claims (not the token) are what users need to match a federated credential.
@@ -84,7 +85,7 @@ function buildCredential(
           described = true;
         }
         return token;
-      };
+      });
       return {
         credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, options),
         method: `OIDC (workload identity federation) for client ${plan.clientId}`,

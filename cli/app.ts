@@ -23,7 +23,13 @@ const HANDLERS: Readonly<Record<CommandName, (ctx: CommandContext) => Promise<nu
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes('--json');
-  const bare = new Terminal({ stdout: io.stdout, stderr: io.stderr, json: wantsJson, verbose: false, interactive: false });
+  const bare = new Terminal({
+    stdout: io.stdout,
+    stderr: io.stderr,
+    json: wantsJson,
+    verbose: false,
+    interactive: false,
+  });
   let parsed;
   try {
     parsed = parseCommandLine(argv);
@@ -54,7 +60,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Commands report their own failures; this is the net for bugs.
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     terminal.log('error', `Unexpected error in '${parsed.command}': ${message}`);
-    if (terminal.json) terminal.printJson({ command: parsed.command, ok: false, exitCode: EXIT.failure, error: message });
+    if (terminal.json)
+      terminal.printJson({ command: parsed.command, ok: false, exitCode: EXIT.failure, error: message });
     return EXIT.failure;
   }
 }

@@ -40,7 +40,8 @@ function inputFlag(name: InputName): FlagSpec {
   return {
     type: spec.kind === 'boolean' ? 'boolean' : 'string',
     multiple: spec.kind === 'multiLine',
-    description: spec.description + (spec.default !== '' && spec.kind !== 'boolean' ? ` Default: ${spec.default}.` : ''),
+    description:
+      spec.description + (spec.default !== '' && spec.kind !== 'boolean' ? ` Default: ${spec.default}.` : ''),
     input: name,
     valueName: spec.kind === 'boolean' ? undefined : 'value',
   };
@@ -75,7 +76,8 @@ const COMMON: Record<string, FlagSpec> = {
 const STATE_FILE: FlagSpec = {
   type: 'string',
   valueName: 'path',
-  description: 'Where `request` records what it opened and `close` reads it. Default: .azure-jit-access/state.json.',
+  description:
+    'Where `request` records what it opened and `close` reads it. Default: .azure-jit-access/state.json.',
 };
 
 export const DEFAULT_STATE_FILE = '.azure-jit-access/state.json';
@@ -97,7 +99,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   close: {
     summary:
       'Close access early: delete the allow rules a `request` opened (from its state file), or the JIT allow rules matching --vms/--ports/--source exactly.',
-    usage: 'azure-jit-access close [--state-file <path>] | close --vms <vm> --ports <ports> --source <ip> [flags]',
+    usage:
+      'azure-jit-access close [--state-file <path>] | close --vms <vm> --ports <ports> --source <ip> [flags]',
     flags: {
       'state-file': STATE_FILE,
       ...pick('vms', 'resource-group', 'ports', 'source'),
@@ -111,7 +114,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     flags: { ...pick('vms', 'resource-group'), ...CLOUD_FLAGS, ...COMMON },
   },
   validate: {
-    summary: 'Dry run: check a request against the JIT policies and show what would be requested. Writes nothing.',
+    summary:
+      'Dry run: check a request against the JIT policies and show what would be requested. Writes nothing.',
     usage: 'azure-jit-access validate --vms <vm> [--resource-group <rg>] --ports <ports> [flags]',
     flags: { ...VALIDATE_INPUT_FLAGS, ...COMMON },
   },
@@ -216,7 +220,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   );
   let values: FlagValues;
   try {
-    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }).values as FlagValues;
+    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
+      .values as FlagValues;
   } catch (error) {
     throw new UsageError(explain(error, command, Object.keys(spec.flags)), command);
   }

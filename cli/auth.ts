@@ -88,7 +88,9 @@ function sources(cloud: CloudEndpoints, options: CliAuthOptions): [string, Token
     ...(custom ? { disableInstanceDiscovery: true } : {}),
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
   };
-  const list: [string, TokenCredential][] = [['environment (service principal)', new EnvironmentCredential(common)]];
+  const list: [string, TokenCredential][] = [
+    ['environment (service principal)', new EnvironmentCredential(common)],
+  ];
   if (env.AZURE_FEDERATED_TOKEN_FILE) {
     list.push(['federated token file (workload identity)', new WorkloadIdentityCredential(common)]);
   }

@@ -55,7 +55,12 @@ function caBundle(flags: FlagValues, io: CliIo): string | undefined {
   return extra.length === 0 ? undefined : [...rootCertificates, ...extra].join('\n');
 }
 
-export function createContext(command: CommandName, flags: FlagValues, terminal: Terminal, io: CliIo): CommandContext {
+export function createContext(
+  command: CommandName,
+  flags: FlagValues,
+  terminal: Terminal,
+  io: CliIo,
+): CommandContext {
   const tlsCa = caBundle(flags, io);
   const subscription = flagText(flags, 'subscription');
   const connect = cliConnect({

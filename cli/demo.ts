@@ -49,7 +49,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const deployer = emu.principals['jit-deployer'];
   if (!deployer?.secret) throw new Error('the default scenario has no jit-deployer with a client secret');
   say(`ARM ${emu.armUrl}, authority ${emu.authorityHost}, tenant ${emu.tenantId}`);
-  say(`Signed-in identity: service principal jit-deployer (${deployer.clientId}), from AZURE_* environment variables`);
+  say(
+    `Signed-in identity: service principal jit-deployer (${deployer.clientId}), from AZURE_* environment variables`,
+  );
 
   // Exactly what a user exports for a service principal; EnvironmentCredential reads them.
   process.env.AZURE_TENANT_ID = emu.tenantId;
@@ -95,7 +97,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stateFile,
       ...cloud,
     ]);
-    if (requested !== 0) return { exitCode: requested, steps, ...(options.keepRunning ? { emulator: emu } : {}) };
+    if (requested !== 0)
+      return { exitCode: requested, steps, ...(options.keepRunning ? { emulator: emu } : {}) };
 
     banner(`2. The JIT allow rule now in ${VM.nsg} (read through the ARM API by 'status')`);
     await cli(['status', ...target, ...cloud]);
@@ -129,7 +132,9 @@ if (require.main === module) {
       process.exitCode = result.exitCode;
     },
     (error: unknown) => {
-      process.stderr.write(`Demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `Demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -40,8 +40,14 @@ export function exitCodeForKind(kind: string | undefined): ExitCode {
 /** Rows for the README and `--help`: code, meaning. */
 export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.ok, 'Success (access is live; or nothing to do).'],
-  [EXIT.failure, 'Azure refused or failed, the public IP could not be resolved, or the state file could not be used.'],
-  [EXIT.usage, 'Bad flags or input values, or a request the JIT policy does not allow. Nothing was written to Azure.'],
+  [
+    EXIT.failure,
+    'Azure refused or failed, the public IP could not be resolved, or the state file could not be used.',
+  ],
+  [
+    EXIT.usage,
+    'Bad flags or input values, or a request the JIT policy does not allow. Nothing was written to Azure.',
+  ],
   [EXIT.auth, 'No credential could get a token, or the principal lacks a permission (403).'],
   [EXIT.timeout, 'The allow rule was not live in every NSG before `--wait-timeout`.'],
   [EXIT.superseded, 'Another request for the same VM and port replaced ours (`NewerRequestInitiated`).'],

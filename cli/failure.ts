@@ -11,7 +11,8 @@ import { exitCodeForKind, EXIT, type ExitCode } from './exitCodes';
 
 /** First match wins: the order matters (an Azure error may name a JIT policy). */
 const PATTERNS: readonly (readonly [ErrorKind, RegExp])[] = [
-  ['input', /^Invalid input '|^\d+ inputs are invalid:/m],
+  // One issue: "Invalid input 'x' = ...". Several: a header, then one "  - input 'x' = ..." line each.
+  ['input', /^Invalid input '|^\s+- input '[^']+' = /m],
   ['auth', /^(Sign-in failed|No credential could sign in)|^Azure call failed: .*: HTTP (401|403)\b/m],
   ['azure', /^Azure call failed:/m],
   ['superseded', /superseded|NewerRequestInitiated/i],

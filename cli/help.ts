@@ -25,7 +25,9 @@ const AUTH = [
 ].join('\n');
 
 export function rootHelp(version: string): string {
-  const commands = COMMAND_NAMES.map((c) => `  ${c.padEnd(9)} ${wrap(COMMANDS[c].summary, 88, ' '.repeat(12))}`).join('\n');
+  const commands = COMMAND_NAMES.map(
+    (c) => `  ${c.padEnd(9)} ${wrap(COMMANDS[c].summary, 88, ' '.repeat(12))}`,
+  ).join('\n');
   return [
     `azure-jit-access ${version}: Microsoft Defender for Cloud just-in-time VM access from a shell or any CI.`,
     '',

@@ -25,11 +25,19 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
   cwd: process.cwd(),
 }).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exit(code),
   (error: unknown) => {
     process.stderr.write(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    exit(1);
   },
 );
+
+/**
+ * Exit as soon as the work is done. Waiting for the event loop to drain would
+ * wait for the SDKs' idle keep-alive connections to time out: seconds against
+ * the emulator, minutes against a real Resource Manager. Output is flushed
+ * first (writes to pipes are asynchronous on Windows).
+ */
+function exit(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

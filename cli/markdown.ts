@@ -19,7 +19,8 @@ function cells(row: string): string[] {
   return inner.split(/(?<!\\)\|/).map((c) => plain(c.trim()));
 }
 
-const isSeparator = (row: string): boolean => /^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(row.trim());
+const isSeparator = (row: string): boolean =>
+  /^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(row.trim());
 
 function renderTable(rows: string[]): string[] {
   const parsed = rows.filter((r) => !isSeparator(r)).map(cells);

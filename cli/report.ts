@@ -2,7 +2,7 @@
  * How a command that ran the core reports back: the summary as text, the
  * outputs, and the failure; or all of it as one JSON document with --json.
  */
-import { OUTPUTS, type OutputName } from '../shared/outputs';
+import type { OutputName } from '../shared/outputs';
 import type { CommandName } from './args';
 import { markdownToText } from './markdown';
 import type { Terminal } from './terminal';
@@ -64,8 +64,3 @@ export function printCoreReport(terminal: Terminal, report: CoreReport): void {
     terminal.log('error', message);
   }
 }
-
-/** Descriptions for `--help` and the README's outputs list. */
-export const OUTPUT_DESCRIPTIONS: Readonly<Record<OutputName, string>> = Object.fromEntries(
-  Object.entries(OUTPUTS).map(([k, v]) => [k, v.description]),
-) as Record<OutputName, string>;

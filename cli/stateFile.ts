@@ -44,7 +44,9 @@ export class StateFile {
       );
     }
     if (typeof parsed !== 'object' || parsed === null || (parsed as { format?: unknown }).format !== FORMAT) {
-      throw new StateFileError(`${this.path} is not an azure-jit-access state file (no "format": "${FORMAT}").`);
+      throw new StateFileError(
+        `${this.path} is not an azure-jit-access state file (no "format": "${FORMAT}").`,
+      );
     }
     const value = (parsed as StateFileDocument).entries?.[key];
     return typeof value === 'string' ? value : '';

@@ -89,7 +89,10 @@ export class Terminal {
 
   /** Plain text for humans: stdout, unless --json reserves stdout for the document. */
   print(text: string): void {
-    this.emit(this.options.json ? this.options.stderr : this.options.stdout, text.endsWith('\n') ? text : `${text}\n`);
+    this.emit(
+      this.options.json ? this.options.stderr : this.options.stdout,
+      text.endsWith('\n') ? text : `${text}\n`,
+    );
   }
 
   /** A line on stderr without the elapsed-time prefix (command-line errors). */
@@ -126,7 +129,9 @@ export class Terminal {
     if (this.options.interactive && !this.options.json) {
       if (quietFor < 1000) return;
       this.frame = (this.frame + 1) % SPINNER.length;
-      this.options.stdout.write(`\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.elapsed().trim()})\u001b[K`);
+      this.options.stdout.write(
+        `\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.elapsed().trim()})\u001b[K`,
+      );
       this.spinnerShown = true;
     } else if (quietFor >= QUIET_MS) {
       this.log('info', `... still ${this.tickerLabel}`);

@@ -111,7 +111,9 @@ export function ciMetadata(env: NodeJS.ProcessEnv): RunMetadata {
     }
   };
   const compact = (m: RunMetadata): RunMetadata =>
-    Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== '')) as unknown as RunMetadata;
+    Object.fromEntries(
+      Object.entries(m).filter(([, v]) => v !== undefined && v !== ''),
+    ) as unknown as RunMetadata;
   if (env.GITLAB_CI) {
     return compact({
       system: 'CLI (GitLab CI)',

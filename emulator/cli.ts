@@ -4,7 +4,8 @@
  */
 import { startEmulator, type EmulatorOptions } from './index';
 
-const USAGE = 'usage: npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--rule-delay-jitter-ms N] [--log]';
+const USAGE =
+  'usage: npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--rule-delay-jitter-ms N] [--log]';
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = { port: 8443, ruleDelayMs: 3000 };
@@ -61,18 +62,28 @@ async function main(): Promise<void> {
     `ARM URL          ${emu.armUrl}`,
     `Authority host   ${emu.authorityHost}`,
     `Tenant           ${emu.tenantId}`,
-    ...(first ? [`Client id        ${first[1].clientId}  (${first[0]})`, `Client secret    ${first[1].secret ?? ''}`] : []),
+    ...(first
+      ? [`Client id        ${first[1].clientId}  (${first[0]})`, `Client secret    ${first[1].secret ?? ''}`]
+      : []),
     `CA certificate   ${emu.caPath}`,
     `IP echo          ${emu.ipEchoUrls.join('  ')}`,
     '',
     'Principals:',
-    ...Object.entries(emu.principals).map(([name, p]) => `  ${name.padEnd(14)} client ${p.clientId}${p.secret ? `  secret ${p.secret}` : ''}${p.certificatePem ? '  (certificate)' : ''}`),
+    ...Object.entries(emu.principals).map(
+      ([name, p]) =>
+        `  ${name.padEnd(14)} client ${p.clientId}${p.secret ? `  secret ${p.secret}` : ''}${p.certificatePem ? '  (certificate)' : ''}`,
+    ),
     '',
     'Example environment (bash):',
     `  export NODE_EXTRA_CA_CERTS=${emu.caPath}`,
     `  export REQUESTS_CA_BUNDLE=${emu.caPath}   # Azure CLI / Python`,
     `  export AZURE_TENANT_ID=${emu.tenantId}`,
-    ...(first ? [`  export AZURE_CLIENT_ID=${first[1].clientId}`, `  export AZURE_CLIENT_SECRET=${first[1].secret ?? ''}`] : []),
+    ...(first
+      ? [
+          `  export AZURE_CLIENT_ID=${first[1].clientId}`,
+          `  export AZURE_CLIENT_SECRET=${first[1].secret ?? ''}`,
+        ]
+      : []),
     `  export AZURE_AUTHORITY_HOST=${emu.authorityHost}`,
     ...(sub ? [`  export AZURE_SUBSCRIPTION_ID=${sub.id}`] : []),
     `  export ARM_URL=${emu.armUrl}`,

@@ -12,6 +12,9 @@ export interface Clock {
   now(): Date;
   nowMs(): number;
   advance(ms: number): void;
+  /** Stops virtual time from following real time (only `advance` moves it), for exact timing tests. */
+  freeze(): void;
+  unfreeze(): void;
   /** Runs `task` once virtual time reaches `atMs` (immediately via runDue if already past). */
   schedule(atMs: number, task: () => void): void;
   runDue(): void;
@@ -31,13 +34,14 @@ export function createClock(): Clock {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running = false;
+  let frozenAt: number | undefined;
 
-  const nowMs = (): number => Date.now() + offset;
+  const nowMs = (): number => frozenAt ?? Date.now() + offset;
 
   function arm(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (stopped || tasks.length === 0) return;
+    if (stopped || tasks.length === 0 || frozenAt !== undefined) return;
     const next = tasks.reduce((a, b) => (a.at <= b.at ? a : b));
     // Cap the wait so a long expiry never overflows setTimeout's 2^31 ms limit.
     const wait = Math.min(Math.max(0, next.at - nowMs()), 2 ** 30);
@@ -67,9 +71,21 @@ export function createClock(): Clock {
     now: () => new Date(nowMs()),
     nowMs,
     advance(ms: number): void {
-      if (!Number.isFinite(ms) || ms < 0) throw new Error(`clock.advance: ms must be a finite number >= 0, got ${ms}`);
-      offset += ms;
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new Error(`clock.advance: ms must be a finite number >= 0, got ${ms}`);
+      if (frozenAt !== undefined) frozenAt += ms;
+      else offset += ms;
       runDue();
+    },
+    freeze(): void {
+      frozenAt ??= nowMs();
+      arm();
+    },
+    unfreeze(): void {
+      if (frozenAt === undefined) return;
+      offset = frozenAt - Date.now();
+      frozenAt = undefined;
+      arm();
     },
     schedule(atMs: number, task: () => void): void {
       tasks.push({ at: atMs, seq: seq++, run: task });

@@ -10,11 +10,12 @@ import { createControl, type EmulatorControl } from './control';
 import { createFaults } from './control/faults';
 import { createRequestLog } from './control/requestLog';
 import { createIdentityService } from './identity';
+import { certificateCredential, signingKey } from './identity/keys';
 import type { IdentityService, PrincipalCredentials } from './identity/types';
 import { createIpEcho } from './ipEcho';
 import { createJitEngine } from './jit/engine';
 import { buildState } from './scenario/build';
-import { loadScenario } from './scenario/load';
+import { defaultScenario, loadScenario } from './scenario/load';
 import type { Scenario } from './scenario/types';
 import { startServer } from './server';
 import { createTlsMaterial, writeCaFile } from './tls';
@@ -24,7 +25,7 @@ export type { EmulatorControl, RuleView, JitRequestView, InitiateAsArgs } from '
 export type { FaultSpec } from './control/faults';
 export type { RequestLogEntry } from './control/requestLog';
 export { generateScenario } from './scenario/generate';
-export { loadScenario } from './scenario/load';
+export { loadScenario, validateScenario, ScenarioError } from './scenario/load';
 
 export interface EmulatorOptions {
   /** A scenario object or the path of a scenario JSON file; default: emulator/scenarios/default.json. */
@@ -59,9 +60,14 @@ export interface Emulator {
 
 let caPathCache: { pem: string; path: string } | undefined;
 
-// Generating the CA and server key is the slowest part of a first start; begin as soon
-// as the module loads (the result is cached per process, failures are retried on start).
+// Key generation (CA, server key, token signing key, the default scenario's certificate
+// principal) is the slowest part of a first start; begin as soon as the module loads.
+// Results are cached per process; a failure here is retried (and reported) on start.
 createTlsMaterial().catch(() => undefined);
+signingKey().catch(() => undefined);
+for (const p of defaultScenario().principals) {
+  if (p.certificate) certificateCredential(p.clientId, p.name).catch(() => undefined);
+}
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const scenario = loadScenario(options.scenario);
@@ -83,8 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   let armUrl = '';
   let authorityHost = '';
-  let identity: IdentityService | undefined;
-  let arm: ArmHandler | undefined;
+  // Identity and ARM need the URLs, which need the port: they are filled in after listen.
+  const late: { identity?: IdentityService; arm?: ArmHandler } = {};
   let pageSize = options.pageSize ?? 100;
   let throttle = { retryAfterSeconds: 1, refill: true };
   let delayMs = options.ruleDelayMs ?? 0;
@@ -116,9 +122,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clock,
       faults,
       log,
-      identity: () => identity ?? notReady(),
+      identity: () => late.identity ?? notReady(),
       ipEcho,
-      arm: () => arm ?? notReady(),
+      arm: () => late.arm ?? notReady(),
       oidcPaths: () => oidcPaths,
     },
     tls,
@@ -127,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   armUrl = `https://127.0.0.1:${server.port}`;
   authorityHost = `https://localhost:${server.port}`;
   try {
-    identity = await createIdentityService({
+    late.identity = await createIdentityService({
       principals: scenario.principals,
       tenantId: scenario.tenantId,
       authorityHost,
@@ -139,10 +145,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock.stop();
     throw error;
   }
-  const id = identity;
+  const id = late.identity;
   oidcPaths = [new URL(id.github.requestUrl).pathname, new URL(id.ado.oidcRequestUri).pathname];
-  arm = createArmHandler(env, (a) => id.authenticate(a), () => authorityHost);
-  if (!caPathCache || caPathCache.pem !== tls.caPem) caPathCache = { pem: tls.caPem, path: writeCaFile(tls.caPem) };
+  late.arm = createArmHandler(
+    env,
+    (a) => id.authenticate(a),
+    () => authorityHost,
+  );
+  if (!caPathCache || caPathCache.pem !== tls.caPem)
+    caPathCache = { pem: tls.caPem, path: writeCaFile(tls.caPem) };
 
   const control = createControl({
     env,

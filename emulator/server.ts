@@ -6,13 +6,11 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { ArmHandler } from './arm';
-import { providerOfPath } from './arm';
+import type { AddressInfo, Socket } from 'node:net';
+import { providerOfPath, type ArmHandler } from './arm';
 import { armHeaders } from './arm/respond';
 import type { Clock } from './clock';
-import { defaultFaultBody, type Faults } from './control/faults';
+import { defaultFaultBody, type Faults, type FaultSpec } from './control/faults';
 import type { LogProvider, RequestLog } from './control/requestLog';
 import type { IdentityService } from './identity/types';
 import type { IpEcho } from './ipEcho';
@@ -25,6 +23,7 @@ export interface ServerDeps {
   identity(): IdentityService;
   ipEcho: IpEcho;
   arm(): ArmHandler;
+  /** Exact paths of the GitHub and Azure DevOps OIDC token services (logged as 'oidc'). */
   oidcPaths(): string[];
 }
 
@@ -51,6 +50,47 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** ARM owns /subscriptions, /tenants and /providers; everything else is tried on identity first. */
+function isArmPath(path: string): boolean {
+  const p = path.toLowerCase();
+  return /^\/(subscriptions|tenants|providers)(\/|$)/.test(p);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+interface Exchange {
+  method: string;
+  url: URL;
+  provider: LogProvider;
+  principal?: string;
+  apiVersion?: string;
+  write: boolean;
+}
+
+/** Answers a fault with a status: ARM's headers and envelope unless the test gave a body. */
+function writeFault(
+  deps: ServerDeps,
+  ex: Exchange,
+  res: ServerResponse,
+  fault: FaultSpec & { status: number },
+  objectId?: string,
+): void {
+  const sub = /\/subscriptions\/([^/]+)/i.exec(ex.url.pathname)?.[1];
+  const payload = fault.body ?? defaultFaultBody(fault.status, sub, fault.retryAfter, objectId);
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const provider =
+    ex.provider === 'security' || ex.provider === 'network' || ex.provider === 'compute'
+      ? ex.provider
+      : 'resources';
+  const headers = armHeaders({ provider, method: ex.method, now: deps.clock.now(), rateLimit: {} });
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+  res.writeHead(fault.status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) }).end(text);
+}
+
 export async function startServer(
   deps: ServerDeps,
   tls: { certPem: string; keyPem: string },
@@ -61,12 +101,24 @@ export async function startServer(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const time = deps.clock.now();
-    const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    let provider: LogProvider = url.pathname.startsWith('/_ip/') ? 'ip' : 'identity';
-    let principal: string | undefined;
-    let apiVersion = url.searchParams.get('api-version') ?? undefined;
-    let write = method !== 'GET' && method !== 'HEAD';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const arm = isArmPath(url.pathname);
+    const ex: Exchange = {
+      method,
+      url,
+      provider: arm
+        ? providerOfPath(url.pathname)
+        : url.pathname.startsWith('/_ip/')
+          ? 'ip'
+          : deps.oidcPaths().includes(url.pathname)
+            ? 'oidc'
+            : 'identity',
+      write: method !== 'GET' && method !== 'HEAD',
+      ...(url.searchParams.get('api-version')
+        ? { apiVersion: url.searchParams.get('api-version') as string }
+        : {}),
+    };
     let logged = false;
     const logOnce = (status: number): void => {
       if (logged) return;
@@ -75,23 +127,29 @@ export async function startServer(
         time,
         method,
         path: url.pathname,
-        ...(apiVersion !== undefined ? { apiVersion } : {}),
-        ...(principal !== undefined ? { principal } : {}),
+        ...(ex.apiVersion !== undefined ? { apiVersion: ex.apiVersion } : {}),
+        ...(ex.principal !== undefined ? { principal: ex.principal } : {}),
         status,
         durationMs: Date.now() - started,
-        provider,
-        write,
+        provider: ex.provider,
+        write: ex.write,
       });
     };
-    res.on('finish', () => logOnce(res.statusCode));
+    // Log when the handler ends the response, before a byte leaves: a client that
+    // has its answer must already find the call in the log (tests count calls).
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (ex.principal === undefined && (ex.provider === 'identity' || ex.provider === 'oidc')) {
+        ex.principal = deps.identity().principalOf(res);
+      }
+      logOnce(res.statusCode);
+      return end(...args);
+    }) as ServerResponse['end'];
     res.on('close', () => logOnce(res.writableFinished ? res.statusCode : 0));
 
     const body = await readBody(req);
     deps.clock.runDue();
     const identity = deps.identity();
-    const isArm = !url.pathname.startsWith('/_ip/') && !isIdentityPath(url.pathname, deps.oidcPaths());
-    if (deps.oidcPaths().includes(url.pathname)) provider = 'oidc';
-    if (isArm) provider = providerOfPath(url.pathname);
 
     const fault = deps.faults.take(method, url.pathname + url.search);
     if (fault) {
@@ -102,26 +160,23 @@ export async function startServer(
       }
       if (fault.hang) return; // stop() tears the socket down
       if (fault.status !== undefined) {
-        const sub = /\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1];
-        const payload = fault.body ?? defaultFaultBody(fault.status, sub, fault.retryAfter);
-        const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-        const headers = armHeaders({ provider: isArm ? providerOfPath(url.pathname) : 'resources', method, now: deps.clock.now(), rateLimit: {} });
-        headers['Content-Type'] = 'application/json; charset=utf-8';
-        if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
-        res.writeHead(fault.status, headers).end(text);
+        // Who was refused, for the log and for the throttling message's actor.
+        const auth = arm ? identity.authenticate(req.headers.authorization) : undefined;
+        if (auth?.ok) ex.principal = auth.principal.name;
+        writeFault(
+          deps,
+          ex,
+          res,
+          { ...fault, status: fault.status },
+          auth?.ok ? auth.principal.objectId : undefined,
+        );
         return;
       }
     }
 
-    if (!isArm || url.pathname.startsWith('/_ip/')) {
-      if (await identity.handle(req, res, url, body)) {
-        principal = identity.principalOf(res);
-        return;
-      }
-      if (deps.ipEcho.handle(req, res, url)) {
-        provider = 'ip';
-        return;
-      }
+    if (!arm) {
+      if (await identity.handle(req, res, url, body)) return;
+      if (deps.ipEcho.handle(req, res, url)) return;
     }
     const out = deps.arm().handle({
       method,
@@ -130,16 +185,16 @@ export async function startServer(
       authorization: req.headers.authorization,
       correlationId: header(req, 'x-ms-correlation-request-id'),
     });
-    provider = out.provider;
-    principal = out.principal;
-    apiVersion = out.apiVersion ?? apiVersion;
-    write = out.write;
+    ex.provider = out.provider;
+    ex.write = out.write;
+    if (out.principal !== undefined) ex.principal = out.principal;
+    if (out.apiVersion !== undefined) ex.apiVersion = out.apiVersion;
     const bytes = Buffer.from(out.body, 'utf8');
     res.writeHead(out.status, { ...out.headers, 'Content-Length': String(bytes.length) });
     res.end(method === 'HEAD' ? undefined : bytes);
   }
 
-  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -147,54 +202,38 @@ export async function startServer(
       }
       const message = error instanceof Error ? error.message : String(error);
       res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: { code: 'InternalServerError', message: `Emulator error: ${message}` } }));
+      res.end(
+        JSON.stringify({ error: { code: 'InternalServerError', message: `Emulator error: ${message}` } }),
+      );
     });
-  });
-  server.on('connection', (s: Socket) => {
+  };
+  const track = (s: Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
-  });
-  server.on('secureConnection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
+  };
+  const listen = (host: string, p: number): Promise<Server | undefined> =>
+    new Promise((resolve) => {
+      const server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, onRequest);
+      server.on('connection', track);
+      server.once('error', () => resolve(undefined));
+      server.listen(p, host, () => resolve(server));
+    });
+
+  const main = await listen('127.0.0.1', port);
+  if (!main)
+    throw new Error(`The emulator cannot listen on 127.0.0.1:${port} (in use?). Pick another --port or 0.`);
+  const actual = (main.address() as AddressInfo).port;
   // `localhost` may resolve to ::1 first; serve it too when the host has IPv6 loopback.
-  const v6: Server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, server.listeners('request')[0] as never);
-  v6.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const v6Listening = await new Promise<boolean>((resolve) => {
-    v6.once('error', () => resolve(false));
-    v6.listen(actual, '::1', () => resolve(true));
-  });
+  const v6 = await listen('::1', actual);
+  const servers = [main, ...(v6 ? [v6] : [])];
 
   return {
     port: actual,
     async stop() {
-      const closing = [new Promise<void>((r) => server.close(() => r()))];
-      if (v6Listening) closing.push(new Promise<void>((r) => v6.close(() => r())));
+      const closing = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-      if (v6Listening) v6.closeAllConnections();
+      for (const s of servers) s.closeAllConnections();
       await Promise.all(closing);
     },
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Paths the identity side serves (Entra, AD FS, metadata, OIDC, managed identity), never ARM. */
-function isIdentityPath(path: string, oidcPaths: string[]): boolean {
-  if (oidcPaths.includes(path)) return true;
-  const p = path.toLowerCase();
-  return !(p === '/subscriptions' || p.startsWith('/subscriptions/') || p === '/tenants' || p.startsWith('/tenants/') || p.startsWith('/providers/'));
 }

@@ -44,7 +44,8 @@ if (pkg.version !== taskVersion || pkg.version !== extension.version) {
 
 const taskContribution = extension.contributions?.find((c) => c.type === 'ms.vss-distributed-task.task');
 const taskFolder = taskContribution?.properties?.name;
-if (!taskFolder) fail('vss-extension.json has no ms.vss-distributed-task.task contribution with properties.name.');
+if (!taskFolder)
+  fail('vss-extension.json has no ms.vss-distributed-task.task contribution with properties.name.');
 
 const handlerTargets = [
   ...new Set(
@@ -71,11 +72,16 @@ copy('images/icon.png', join(taskFolder, 'icon.png'));
 const bundleDirs = [...new Set(handlerTargets.map((target) => dirname(target)))];
 for (const dir of bundleDirs) {
   for (const file of readdirSync(join(root, dir))) {
-    if (file.endsWith('.js') || file.endsWith('.LEGAL.txt')) copy(join(dir, file), join(taskFolder, dir, file));
+    if (file.endsWith('.js') || file.endsWith('.LEGAL.txt'))
+      copy(join(dir, file), join(taskFolder, dir, file));
   }
 }
 
-const tfx = join(dirname(createRequire(import.meta.url).resolve('tfx-cli/package.json')), '_build', 'tfx-cli.js');
+const tfx = join(
+  dirname(createRequire(import.meta.url).resolve('tfx-cli/package.json')),
+  '_build',
+  'tfx-cli.js',
+);
 mkdirSync(outDir, { recursive: true });
 const result = spawnSync(
   process.execPath,

@@ -32,14 +32,19 @@ export function outputsTable(): string {
   const rows = (Object.keys(OUTPUTS) as OutputName[]).map(
     (name) => `| \`${name}\` | \`${OUTPUTS[name].ado}\` | ${cell(OUTPUTS[name].description)} |`,
   );
-  return ['| Output (GitHub, CLI `--json`) | Azure DevOps variable | Description |', '|---|---|---|', ...rows].join(
-    '\n',
-  );
+  return [
+    '| Output (GitHub, CLI `--json`) | Azure DevOps variable | Description |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 export const GENERATED = { inputs: inputsTable, outputs: outputsTable } as const;
 
-const markers = (name: string): [string, string] => [`<!-- generated:${name} -->`, `<!-- /generated:${name} -->`];
+const markers = (name: string): [string, string] => [
+  `<!-- generated:${name} -->`,
+  `<!-- /generated:${name} -->`,
+];
 
 /** The text between a generated block's markers, or undefined when the markers are missing. */
 export function generatedBlock(readme: string, name: keyof typeof GENERATED): string | undefined {

@@ -116,7 +116,7 @@ export function resolveCloud(name: string, armEndpoint = '', authorityHost = '')
         input,
         value,
         rule: 'is required when cloud is Custom',
-        hint: `give the ${purpose} (https://...)`,
+        hint: `give ${purpose} (https://...)`,
       });
       return '';
     }

@@ -95,7 +95,7 @@ export class InputError extends JitError {
     const message =
       issues.length === 1
         ? `Invalid ${formatInputIssue(issues[0] as InputIssue)}`
-        : `${issues.length} inputs are invalid:\n${issues.map((i) => `  - ${formatInputIssue(i)}`).join('\n')}`;
+        : `${issues.length} problems in the inputs:\n${issues.map((i) => `  - ${formatInputIssue(i)}`).join('\n')}`;
     super(message, { hint: INPUT_HINT });
     this.issues = Object.freeze([...issues]);
   }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { AuthError } from '../shared/errors';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { OUTPUTS, type OutputName } from '../shared/outputs';
@@ -42,6 +43,33 @@ export function createLocalize(taskJsonPath: string | undefined): Localize {
   return (key: MessageKey, ...args) => tl.loc(key, ...args);
 }
 
+const discard = new Writable({
+  write(_chunk, _encoding, done) {
+    done();
+  },
+});
+
+/**
+ * Runs a task-lib read with its output discarded. task-lib debug-logs every value
+ * it reads (`Agent.ProxyPassword=<password>`, `<id> auth param serviceprincipalkey
+ * = <key>`) before the caller could mask it; the agent masks its own secrets in
+ * the log it keeps, but the raw stdout would still carry them. Read secrets this
+ * way, then mask them, then log.
+ */
+export function quietly<T>(read: () => T): T {
+  tl.setStdStream(discard);
+  try {
+    return read();
+  } finally {
+    tl.setStdStream(process.stdout);
+  }
+}
+
+/** The agent's proxy settings (null without a proxy), read without logging the password. */
+export function agentProxyConfiguration(): tl.ProxyConfiguration | null {
+  return quietly(() => tl.getHttpProxyConfiguration());
+}
+
 const caseInsensitive = (record: Readonly<Record<string, string>>, key: string): string => {
   const wanted = key.toLowerCase();
   const found = Object.keys(record).find((k) => k.toLowerCase() === wanted);
@@ -71,7 +99,7 @@ export function readServiceConnection(id: string): ServiceConnection | undefined
     id,
     scheme,
     url,
-    // Older agents without ENDPOINT_AUTH_<id>: per-parameter variables (which the agent masks itself).
+    // Agents without ENDPOINT_AUTH_<id>: per-parameter variables, read quietly (they may be secrets).
     param: (key) =>
       auth
         ? caseInsensitive(auth.parameters ?? {}, key)

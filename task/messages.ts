@@ -28,7 +28,7 @@ export const MESSAGES = {
   MissingAccessToken:
     "Service connection '%s' uses workload identity federation, which needs the job's System.AccessToken, but the task did not receive it.",
   MissingAccessTokenHint:
-    'Make sure the job is allowed to use its OAuth token (classic pipelines: "Allow scripts to access the OAuth token") and that the project does not restrict job authorization.',
+    "The agent hands every task the job's access token (the SystemVssConnection endpoint); update the agent, or use a service principal connection.",
   UnknownEnvironment:
     "Service connection '%s' has environment '%s' but no Resource Manager URL or authority.",
   UnknownEnvironmentHint:

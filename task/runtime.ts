@@ -10,7 +10,7 @@ import { describeError } from '../shared/errors';
 import { abortSignalFromProcess, type ProcessCancellation } from '../shared/cancel';
 import type { RunOptions } from '../shared/run';
 import { createAdoConnect } from './adoAuth';
-import { AdoPlatform, createLocalize } from './adoPlatform';
+import { AdoPlatform, agentProxyConfiguration, createLocalize } from './adoPlatform';
 import { applyAgentProxy } from './adoProxy';
 
 /**
@@ -28,7 +28,7 @@ export interface TaskRun {
 export function adoRunOptions(): TaskRun {
   const platform = new AdoPlatform(createLocalize(TASK_JSON));
   applyAgentProxy({
-    config: tl.getHttpProxyConfiguration(),
+    config: agentProxyConfiguration(),
     env: process.env,
     setSecret: (value) => platform.setSecret(value),
     info: (message) => platform.info(message),

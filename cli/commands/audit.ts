@@ -62,7 +62,10 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
       ctx.io.signal,
       async (o) => {
         const found: VirtualMachine[] = [];
-        const pages = groups.length > 0 ? groups.map((g) => compute.virtualMachines.list(g, o)) : [compute.virtualMachines.listAll(o)];
+        const pages =
+          groups.length > 0
+            ? groups.map((g) => compute.virtualMachines.list(g, o))
+            : [compute.virtualMachines.listAll(o)];
         for (const page of pages) for await (const vm of page) found.push(vm);
         return found;
       },
@@ -74,7 +77,9 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
       const id = vm.id ?? '';
       const base = { vm: vm.name ?? id, id, resourceGroup: parseResourceId(id)?.resourceGroup ?? '' };
       const entries = policies.flatMap((p) =>
-        p.policy.virtualMachines.filter((e) => sameResourceId(e.id, id)).map((entry) => ({ policy: p.policy, entry })),
+        p.policy.virtualMachines
+          .filter((e) => sameResourceId(e.id, id))
+          .map((entry) => ({ policy: p.policy, entry })),
       );
       if (entries.length === 0) {
         findings.push({
@@ -85,7 +90,9 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         continue;
       }
       for (const { policy, entry } of entries) {
-        const open = entry.ports.filter((rule) => allowedPrefixes(rule).some((p) => ANY.has(p.toLowerCase())));
+        const open = entry.ports.filter((rule) =>
+          allowedPrefixes(rule).some((p) => ANY.has(p.toLowerCase())),
+        );
         if (open.length === 0) continue;
         findings.push({
           ...base,
@@ -109,7 +116,9 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         findings,
       });
     } else if (findings.length === 0) {
-      ctx.terminal.print(`Checked ${vms.length} VM(s) in ${scope}: every VM has a JIT policy restricted to known sources.`);
+      ctx.terminal.print(
+        `Checked ${vms.length} VM(s) in ${scope}: every VM has a JIT policy restricted to known sources.`,
+      );
     } else {
       ctx.terminal.print(`Checked ${vms.length} VM(s) in ${scope}; ${findings.length} finding(s):\n`);
       ctx.terminal.print(
@@ -118,8 +127,12 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
           findings.map((f) => [f.vm, f.resourceGroup, f.kind, f.policy ?? '-', f.ports?.join(',') ?? '-']),
         ),
       );
-      ctx.terminal.print('\nno-jit-policy: enable JIT for the VM in Defender for Cloud (Workload protections → Just-in-time VM access).');
-      ctx.terminal.print('any-source: edit the JIT policy so each port allows specific source addresses, not *.');
+      ctx.terminal.print(
+        '\nno-jit-policy: enable JIT for the VM in Defender for Cloud (Workload protections → Just-in-time VM access).',
+      );
+      ctx.terminal.print(
+        'any-source: edit the JIT policy so each port allows specific source addresses, not *.',
+      );
     }
     return EXIT.ok;
   } catch (error) {

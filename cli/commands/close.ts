@@ -61,11 +61,17 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
   const stateFile = stateFileFor(ctx);
   if (!stateFile.exists()) {
     const message = `Nothing to close: no state file at ${stateFile.path}. To close rules by address, use --vms, --ports and --source.`;
-    if (ctx.terminal.json) ctx.terminal.printJson({ command: 'close', ok: true, exitCode: EXIT.ok, closed: false, message });
+    if (ctx.terminal.json)
+      ctx.terminal.printJson({ command: 'close', ok: true, exitCode: EXIT.ok, closed: false, message });
     else ctx.terminal.print(message);
     return EXIT.ok;
   }
-  const platform = new TerminalPlatform({ terminal: ctx.terminal, flags: ctx.flags, stateFile, env: ctx.io.env });
+  const platform = new TerminalPlatform({
+    terminal: ctx.terminal,
+    flags: ctx.flags,
+    stateFile,
+    env: ctx.io.env,
+  });
   ctx.terminal.startHeartbeat('closing access');
   let ok: boolean;
   try {
@@ -129,12 +135,21 @@ async function closeByFlags(ctx: CommandContext): Promise<number> {
     if (ctx.terminal.json) {
       ctx.terminal.printJson({ command: 'close', ok: true, exitCode: EXIT.ok, closed });
     } else if (closed.length === 0) {
-      ctx.terminal.print(`No JIT allow rule for source ${source.prefix} on port(s) ${ports.ports.join(', ')}: nothing to close.`);
+      ctx.terminal.print(
+        `No JIT allow rule for source ${source.prefix} on port(s) ${ports.ports.join(', ')}: nothing to close.`,
+      );
     } else {
       ctx.terminal.print(
         textTable(
           ['VM', 'NSG', 'rule', 'port', 'source', 'result'],
-          closed.map((c) => [c.vm, c.nsg, c.rule, String(c.port), c.source, c.deleted ? 'deleted' : 'already gone']),
+          closed.map((c) => [
+            c.vm,
+            c.nsg,
+            c.rule,
+            String(c.port),
+            c.source,
+            c.deleted ? 'deleted' : 'already gone',
+          ]),
         ),
       );
     }

@@ -70,7 +70,10 @@ export async function requestCommand(ctx: CommandContext): Promise<number> {
   });
   if (!ok && saved && stateFile) {
     // Something was opened before the failure (e.g. a wait timeout): say how to close it.
-    ctx.terminal.log('info', `Requested access is recorded in ${stateFile.path}; 'azure-jit-access close' closes it.`);
+    ctx.terminal.log(
+      'info',
+      `Requested access is recorded in ${stateFile.path}; 'azure-jit-access close' closes it.`,
+    );
   }
   return exitCode;
 }

@@ -47,7 +47,11 @@ export interface VmStatus {
 
 const iso = (d: Date | string | undefined): string => (d === undefined ? '' : new Date(d).toISOString());
 
-function liveRequests(vm: VmTopology, history: readonly JitNetworkAccessRequest[], now: number): LiveRequest[] {
+function liveRequests(
+  vm: VmTopology,
+  history: readonly JitNetworkAccessRequest[],
+  now: number,
+): LiveRequest[] {
   const out: LiveRequest[] = [];
   for (const request of history) {
     for (const entry of request.virtualMachines) {
@@ -57,7 +61,8 @@ function liveRequests(vm: VmTopology, history: readonly JitNetworkAccessRequest[
         if (port.status.toLowerCase() !== 'initiated' || end <= now) continue;
         out.push({
           port: port.number,
-          source: port.allowedSourceAddressPrefix ?? port.allowedSourceAddressPrefixes?.join(',') ?? '(caller IP)',
+          source:
+            port.allowedSourceAddressPrefix ?? port.allowedSourceAddressPrefixes?.join(',') ?? '(caller IP)',
           status: port.status,
           startTimeUtc: iso(request.startTimeUtc),
           endTimeUtc: iso(port.endTimeUtc),
@@ -80,16 +85,14 @@ async function jitRules(ctx: CommandContext, clients: AzureClients, vm: VmTopolo
       return (group.securityRules ?? [])
         .filter((r: SecurityRule) => isJitAllowRule(r))
         .filter((r) => ruleDestinations(r).some((d) => nsg.privateIps.includes(d.split('/')[0] ?? d)))
-        .map(
-          (r): LiveRule => ({
-            nsg: p.name,
-            name: r.name ?? '',
-            ports: rulePorts(r),
-            sources: ruleSources(r),
-            destinations: ruleDestinations(r),
-            ...(r.provisioningState ? { provisioningState: r.provisioningState } : {}),
-          }),
-        );
+        .map((r): LiveRule => ({
+          nsg: p.name,
+          name: r.name ?? '',
+          ports: rulePorts(r),
+          sources: ruleSources(r),
+          destinations: ruleDestinations(r),
+          ...(r.provisioningState ? { provisioningState: r.provisioningState } : {}),
+        }));
     }),
   );
   return perNsg.flat();
@@ -109,7 +112,9 @@ export async function collectStatus(
   const now = clients.clock.now().getTime();
   return Promise.all(
     topologies.map(async (vm): Promise<VmStatus> => {
-      const governing = policies.filter((p) => p.policy.virtualMachines.some((e) => sameResourceId(e.id, vm.id)));
+      const governing = policies.filter((p) =>
+        p.policy.virtualMachines.some((e) => sameResourceId(e.id, vm.id)),
+      );
       const first = governing[0];
       const rules = await jitRules(ctx, clients, vm);
       const requests = governing
@@ -139,7 +144,9 @@ export async function collectStatus(
 
 function printStatus(ctx: CommandContext, statuses: readonly VmStatus[]): void {
   for (const s of statuses) {
-    const policy = s.policy ? `JIT policy '${s.policy.name}' (${s.policy.resourceGroup}, ${s.policy.location})` : 'no JIT policy';
+    const policy = s.policy
+      ? `JIT policy '${s.policy.name}' (${s.policy.resourceGroup}, ${s.policy.location})`
+      : 'no JIT policy';
     ctx.terminal.print(`\n${s.vm}: ${policy}`);
     ctx.terminal.print(
       s.requests.length === 0
@@ -180,7 +187,8 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     const vms = vmsFromFlags(ctx);
     const clients = await connectClients(ctx);
     const statuses = await collectStatus(ctx, clients, vms);
-    if (ctx.terminal.json) ctx.terminal.printJson({ command: 'status', ok: true, exitCode: EXIT.ok, vms: statuses });
+    if (ctx.terminal.json)
+      ctx.terminal.printJson({ command: 'status', ok: true, exitCode: EXIT.ok, vms: statuses });
     else printStatus(ctx, statuses);
     return EXIT.ok;
   } catch (error) {

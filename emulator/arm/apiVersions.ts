@@ -7,7 +7,8 @@ import { ArmError } from './errors';
 
 const monthly = (from: number, to: number, months: number[]): string[] => {
   const out: string[] = [];
-  for (let y = from; y <= to; y += 1) for (const m of months) out.push(`${y}-${String(m).padStart(2, '0')}-01`);
+  for (let y = from; y <= to; y += 1)
+    for (const m of months) out.push(`${y}-${String(m).padStart(2, '0')}-01`);
   return out;
 };
 
@@ -101,7 +102,7 @@ export function checkApiVersion(
     throw new ArmError(
       400,
       'MissingApiVersionParameter',
-      "The api-version query parameter (?api-version=) is required for all requests.",
+      'The api-version query parameter (?api-version=) is required for all requests.',
     );
   }
   if (!accepted.includes(apiVersion)) {

@@ -31,7 +31,11 @@ export function scopeCovers(assignmentScope: string, scope: string): boolean {
   return a === '' || s === a || s.startsWith(`${a}/`);
 }
 
-export function isAuthorized(assignments: readonly RoleAssignmentSpec[], action: string, scope: string): boolean {
+export function isAuthorized(
+  assignments: readonly RoleAssignmentSpec[],
+  action: string,
+  scope: string,
+): boolean {
   return assignments.some(
     (a) =>
       scopeCovers(a.scope, scope) &&

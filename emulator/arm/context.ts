@@ -61,7 +61,11 @@ export function jsonBody<T>(req: ArmRequest): T {
 }
 
 /** ARM paging: `$skipToken` offsets; nextLink is absolute and points back at the emulator. */
-export function page<T>(req: ArmRequest, items: T[], map: (t: T) => unknown): { value: unknown[]; nextLink?: string } {
+export function page<T>(
+  req: ArmRequest,
+  items: T[],
+  map: (t: T) => unknown,
+): { value: unknown[]; nextLink?: string } {
   const size = req.env.pageSize();
   const skip = Math.max(0, Number(req.url.searchParams.get('$skipToken') ?? '0') || 0);
   const slice = items.slice(skip, skip + size);

@@ -33,7 +33,11 @@ export function resourceGroupNotFound(resourceGroup: string): ArmError {
 }
 
 export function subscriptionNotFound(subscriptionId: string): ArmError {
-  return new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+  return new ArmError(
+    404,
+    'SubscriptionNotFound',
+    `The subscription '${subscriptionId}' could not be found.`,
+  );
 }
 
 export function authorizationFailed(objectId: string, action: string, scope: string): ArmError {
@@ -44,7 +48,12 @@ export function authorizationFailed(objectId: string, action: string, scope: str
   );
 }
 
-export function throttled(subscriptionId: string, objectId: string, retryAfterSeconds: number, kind = 'read'): ArmError {
+export function throttled(
+  subscriptionId: string,
+  objectId: string,
+  retryAfterSeconds: number,
+  kind = 'read',
+): ArmError {
   return new ArmError(
     429,
     'SubscriptionRequestsThrottled',

@@ -7,7 +7,13 @@ import type { AuthenticatedPrincipal, AuthenticationResult } from '../identity/t
 import { checkApiVersion } from './apiVersions';
 import { isAuthorized } from './authz';
 import type { ArmEnv, ArmRequest, Route } from './context';
-import { ArmError, authorizationFailed, resourceGroupNotFound, subscriptionNotFound, throttled } from './errors';
+import {
+  ArmError,
+  authorizationFailed,
+  resourceGroupNotFound,
+  subscriptionNotFound,
+  throttled,
+} from './errors';
 import { armHeaders, serialize, type Provider } from './respond';
 import { createRouter } from './router';
 import { computeRoutes } from './routes/compute';
@@ -56,9 +62,18 @@ export function createArmHandler(
   const router = createRouter([...securityRoutes, ...networkRoutes, ...computeRoutes, ...resourceRoutes]);
   let computeReads = 0;
 
-  function rateLimit(provider: Provider, method: string, sub: SubscriptionState | undefined, path: string): Record<string, string> {
+  function rateLimit(
+    provider: Provider,
+    method: string,
+    sub: SubscriptionState | undefined,
+    path: string,
+  ): Record<string, string> {
     if (provider === 'security' && method === 'GET') {
-      return { 'x-ms-ratelimit-remaining-subscription-resource-requests': String(sub?.securityReadBudget ?? SECURITY_READ_BUDGET) };
+      return {
+        'x-ms-ratelimit-remaining-subscription-resource-requests': String(
+          sub?.securityReadBudget ?? SECURITY_READ_BUDGET,
+        ),
+      };
     }
     if (method === 'DELETE') {
       if (sub) sub.deletesLeft = Math.max(0, sub.deletesLeft - 1);
@@ -102,15 +117,25 @@ export function createArmHandler(
     return { status, headers, body: text, provider, write: WRITE_METHODS.has(input.method) };
   }
 
-  function run(input: ArmInput, principal: AuthenticatedPrincipal, route: Route, params: Record<string, string>): PreparedResponse {
-    const apiVersion = checkApiVersion(input.url.searchParams.get('api-version'), route.versions, route.resourceType);
+  function run(
+    input: ArmInput,
+    principal: AuthenticatedPrincipal,
+    route: Route,
+    params: Record<string, string>,
+  ): PreparedResponse {
+    const apiVersion = checkApiVersion(
+      input.url.searchParams.get('api-version'),
+      route.versions,
+      route.resourceType,
+    );
     const subId = params.subscriptionId;
     const sub = subId ? env.state.subscriptions.get(key(subId)) : undefined;
     if (subId && !sub) throw subscriptionNotFound(subId);
     if (route.authz) {
       const { action, scope } = route.authz(params);
       const spec = env.principalsByObjectId.get(key(principal.objectId));
-      if (!isAuthorized(spec?.roleAssignments ?? [], action, scope)) throw authorizationFailed(principal.objectId, action, scope);
+      if (!isAuthorized(spec?.roleAssignments ?? [], action, scope))
+        throw authorizationFailed(principal.objectId, action, scope);
     }
     if (route.provider === 'security' && input.method === 'GET' && sub) {
       if (sub.securityReadBudget <= 0) {
@@ -128,12 +153,37 @@ export function createArmHandler(
       sub.securityReadBudget -= 1;
     }
     const rg = params.resourceGroupName;
-    if (subId && rg && !/resourceGroups\/[^/]+\/?$/i.test(route.pattern) && !env.state.resourceGroups.has(rgKey(subId, rg))) {
+    if (
+      subId &&
+      rg &&
+      !/resourceGroups\/[^/]+\/?$/i.test(route.pattern) &&
+      !env.state.resourceGroups.has(rgKey(subId, rg))
+    ) {
       throw resourceGroupNotFound(rg);
     }
-    const req: ArmRequest = { method: input.method, url: input.url, path: input.url.pathname, body: input.body, apiVersion, principal, env };
-    const out = route.handle(req, params);
-    const prepared = respond(route.provider, input, out.status, out.body, out.headers ?? {}, rateLimit(route.provider, input.method, sub, input.url.pathname));
+    const req: ArmRequest = {
+      method: input.method,
+      url: input.url,
+      path: input.url.pathname,
+      body: input.body,
+      apiVersion,
+      principal,
+      env,
+    };
+    const handled = route.handle(req, params);
+    // HEAD (e.g. `az group exists`) answers 204 where GET answers 200.
+    const out =
+      input.method === 'HEAD' && handled.status === 200
+        ? { ...handled, status: 204, body: undefined }
+        : handled;
+    const prepared = respond(
+      route.provider,
+      input,
+      out.status,
+      out.body,
+      out.headers ?? {},
+      rateLimit(route.provider, input.method, sub, input.url.pathname),
+    );
     prepared.apiVersion = apiVersion;
     return prepared;
   }
@@ -145,25 +195,46 @@ export function createArmHandler(
       const apiVersion = input.url.searchParams.get('api-version') ?? undefined;
       const auth = authenticate(input.authorization);
       if (!auth.ok) {
-        const out = respond(provider, input, 401, new ArmError(401, auth.code, auth.message).envelope(), {
-          'WWW-Authenticate': `Bearer authorization_uri="${authorityHost()}/${env.state.tenantId}", error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`,
-        }, {});
+        const out = respond(
+          provider,
+          input,
+          401,
+          new ArmError(401, auth.code, auth.message).envelope(),
+          {
+            'WWW-Authenticate': `Bearer authorization_uri="${authorityHost()}/${env.state.tenantId}", error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`,
+          },
+          {},
+        );
         return { ...out, ...(apiVersion ? { apiVersion } : {}) };
       }
       const principal = auth.principal;
       const found = router.match(input.method, path);
       try {
         if (!found) {
-          throw new ArmError(404, 'InvalidResourceType', `The resource type could not be found for path '${path}' and api version '${apiVersion ?? ''}'.`);
+          throw new ArmError(
+            404,
+            'InvalidResourceType',
+            `The resource type could not be found for path '${path}' and api version '${apiVersion ?? ''}'.`,
+          );
         }
         if ('methodNotAllowed' in found) {
-          throw new ArmError(405, 'MethodNotAllowed', `The requested method '${input.method}' is not allowed for '${path}'.`);
+          throw new ArmError(
+            405,
+            'MethodNotAllowed',
+            `The requested method '${input.method}' is not allowed for '${path}'.`,
+          );
         }
         return { ...run(input, principal, found.route, found.params), principal: principal.name };
       } catch (error) {
         if (!(error instanceof ArmError)) throw error;
-        const sub = found && !('methodNotAllowed' in found) ? env.state.subscriptions.get(key(found.params.subscriptionId ?? '')) : undefined;
-        const rl = error.status === 429 ? { 'x-ms-ratelimit-remaining-subscription-resource-requests': '0' } : rateLimit(provider, input.method, sub, path);
+        const sub =
+          found && !('methodNotAllowed' in found)
+            ? env.state.subscriptions.get(key(found.params.subscriptionId ?? ''))
+            : undefined;
+        const rl =
+          error.status === 429
+            ? { 'x-ms-ratelimit-remaining-subscription-resource-requests': '0' }
+            : rateLimit(provider, input.method, sub, path);
         const out = respond(provider, input, error.status, error.envelope(), error.headers, rl);
         return { ...out, principal: principal.name, ...(apiVersion ? { apiVersion } : {}) };
       }

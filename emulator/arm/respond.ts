@@ -24,10 +24,18 @@ export function serialize(provider: Provider, body: unknown): string {
   return provider === 'network' || provider === 'compute' ? prettyCrlf(body) : JSON.stringify(body);
 }
 
-const ROUTING_REGION: Record<string, string> = { security: 'FRANCESOUTH', network: 'EASTUS', compute: 'EASTUS', resources: 'EASTUS' };
+const ROUTING_REGION: Record<string, string> = {
+  security: 'FRANCESOUTH',
+  network: 'EASTUS',
+  compute: 'EASTUS',
+  resources: 'EASTUS',
+};
 
 function routingStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface HeaderInput {
@@ -58,6 +66,7 @@ export function armHeaders(input: HeaderInput): Record<string, string | string[]
       h.Server = 'Kestrel';
       // Observed: empty on writes; equal to the correlation id on reads (PS-SUB23).
       h['x-ms-request-id'] = write ? '' : correlation;
+      if (!write) h.Vary = 'Accept-Encoding';
       break;
     case 'network':
       h.Server = ['Microsoft-HTTPAPI/2.0', 'Microsoft-HTTPAPI/2.0'];

@@ -11,7 +11,10 @@ interface Compiled {
 }
 
 export interface Router {
-  match(method: string, path: string): { route: Route; params: Params } | { methodNotAllowed: true } | undefined;
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Params } | { methodNotAllowed: true } | undefined;
 }
 
 export function createRouter(routes: Route[]): Router {

@@ -200,11 +200,21 @@ export function rgId(subscriptionId: string, resourceGroup: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 }
 
-export function resourceId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
+export function resourceId(
+  subscriptionId: string,
+  resourceGroup: string,
+  type: string,
+  name: string,
+): string {
   return `${rgId(subscriptionId, resourceGroup)}/providers/${type}/${name}`;
 }
 
-export function policyId(subscriptionId: string, resourceGroup: string, location: string, name: string): string {
+export function policyId(
+  subscriptionId: string,
+  resourceGroup: string,
+  location: string,
+  name: string,
+): string {
   return `${rgId(subscriptionId, resourceGroup)}/providers/Microsoft.Security/locations/${location}/jitNetworkAccessPolicies/${name}`;
 }
 

@@ -35,7 +35,9 @@ export function createFaults(): Faults {
   let armed: Armed[] = [];
   const matches = (spec: FaultSpec, method: string, path: string): boolean =>
     (spec.method === undefined || spec.method.toUpperCase() === method) &&
-    (typeof spec.path === 'string' ? path.toLowerCase().includes(spec.path.toLowerCase()) : spec.path.test(path));
+    (typeof spec.path === 'string'
+      ? path.toLowerCase().includes(spec.path.toLowerCase())
+      : spec.path.test(path));
   return {
     add(spec) {
       const times = spec.times ?? 1;
@@ -71,18 +73,25 @@ const DEFAULT_CODES: Record<number, string> = {
 };
 
 /** The body a fault sends when the test gave none: what ARM sends for that status. */
-export function defaultFaultBody(status: number, subscriptionId: string | undefined, retryAfter: number | string | undefined): unknown {
+export function defaultFaultBody(
+  status: number,
+  subscriptionId: string | undefined,
+  retryAfter: number | string | undefined,
+  objectId = '00000000-0000-0000-0000-000000000000',
+): unknown {
   if (status === 429) {
     const seconds = typeof retryAfter === 'number' ? retryAfter : 10;
     return {
       error: {
         code: 'SubscriptionRequestsThrottled',
-        message: `Number of 'read' requests for subscription '${subscriptionId ?? '00000000-0000-0000-0000-000000000000'}' actor '00000000-0000-0000-0000-000000000000' exceeded. Please try again after '${seconds}' seconds.`,
+        message: `Number of 'read' requests for subscription '${subscriptionId ?? '00000000-0000-0000-0000-000000000000'}' actor '${objectId}' exceeded. Please try again after '${seconds}' seconds.`,
       },
     };
   }
   const code = DEFAULT_CODES[status] ?? 'InternalServerError';
   const message =
-    status >= 500 ? 'The server encountered an internal error. Please retry the request.' : `The request failed with status ${status}.`;
+    status >= 500
+      ? 'The server encountered an internal error. Please retry the request.'
+      : `The request failed with status ${status}.`;
   return { error: { code, message } };
 }

@@ -6,7 +6,16 @@
 import { request as httpsRequest } from 'node:https';
 import type { ArmEnv } from '../arm/context';
 import { ArmError } from '../arm/errors';
-import { key, nameOf, policyId, type JitPolicyState, type JitPolicyVm, type JitRequest, type SecurityRuleProperties, type SecurityRuleState } from '../arm/state';
+import {
+  key,
+  nameOf,
+  policyId,
+  type JitPolicyState,
+  type JitPolicyVm,
+  type JitRequest,
+  type SecurityRuleProperties,
+  type SecurityRuleState,
+} from '../arm/state';
 import type { IdentityService } from '../identity/types';
 import type { IpEcho, IpEchoBehaviour } from '../ipEcho';
 import type { JitEngine } from '../jit/engine';
@@ -45,7 +54,7 @@ export interface PolicyUpdate {
 }
 
 export interface EmulatorControl {
-  clock: { now(): Date; advance(ms: number): void };
+  clock: { now(): Date; advance(ms: number): void; freeze(): void; unfreeze(): void };
   setRuleDelay(ms: number, jitterMs?: number): void;
   faults: { add(spec: FaultSpec): void; clear(): void };
   requests(): RequestLogEntry[];
@@ -57,7 +66,11 @@ export interface EmulatorControl {
   setEgressIp(ip: string, principalName?: string): void;
   ipEcho: { set(index: number, behaviour: IpEchoBehaviour): void; reset(): void };
   removeRule(nsgName: string, ruleName: string): boolean;
-  updatePolicy(policyName: string, update: PolicyUpdate | ((policy: JitPolicyState) => void), resourceGroup?: string): void;
+  updatePolicy(
+    policyName: string,
+    update: PolicyUpdate | ((policy: JitPolicyState) => void),
+    resourceGroup?: string,
+  ): void;
   setSecurityReadBudget(n: number, options?: { retryAfterSeconds?: number; refill?: boolean }): void;
   setPageSize(n: number): void;
 }
@@ -82,7 +95,9 @@ export function createControl(d: ControlDeps): EmulatorControl {
 
   function findPolicy(name: string, resourceGroup?: string): JitPolicyState {
     const matches = [...state.policies.values()].filter(
-      (p) => key(p.name) === key(name) && (resourceGroup === undefined || key(p.resourceGroup) === key(resourceGroup)),
+      (p) =>
+        key(p.name) === key(name) &&
+        (resourceGroup === undefined || key(p.resourceGroup) === key(resourceGroup)),
     );
     if (matches.length !== 1) {
       throw new Error(
@@ -93,7 +108,12 @@ export function createControl(d: ControlDeps): EmulatorControl {
   }
 
   return {
-    clock: { now: () => env.clock.now(), advance: (ms) => env.clock.advance(ms) },
+    clock: {
+      now: () => env.clock.now(),
+      advance: (ms) => env.clock.advance(ms),
+      freeze: () => env.clock.freeze(),
+      unfreeze: () => env.clock.unfreeze(),
+    },
     setRuleDelay: (ms, jitterMs) => d.engine.setRuleDelay(ms, jitterMs),
     faults: { add: (s) => d.faults.add(s), clear: () => d.faults.clear() },
     requests: () => d.log.entries(),
@@ -123,7 +143,12 @@ export function createControl(d: ControlDeps): EmulatorControl {
       return [...state.policies.values()]
         .filter((p) => policyName === undefined || key(p.name) === key(policyName))
         .flatMap((p) =>
-          p.requests.map((s) => ({ policyId: p.id, policyName: p.name, principal: s.principal, request: structuredClone(s.request) })),
+          p.requests.map((s) => ({
+            policyId: p.id,
+            policyName: p.name,
+            principal: s.principal,
+            request: structuredClone(s.request),
+          })),
         );
     },
 
@@ -134,7 +159,8 @@ export function createControl(d: ControlDeps): EmulatorControl {
           key(p.resourceGroup) === key(args.resourceGroup) &&
           (args.subscriptionId === undefined || key(p.subscriptionId) === key(args.subscriptionId)),
       );
-      const sub = args.subscriptionId ?? policy?.subscriptionId ?? [...state.subscriptions.values()][0]?.id ?? '';
+      const sub =
+        args.subscriptionId ?? policy?.subscriptionId ?? [...state.subscriptions.values()][0]?.id ?? '';
       const token = await d.identity().issueAccessToken(principalName);
       const path = `${policyId(sub, args.resourceGroup, args.location, args.policy)}/initiate?api-version=2020-01-01`;
       // Over HTTPS like any client, so it shows in the request log under that principal.
@@ -146,7 +172,11 @@ export function createControl(d: ControlDeps): EmulatorControl {
           {
             method: 'POST',
             ca: d.caPem,
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': payload.length },
+            headers: {
+              Authorization: `Bearer ${token}`,
+              'Content-Type': 'application/json; charset=utf-8',
+              'Content-Length': payload.length,
+            },
             timeout: 30_000,
           },
           (res) => {
@@ -154,7 +184,10 @@ export function createControl(d: ControlDeps): EmulatorControl {
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
               const text = Buffer.concat(chunks).toString('utf8');
-              resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text ? (JSON.parse(text) as unknown) : undefined,
+              });
             });
           },
         );
@@ -197,18 +230,21 @@ export function createControl(d: ControlDeps): EmulatorControl {
         return;
       }
       for (const vm of update.virtualMachines) {
-        if (!state.vms.has(key(vm.id))) throw new Error(`updatePolicy('${policyName}'): VM '${nameOf(vm.id)}' (${vm.id}) does not exist.`);
+        if (!state.vms.has(key(vm.id)))
+          throw new Error(`updatePolicy('${policyName}'): VM '${nameOf(vm.id)}' (${vm.id}) does not exist.`);
       }
       try {
         d.engine.setVirtualMachines(policy, update.virtualMachines);
       } catch (error) {
-        if (error instanceof ArmError) throw new Error(`updatePolicy('${policyName}'): ${error.message}`);
+        if (error instanceof ArmError)
+          throw new Error(`updatePolicy('${policyName}'): ${error.message}`, { cause: error });
         throw error;
       }
     },
 
     setSecurityReadBudget(n, options = {}) {
-      if (!Number.isInteger(n) || n < 0) throw new Error(`setSecurityReadBudget: n must be an integer >= 0, got ${n}`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new Error(`setSecurityReadBudget: n must be an integer >= 0, got ${n}`);
       for (const s of state.subscriptions.values()) s.securityReadBudget = n;
       d.setThrottle({ retryAfterSeconds: options.retryAfterSeconds ?? 1, refill: options.refill ?? true });
     },

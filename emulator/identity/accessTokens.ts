@@ -101,7 +101,7 @@ export async function issueAccessToken(
     xms_tcdt: 1600000000,
     ...(spec.type === 'ManagedIdentity' ? { xms_mirid: `/emulator/managedIdentities/${spec.name}` } : {}),
   });
-  ctx.issuedAccessTokens.add(uti);
+  ctx.issuedAccessTokens.add(uti, exp);
   return { accessToken, expiresIn: exp - Math.floor(Date.now() / 1000), expiresOn: exp, notBefore: nbf };
 }
 

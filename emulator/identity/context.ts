@@ -1,4 +1,5 @@
 /** State one identity service instance shares between its endpoints. */
+import type { IssuedTokens } from './issuedTokens';
 import type { CertificateCredential, SigningKey } from './keys';
 import type { IdentityOptions, PrincipalSpec } from './types';
 
@@ -13,13 +14,9 @@ export interface IdentityContext {
   byName: Map<string, PrincipalRecord>;
   byClientId: Map<string, PrincipalRecord>;
   byObjectId: Map<string, PrincipalRecord>;
-  /**
-   * Ids (`uti` / `jti`) of the tokens THIS instance issued. The signing key is shared by
-   * every instance in the process (RSA generation is slow), so this is what keeps one
-   * emulator from accepting another one's tokens.
-   */
-  issuedAccessTokens: Set<string>;
-  issuedOidcTokens: Set<string>;
+  /** Tokens THIS instance issued (see issuedTokens.ts). */
+  issuedAccessTokens: IssuedTokens;
+  issuedOidcTokens: IssuedTokens;
   /** Origins this server answers on (authority host and ARM URL); discovery documents echo the one asked. */
   origins: string[];
   /** Per-response principal name, for the server's request log. */

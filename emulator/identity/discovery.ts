@@ -192,10 +192,15 @@ export function instanceDiscovery(ctx: IdentityContext, origin: string, url: URL
  * `/metadata/endpoints?api-version=...` on the ARM host. `2015-01-01` is the Azure Stack
  * shape (`az cloud register --endpoint-resource-manager`, azure-arm-rest for AzureStack);
  * later versions return the array of clouds management.azure.com returns.
+ *
+ * Both advertise the AD FS authority (`<authority>/adfs`), as a disconnected Azure Stack
+ * Hub does: clients treat an AAD authority on an unknown host as needing instance
+ * discovery at login.microsoftonline.com (unreachable offline), while an AD FS authority
+ * is used as given. The AAD-style paths stay available for clients configured directly.
  */
 export function metadataEndpoints(ctx: IdentityContext, apiVersion: string): unknown {
   const arm = stripSlash(ctx.opts.armUrl);
-  const login = `${stripSlash(ctx.opts.authorityHost)}/`;
+  const login = `${stripSlash(ctx.opts.authorityHost)}/adfs`;
   const audiences = [`${arm}/`, arm];
   if (apiVersion === '2015-01-01') {
     return {
@@ -208,7 +213,7 @@ export function metadataEndpoints(ctx: IdentityContext, apiVersion: string): unk
   return [
     {
       portal: arm,
-      authentication: { loginEndpoint: login, audiences, tenant: 'common', identityProvider: 'AAD' },
+      authentication: { loginEndpoint: login, audiences, tenant: 'adfs', identityProvider: 'ADFS' },
       media: 'https://rest.media.azure.net',
       graphAudience: 'https://graph.windows.net/',
       graph: 'https://graph.windows.net/',

@@ -8,6 +8,7 @@ import type { IdentityContext, PrincipalRecord } from './context';
 import { stripSlash } from './context';
 import { authenticate, issueAccessToken } from './accessTokens';
 import { handleEntra } from './entraRoutes';
+import { IssuedTokens } from './issuedTokens';
 import { certificateCredential, signingKey } from './keys';
 import { createManagedIdentityEndpoint } from './managedIdentity';
 import { createOidcEndpoints } from './oidc';
@@ -35,8 +36,8 @@ export async function createIdentityService(opts: IdentityOptions): Promise<Iden
     byName: new Map(records.map((r) => [r.spec.name, r])),
     byClientId: new Map(records.map((r) => [r.spec.clientId, r])),
     byObjectId: new Map(records.map((r) => [r.spec.objectId, r])),
-    issuedAccessTokens: new Set(),
-    issuedOidcTokens: new Set(),
+    issuedAccessTokens: new IssuedTokens(),
+    issuedOidcTokens: new IssuedTokens(),
     origins: authorityOrigin === armOrigin ? [authorityOrigin] : [authorityOrigin, armOrigin],
     responsePrincipal: new WeakMap(),
   };

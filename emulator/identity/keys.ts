@@ -1,19 +1,18 @@
 /**
- * RSA key material for the identity side: the key that signs every token the
- * emulator issues (Entra access tokens and the GitHub / Azure DevOps OIDC tokens),
- * and the certificates of principals that authenticate with one.
- *
- * RSA is what Entra uses (RS256) and what MSAL signs certificate assertions with
- * (RS256/PS256), but generating a 2048-bit key costs 100-300 ms on a small machine.
- * Both are therefore cached for the life of the process: startEmulator stays fast
- * after the first start, and instances stay isolated because each one only accepts
- * tokens it issued itself (see tokenRegistry in accessTokens.ts / oidc.ts).
+ * Key material for the identity side: the key that signs every token the emulator
+ * issues (Entra access tokens and the GitHub / Azure DevOps OIDC tokens), and the
+ * certificates of principals that authenticate with one. RSA throughout, as Entra
+ * (RS256) and MSAL's certificate assertions (RS256/PS256) require; the slow RSA key
+ * generation is cached across processes by rsaKeys.ts, the certificates per process.
+ * Instances stay isolated because each one only accepts tokens it issued itself
+ * (issuedTokens.ts).
  */
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
 import { exportJWK, type JWK } from 'jose';
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { RSA_ALGORITHM, rsaKeyPair } from './rsaKeys';
 
 export interface SigningKey {
   kid: string;
@@ -35,12 +34,6 @@ export interface CertificateCredential {
   publicKey: KeyObject;
 }
 
-const rsa = {
-  name: 'RSASSA-PKCS1-v1_5',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: 'SHA-256',
-} as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 let signingKeyPromise: Promise<SigningKey> | undefined;
@@ -59,18 +52,20 @@ export function signingKey(): Promise<SigningKey> {
 export function certificateCredential(clientId: string, displayName: string): Promise<CertificateCredential> {
   let pending = certificates.get(clientId);
   if (!pending) {
-    pending = createCertificate(`CN=${displayName}`).then(async ({ cert, keys }) => {
-      const der = Buffer.from(cert.rawData);
-      const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-      const certificatePem = cert.toString('pem');
-      return {
-        pem: `${certificatePem}\n${x509.PemConverter.encode(pkcs8, 'PRIVATE KEY')}\n`,
-        certificatePem,
-        thumbprintSha1: createHash('sha1').update(der).digest('hex').toUpperCase(),
-        thumbprintSha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
-        publicKey: KeyObject.from(keys.publicKey),
-      };
-    });
+    pending = createCertificate(`certificate:${clientId}`, `CN=${displayName}`).then(
+      async ({ cert, keys }) => {
+        const der = Buffer.from(cert.rawData);
+        const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+        const certificatePem = cert.toString('pem');
+        return {
+          pem: `${certificatePem}\n${x509.PemConverter.encode(pkcs8, 'PRIVATE KEY')}\n`,
+          certificatePem,
+          thumbprintSha1: createHash('sha1').update(der).digest('hex').toUpperCase(),
+          thumbprintSha256: createHash('sha256').update(der).digest('hex').toUpperCase(),
+          publicKey: KeyObject.from(keys.publicKey),
+        };
+      },
+    );
     pending.catch(() => certificates.delete(clientId));
     certificates.set(clientId, pending);
   }
@@ -78,7 +73,7 @@ export function certificateCredential(clientId: string, displayName: string): Pr
 }
 
 async function createSigningKey(): Promise<SigningKey> {
-  const { cert, keys } = await createCertificate('CN=accounts.accesscontrol.windows.net');
+  const { cert, keys } = await createCertificate('token-signing', 'CN=accounts.accesscontrol.windows.net');
   const der = Buffer.from(cert.rawData);
   const x5t = createHash('sha1').update(der).digest('base64url');
   const publicKey = KeyObject.from(keys.publicKey);
@@ -94,10 +89,11 @@ async function createSigningKey(): Promise<SigningKey> {
 }
 
 async function createCertificate(
+  slot: string,
   subject: string,
 ): Promise<{ cert: x509.X509Certificate; keys: webcrypto.CryptoKeyPair }> {
   x509.cryptoProvider.set(webcrypto);
-  const keys = await webcrypto.subtle.generateKey(rsa, true, ['sign', 'verify']);
+  const keys = await rsaKeyPair(slot);
   const serial = webcrypto.getRandomValues(new Uint8Array(16));
   serial[0] = (serial[0] ?? 0) & 0x7f;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -106,7 +102,7 @@ async function createCertificate(
     notBefore: new Date(Date.now() - DAY_MS),
     notAfter: new Date(Date.now() + 2 * 365 * DAY_MS),
     keys,
-    signingAlgorithm: rsa,
+    signingAlgorithm: RSA_ALGORITHM,
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
   });
   return { cert, keys };

@@ -46,8 +46,9 @@ export function createOidcEndpoints(ctx: IdentityContext): OidcEndpoints {
   async function issue(claims: Record<string, unknown>, lifetime: number): Promise<string> {
     const iat = Math.floor(Date.now() / 1000);
     const jti = randomUUID();
-    const token = await signJwt(ctx.key, { jti, ...claims, nbf: iat - 5, exp: iat + lifetime, iat });
-    ctx.issuedOidcTokens.add(jti);
+    const exp = iat + lifetime;
+    const token = await signJwt(ctx.key, { jti, ...claims, nbf: iat - 5, exp, iat });
+    ctx.issuedOidcTokens.add(jti, exp);
     return token;
   }
 

@@ -5,6 +5,7 @@
  *  - AD FS `/adfs/oauth2/token[/]` (Azure CLI custom clouds), `resource=` or `scope=`.
  * Credentials: client_secret (post or HTTP Basic) or client_assertion (certificate or federated).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adfsIssuer, isKnownResource, issueAccessToken } from './accessTokens';
 import { validateClientAssertion } from './assertions';
@@ -15,6 +16,7 @@ import { correlationId, parseForm, sendJson } from './http';
 export type TokenDialect = 'v2' | 'v1' | 'adfs';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const ESTS_SERVER = '2.1.19000.5 - EUS ProdSlices';
 const IGNORED_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
 export async function handleTokenRequest(
@@ -46,7 +48,12 @@ export async function handleTokenRequest(
       appidacr,
       ...(dialect === 'adfs' ? { issuer: adfsIssuer(origin) } : {}),
     });
-    const headers = { 'client-request-id': correlation };
+    // Entra's success headers: the echoed client request id, a per-request id and the ESTS build.
+    const headers = {
+      'client-request-id': correlation,
+      'x-ms-request-id': randomUUID(),
+      'x-ms-ests-server': ESTS_SERVER,
+    };
     if (dialect === 'v2') {
       sendJson(
         res,
@@ -117,7 +124,7 @@ async function authenticateClient(
 ): Promise<'1' | '2'> {
   const secret = form.get('client_secret') ?? basicSecret;
   const assertion = form.get('client_assertion');
-  if (secret !== undefined && secret !== null) {
+  if (secret !== undefined) {
     if (!principal.spec.secret || secret !== principal.spec.secret)
       throw aad.invalidSecret(principal.spec.clientId);
     return '1';

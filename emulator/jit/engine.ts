@@ -31,7 +31,10 @@ import { freeAllowPriority, freeDenyPriority, jitRule, ruleInt, touch } from './
 import { durationMs, normalizeUtc, parseUtc, serverTimeUtc } from './time';
 
 export interface InitiateBody {
-  virtualMachines: { id: string; ports: { number: number; allowedSourceAddressPrefix?: string; endTimeUtc: string }[] }[];
+  virtualMachines: {
+    id: string;
+    ports: { number: number; allowedSourceAddressPrefix?: string; endTimeUtc: string }[];
+  }[];
   justification?: string;
 }
 
@@ -82,7 +85,10 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
         if (!rule) throw notSubsetOfPolicy(policy.id);
         const end = parseUtc(portReq.endTimeUtc);
         if (end === undefined) {
-          throw badRequest('InvalidRequestContent', `The endTimeUtc '${portReq.endTimeUtc}' is not a valid date-time.`);
+          throw badRequest(
+            'InvalidRequestContent',
+            `The endTimeUtc '${portReq.endTimeUtc}' is not a valid date-time.`,
+          );
         }
         // Not captured from Azure (reference §7): our documented 400 for a window already over.
         if (end <= now) {
@@ -129,7 +135,13 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
             destinationAddressPrefix: privateIp,
             ports: [port.number],
             priority: freeAllowPriority(nsg),
-            origin: { kind: 'allow', policyId: policy.id, vmId: vm.id, port: port.number, requestSeq: stored.seq },
+            origin: {
+              kind: 'allow',
+              policyId: policy.id,
+              vmId: vm.id,
+              port: port.number,
+              requestSeq: stored.seq,
+            },
             provisioningState: 'Updating',
           });
           nsg.rules.push(rule);
@@ -150,7 +162,11 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
     port.status = 'Revoked';
     port.statusReason = 'Expired';
     removeRules(
-      (r) => r.jit?.kind === 'allow' && r.jit.requestSeq === stored.seq && key(r.jit.vmId) === key(vmId) && r.jit.port === port.number,
+      (r) =>
+        r.jit?.kind === 'allow' &&
+        r.jit.requestSeq === stored.seq &&
+        key(r.jit.vmId) === key(vmId) &&
+        r.jit.port === port.number,
       state.nsgs.values(),
     );
   }
@@ -184,7 +200,8 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
 
   return {
     setRuleDelay(ms: number, jitter = 0): void {
-      if (!(ms >= 0) || !(jitter >= 0)) throw new Error(`setRuleDelay: ms and jitterMs must be >= 0 (got ${ms}, ${jitter})`);
+      if (!(ms >= 0) || !(jitter >= 0))
+        throw new Error(`setRuleDelay: ms and jitterMs must be >= 0 (got ${ms}, ${jitter})`);
       delayMs = ms;
       jitterMs = jitter;
     },

@@ -11,7 +11,9 @@ export function touch(nsg: NsgState): void {
 }
 
 function usedPriorities(nsg: NsgState, direction: string): Set<number> {
-  return new Set(nsg.rules.filter((r) => r.properties.direction === direction).map((r) => r.properties.priority));
+  return new Set(
+    nsg.rules.filter((r) => r.properties.direction === direction).map((r) => r.properties.priority),
+  );
 }
 
 /** Allow rules go at the top: the lowest free inbound priority from 100 up (observed 100-140). */
@@ -35,7 +37,10 @@ export function freeDenyPriority(nsg: NsgState): number {
  * two-NIC VM has one per NIC, so it is derived from the VM and the protected IP.
  */
 export function ruleInt(vmId: string, privateIp: string): number {
-  return createHash('sha256').update(`${key(vmId)}|${privateIp}`).digest().readInt32BE(0);
+  return createHash('sha256')
+    .update(`${key(vmId)}|${privateIp}`)
+    .digest()
+    .readInt32BE(0);
 }
 
 export interface JitRuleInput {
@@ -61,7 +66,7 @@ export function jitRule(input: JitRuleInput): SecurityRuleState {
       description: input.description,
       protocol: input.protocol,
       sourcePortRange: '*',
-      ...(ports.length === 1 ? { destinationPortRange: ports[0] as string } : {}),
+      ...(ports.length === 1 ? { destinationPortRange: ports[0] } : {}),
       sourceAddressPrefix: input.sourceAddressPrefix,
       destinationAddressPrefix: input.destinationAddressPrefix,
       access: input.access,

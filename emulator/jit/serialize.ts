@@ -40,7 +40,8 @@ export function policyOut(
     properties: {
       virtualMachines: policy.virtualMachines.map(vmOut),
       requests: requests.map(requestOut),
-      provisioningState: preview && policy.provisioningState === 'Updating' ? 'Succeeded' : policy.provisioningState,
+      provisioningState:
+        preview && policy.provisioningState === 'Updating' ? 'Succeeded' : policy.provisioningState,
       ...(preview ? {} : { appendMode: false }),
     },
     id: policy.id,

@@ -35,7 +35,8 @@ function netFormat(ms: number, fraction7: string): string {
 /** A server timestamp (`startTimeUtc`): 7 fraction digits, sub-millisecond ticks made up. */
 export function serverTimeUtc(date: Date): string {
   const ms = date.getTime();
-  const ticks = String(Math.floor(Math.random() * 9999) + 1).padStart(4, '0');
+  // Last digit never 0, so the trimmed .NET format always shows 7 digits like the recordings.
+  const ticks = `${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}${1 + Math.floor(Math.random() * 9)}`;
   return netFormat(ms, `${String(((ms % 1000) + 1000) % 1000).padStart(3, '0')}${ticks}`);
 }
 
@@ -52,7 +53,10 @@ export function durationMs(text: string): number | undefined {
   try {
     const d = parseDuration(text);
     if (d.years || d.months) return undefined; // not a fixed length; Azure caps JIT at 1 day anyway
-    return ((((d.weeks ?? 0) * 7 + (d.days ?? 0)) * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0)) * 60_000 + (d.seconds ?? 0) * 1000;
+    return (
+      ((((d.weeks ?? 0) * 7 + (d.days ?? 0)) * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0)) * 60_000 +
+      (d.seconds ?? 0) * 1000
+    );
   } catch {
     return undefined;
   }

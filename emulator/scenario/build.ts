@@ -3,6 +3,7 @@
  * (ids, etags, GUIDs), which is what keeps two emulator instances from sharing state.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import {
   SECURITY_READ_BUDGET,
   emptyState,
@@ -28,7 +29,8 @@ function resolveRef(ref: string, sub: string, rg: string, type: string): string 
   if (ref.startsWith('/')) return ref;
   if (type === 'Microsoft.Network/virtualNetworks/subnets') {
     const [vnet, subnet] = ref.split('/');
-    if (!vnet || !subnet) throw new ScenarioError(`Subnet reference '${ref}' must be 'vnet/subnet' or a full subnet id.`);
+    if (!vnet || !subnet)
+      throw new ScenarioError(`Subnet reference '${ref}' must be 'vnet/subnet' or a full subnet id.`);
     return `${resourceId(sub, rg, 'Microsoft.Network/virtualNetworks', vnet)}/subnets/${subnet}`;
   }
   return resourceId(sub, rg, type, ref);
@@ -59,7 +61,8 @@ export function userRule(spec: SecurityRuleSpec): SecurityRuleState {
 export function buildState(scenario: Scenario, createdAt: Date): ArmState {
   const state = emptyState(scenario.tenantId);
   for (const sub of scenario.subscriptions) {
-    if (state.subscriptions.has(key(sub.id))) throw new ScenarioError(`Subscription '${sub.id}' is listed twice.`);
+    if (state.subscriptions.has(key(sub.id)))
+      throw new ScenarioError(`Subscription '${sub.id}' is listed twice.`);
     state.subscriptions.set(key(sub.id), {
       id: sub.id,
       displayName: sub.displayName,
@@ -71,22 +74,31 @@ export function buildState(scenario: Scenario, createdAt: Date): ArmState {
     for (const rg of sub.resourceGroups) addNetworks(state, sub.id, rg);
   }
   // VMs after every network so NICs may reference subnets/NSGs of any resource group.
-  for (const sub of scenario.subscriptions) for (const rg of sub.resourceGroups) addVms(state, sub.id, rg, createdAt);
-  for (const sub of scenario.subscriptions) for (const rg of sub.resourceGroups) addPolicies(state, sub.id, rg);
+  for (const sub of scenario.subscriptions)
+    for (const rg of sub.resourceGroups) addVms(state, sub.id, rg, createdAt);
+  for (const sub of scenario.subscriptions)
+    for (const rg of sub.resourceGroups) addPolicies(state, sub.id, rg);
   return state;
 }
 
 function addNetworks(state: ArmState, sub: string, rg: ResourceGroupSpec): void {
   const rgk = rgKey(sub, rg.name);
-  if (state.resourceGroups.has(rgk)) throw new ScenarioError(`Resource group '${rg.name}' is listed twice in '${sub}'.`);
-  state.resourceGroups.set(rgk, { id: rgId(sub, rg.name), name: rg.name, subscriptionId: sub, location: rg.location });
+  if (state.resourceGroups.has(rgk))
+    throw new ScenarioError(`Resource group '${rg.name}' is listed twice in '${sub}'.`);
+  state.resourceGroups.set(rgk, {
+    id: rgId(sub, rg.name),
+    name: rg.name,
+    subscriptionId: sub,
+    location: rg.location,
+  });
   const base = { subscriptionId: sub, resourceGroup: rg.name };
   for (const n of rg.networkSecurityGroups ?? []) {
     const id = resourceId(sub, rg.name, 'Microsoft.Network/networkSecurityGroups', n.name);
     const priorities = new Set<string>();
     for (const r of n.securityRules ?? []) {
       const slot = `${r.direction}:${r.priority}`;
-      if (priorities.has(slot)) throw new ScenarioError(`NSG '${n.name}': two ${r.direction} rules with priority ${r.priority}.`);
+      if (priorities.has(slot))
+        throw new ScenarioError(`NSG '${n.name}': two ${r.direction} rules with priority ${r.priority}.`);
       priorities.add(slot);
     }
     state.nsgs.set(key(id), {
@@ -109,7 +121,9 @@ function addNetworks(state: ArmState, sub: string, rg: ResourceGroupSpec): void 
         ? resolveRef(s.networkSecurityGroup, sub, rg.name, 'Microsoft.Network/networkSecurityGroups')
         : undefined;
       if (nsgId && !state.nsgs.has(key(nsgId))) {
-        throw new ScenarioError(`Subnet '${v.name}/${s.name}' references NSG '${s.networkSecurityGroup}', which is not defined.`);
+        throw new ScenarioError(
+          `Subnet '${v.name}/${s.name}' references NSG '${s.networkSecurityGroup}', which is not defined.`,
+        );
       }
       state.subnets.set(key(sid), {
         id: sid,
@@ -141,23 +155,39 @@ function addVms(state: ArmState, sub: string, rg: ResourceGroupSpec, createdAt: 
     const location = vm.location ?? rg.location;
     const nicIds: string[] = [];
     vm.networkInterfaces.forEach((n, index) => {
+      for (const [what, ip] of [
+        ['privateIp', n.privateIp],
+        ['publicIp.ipAddress', n.publicIp?.ipAddress],
+      ] as const) {
+        if (ip !== undefined && !ipaddr.isValid(ip)) {
+          throw new ScenarioError(
+            `NIC '${n.name}' of VM '${vm.name}': ${what} '${ip}' is not an IP address.`,
+          );
+        }
+      }
       const nicId = resourceId(sub, rg.name, 'Microsoft.Network/networkInterfaces', n.name);
       const subnetId = resolveRef(n.subnet, sub, rg.name, 'Microsoft.Network/virtualNetworks/subnets');
       if (!state.subnets.has(key(subnetId))) {
-        throw new ScenarioError(`NIC '${n.name}' of VM '${vm.name}' references subnet '${n.subnet}', which is not defined.`);
+        throw new ScenarioError(
+          `NIC '${n.name}' of VM '${vm.name}' references subnet '${n.subnet}', which is not defined.`,
+        );
       }
       const nsgId = n.networkSecurityGroup
         ? resolveRef(n.networkSecurityGroup, sub, rg.name, 'Microsoft.Network/networkSecurityGroups')
         : undefined;
       if (nsgId && !state.nsgs.has(key(nsgId))) {
-        throw new ScenarioError(`NIC '${n.name}' references NSG '${n.networkSecurityGroup}', which is not defined.`);
+        throw new ScenarioError(
+          `NIC '${n.name}' references NSG '${n.networkSecurityGroup}', which is not defined.`,
+        );
       }
       let publicIpId: string | undefined;
       if (n.publicIp) {
         publicIpId = resourceId(sub, rg.name, 'Microsoft.Network/publicIPAddresses', n.publicIp.name);
         const fqdn =
           n.publicIp.fqdn ??
-          (n.publicIp.domainNameLabel ? `${n.publicIp.domainNameLabel}.${location}.cloudapp.azure.com` : undefined);
+          (n.publicIp.domainNameLabel
+            ? `${n.publicIp.domainNameLabel}.${location}.cloudapp.azure.com`
+            : undefined);
         state.publicIps.set(key(publicIpId), {
           ...base,
           id: publicIpId,
@@ -205,14 +235,18 @@ function addVms(state: ArmState, sub: string, rg: ResourceGroupSpec, createdAt: 
 function addPolicies(state: ArmState, sub: string, rg: ResourceGroupSpec): void {
   for (const p of rg.jitPolicies ?? []) {
     const id = policyId(sub, rg.name, p.location, p.name);
-    if (state.policies.has(key(id))) throw new ScenarioError(`JIT policy '${p.name}' is listed twice in '${rg.name}'.`);
+    if (state.policies.has(key(id)))
+      throw new ScenarioError(`JIT policy '${p.name}' is listed twice in '${rg.name}'.`);
     const mappedPorts: Record<string, Record<string, number>> = {};
     const virtualMachines = p.virtualMachines.map((v) => {
       const vmId = resolveRef(v.vm, sub, rg.name, 'Microsoft.Compute/virtualMachines');
       const vm = state.vms.get(key(vmId));
-      if (!vm) throw new ScenarioError(`JIT policy '${p.name}' references VM '${v.vm}', which is not defined.`);
+      if (!vm)
+        throw new ScenarioError(`JIT policy '${p.name}' references VM '${v.vm}', which is not defined.`);
       if (p.name.length + vm.name.length > 56) {
-        throw new ScenarioError(`JIT policy '${p.name}' + VM '${vm.name}' exceed 56 characters together (Azure's limit).`);
+        throw new ScenarioError(
+          `JIT policy '${p.name}' + VM '${vm.name}' exceed 56 characters together (Azure's limit).`,
+        );
       }
       if (v.mappedPorts) mappedPorts[key(vm.id)] = v.mappedPorts;
       return {

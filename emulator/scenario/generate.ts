@@ -58,7 +58,12 @@ export function generateScenario(opts: GenerateOptions): Scenario {
         name: vm,
         osType: 'Linux',
         networkInterfaces: [
-          { name: `${vm}-nic`, privateIp: ip, subnet: `vnet-bench/${guarded ? 'snet-guarded' : 'snet-plain'}`, networkSecurityGroup: `${vm}-nsg` },
+          {
+            name: `${vm}-nic`,
+            privateIp: ip,
+            subnet: `vnet-bench/${guarded ? 'snet-guarded' : 'snet-plain'}`,
+            networkSecurityGroup: `${vm}-nsg`,
+          },
         ],
       });
     }
@@ -69,7 +74,12 @@ export function generateScenario(opts: GenerateOptions): Scenario {
         kind: 'Basic',
         virtualMachines: vmNames.map((vm) => ({
           vm,
-          ports: ports.map((number) => ({ number, protocol: 'TCP' as const, allowedSourceAddressPrefix: '*', maxRequestAccessDuration: 'PT3H' })),
+          ports: ports.map((number) => ({
+            number,
+            protocol: 'TCP' as const,
+            allowedSourceAddressPrefix: '*',
+            maxRequestAccessDuration: 'PT3H',
+          })),
         })),
       });
     }

@@ -22,7 +22,9 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
       .slice(0, 10)
       .map((e) => `  ${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra(e.params)}`)
       .join('\n');
-    throw new ScenarioError(`Invalid ${source}:\n${problems}\nFix the file (see emulator/README.md, "Scenario format").`);
+    throw new ScenarioError(
+      `Invalid ${source}:\n${problems}\nFix the file (see emulator/README.md, "Scenario format").`,
+    );
   }
   return value as Scenario;
 }

@@ -197,7 +197,11 @@ export const scenarioSchema = {
               type: 'object',
               additionalProperties: false,
               required: ['scope', 'actions'],
-              properties: { scope: { type: 'string', pattern: '^/' }, actions: strArray, notActions: strArray },
+              properties: {
+                scope: { type: 'string', pattern: '^/' },
+                actions: strArray,
+                notActions: strArray,
+              },
             },
           },
         },

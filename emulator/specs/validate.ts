@@ -27,12 +27,15 @@ function adapt(node: Json): Json {
   if (node === null || typeof node !== 'object') return node;
   const out: { [key: string]: Json } = {};
   const xEnum = node['x-ms-enum'];
-  const open = typeof xEnum === 'object' && xEnum !== null && !Array.isArray(xEnum) && xEnum.modelAsString === true;
+  const open =
+    typeof xEnum === 'object' && xEnum !== null && !Array.isArray(xEnum) && xEnum.modelAsString === true;
   for (const [k, v] of Object.entries(node)) {
     if (k === 'enum' && open) continue;
     if (k === 'example' || k === 'x-ms-examples') continue;
     if (k === '$ref' && typeof v === 'string') {
-      out[k] = v.includes('#/definitions/') ? `#/definitions/${v.slice(v.indexOf('#/definitions/') + 14)}` : v;
+      out[k] = v.includes('#/definitions/')
+        ? `#/definitions/${v.slice(v.indexOf('#/definitions/') + 14)}`
+        : v;
       continue;
     }
     out[k] = adapt(v);
@@ -49,11 +52,19 @@ function validators(): Map<string, ValidateFunction> {
   ajv.addFormat('int32', true);
   ajv.addFormat('int64', true);
   const sec = adapt(security as Json) as { [key: string]: Json };
-  const secDefs = { ...(adapt(common as Json) as { definitions: { [key: string]: Json } }).definitions, ...(sec.definitions as object) };
+  const secDefs = {
+    ...(adapt(common) as { definitions: { [key: string]: Json } }).definitions,
+    ...(sec.definitions as object),
+  };
   ajv.addSchema({ id: 'security', definitions: secDefs }, 'security');
   ajv.addSchema({ id: 'network', definitions: (network as { definitions: object }).definitions }, 'network');
   compiled = new Map();
-  for (const d of ['JitNetworkAccessPolicy', 'JitNetworkAccessPoliciesList', 'JitNetworkAccessRequest', 'JitNetworkAccessPolicyInitiateRequest']) {
+  for (const d of [
+    'JitNetworkAccessPolicy',
+    'JitNetworkAccessPoliciesList',
+    'JitNetworkAccessRequest',
+    'JitNetworkAccessPolicyInitiateRequest',
+  ]) {
     compiled.set(`security:${d}`, ajv.compile({ $ref: `security#/definitions/${d}` }));
   }
   for (const d of ['SecurityRule', 'NetworkSecurityGroup', 'AsyncOperationStatus']) {

@@ -148,5 +148,7 @@ export function parseRawInputs(raw: RawInputs): ParsedInputs {
 export function parseInputs(platform: Platform): JitConfig {
   const { config, warnings } = parseRawInputs(readRawInputs(platform));
   for (const w of warnings) platform.warning(w);
+  // The whole config holds no secret (no input does), and seeing it settles most support questions.
+  platform.debug(`Inputs: ${JSON.stringify(config)}`);
   return config;
 }

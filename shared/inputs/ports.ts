@@ -11,6 +11,14 @@ export interface ParsedPorts {
   readonly duplicates: readonly number[];
 }
 
+/** Spells out a short range (`22-24` → ` (22,23,24)`) to show what to write instead. */
+function rangeExample([, from = '', to = '']: RegExpExecArray): string {
+  const a = Number(from);
+  const b = Number(to);
+  if (a < 1 || b > 65535 || b < a || b - a > 9) return '';
+  return ` (${Array.from({ length: b - a + 1 }, (_, i) => a + i).join(',')})`;
+}
+
 export function parsePorts(input: string, raw: string): ParsedPorts {
   const items = raw
     .split(/[,\s]+/)
@@ -23,11 +31,12 @@ export function parsePorts(input: string, raw: string): ParsedPorts {
   const ports: number[] = [];
   const duplicates: number[] = [];
   for (const item of items) {
-    if (/^\d+\s*-\s*\d+$/.test(item)) {
+    const range = /^(\d+)-(\d+)$/.exec(item);
+    if (range) {
       issues.push({
         input,
         value: item,
-        rule: 'is a range; JIT opens single ports, so list each port (e.g. `8000,8001`)',
+        rule: `is a range; JIT opens single ports, so list each port${rangeExample(range)}`,
       });
       continue;
     }

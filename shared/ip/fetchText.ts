@@ -7,6 +7,8 @@
  * the redundancy) and no redirects (a redirect could downgrade to http). The
  * timeout covers the whole exchange, body included (the pipeline's own
  * `timeout` stops at the response headers), and at most MAX_BODY bytes are read.
+ * Requests ask for `Connection: close`: one request per provider per run, and a
+ * kept-alive socket would only hold the process open afterwards.
  */
 import {
   createDefaultHttpClient,
@@ -67,10 +69,12 @@ export function createEchoHttp(options: EchoHttpOptions = {}): EchoHttp {
           url,
           method: 'GET',
           abortSignal: both,
-          timeout: timeoutMs,
+          // No `timeout` here: besides stopping at the headers, the HTTP client (1.24) leaves that timer
+          // running when the request fails (e.g. ECONNREFUSED), keeping the process alive for its length.
           streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
         });
         request.headers.set('Accept', 'text/plain, application/json;q=0.9, */*;q=0.1');
+        request.headers.set('Connection', 'close');
         const response = await pipeline.sendRequest(client, request);
         const body = await readCapped(response.readableStreamBody, MAX_BODY);
         return { status: response.status, body };

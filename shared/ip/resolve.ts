@@ -9,7 +9,8 @@
  *   overall deadline (and the caller's abort signal);
  * - the first address reported by QUORUM providers wins and the other requests
  *   are cancelled; QUORUM is 2, or every provider when fewer than 2 are
- *   configured (1 provider: its answer is taken alone; say so in the docs);
+ *   configured: with 2 providers both must agree, with 1 its answer is taken
+ *   alone (no cross-check; the input's description recommends at least 3);
  * - when no address reaches the quorum, IpResolutionError lists what each
  *   provider answered (address, HTTP status, timeout, garbage…).
  */

@@ -12,8 +12,9 @@ import { azureCall, isNotFound } from '../azure/call';
 import { normalizeId, requireResourceId } from '../azure/resourceId';
 import { AzureApiError, toJitError } from '../errors';
 import type { JitState, StateRequest, StateRule, StateVm } from '../state';
-import { matchesTarget } from './nsgRules';
-import { describeNewer, findNewerRequest, readPolicy } from './supersede';
+import { matchesTarget, ruleDestinations } from './nsgRules';
+import { sleep } from './sleep';
+import { describeNewer, findNewerRequest, ourPortStatus, readPolicy } from './supersede';
 import { readNsg } from './wait';
 
 export interface CloseLog {
@@ -70,6 +71,8 @@ async function closeRequest(
   const results: ClosedRule[] = [];
   let complete = true;
   const candidates: Candidate[] = [];
+  /** Rules main never saw (cancelled early) and that are not there yet either: JIT may still be writing them. */
+  const unseen: Unseen[] = [];
   const nsgRules = async (nsgId: string): Promise<readonly SecurityRule[]> => {
     const key = normalizeId(nsgId);
     let pending = nsgCache.get(key);
@@ -83,6 +86,8 @@ async function closeRequest(
     return (await pending)?.securityRules ?? [];
   };
 
+  // Read every NSG once, in parallel, before walking the VMs.
+  await Promise.all([...new Set(request.vms.flatMap((v) => v.nsgIds))].map((id) => nsgRules(id)));
   for (const vm of request.vms) {
     for (const nsgId of vm.nsgIds) {
       const rules = await nsgRules(nsgId);
@@ -121,21 +126,12 @@ async function closeRequest(
           continue;
         }
         const found = rules.filter((x) => matchesTarget(x, { port, destinations: vm.privateIps, source }));
-        if (found.length === 0)
-          results.push({ vm: vm.name, port, nsgId, rule: '(none found)', outcome: 'already-gone' });
-        for (const x of found) {
-          const destination =
-            [x.destinationAddressPrefix ?? '', ...(x.destinationAddressPrefixes ?? [])].find((d) =>
-              vm.privateIps.includes(d),
-            ) ??
-            vm.privateIps[0] ??
-            '';
-          candidates.push({ vm, rule: { nsgId, name: x.name ?? '', port, destination, source } });
-        }
+        if (found.length === 0) unseen.push({ vm, nsgId, port, source });
+        candidates.push(...found.map((x) => candidateFor(vm, nsgId, port, source, x)));
       }
     }
   }
-  if (candidates.length === 0) return { rules: results, complete };
+  if (candidates.length === 0 && unseen.length === 0) return { rules: results, complete };
 
   // Ownership: ONE policy read for the whole request.
   let policy: JitNetworkAccessPolicy;
@@ -143,6 +139,12 @@ async function closeRequest(
     policy = await readPolicy(clients, locator(request), signal);
   } catch (e) {
     const err = toJitError(e);
+    for (const u of unseen) {
+      log.warning(
+        `No JIT rule found yet for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)} and policy '${request.policyName}' could not be read (${err.message}); ` +
+          `if JIT still writes it, it closes by itself at ${request.endTimeUtc}.`,
+      );
+    }
     for (const c of candidates) {
       results.push({
         ...describe(c),
@@ -158,6 +160,16 @@ async function closeRequest(
       );
     }
     return { rules: results, complete: false };
+  }
+
+  // A request main saw accepted but whose rules were not written yet: wait (bounded) for them.
+  const late = await Promise.all(unseen.map((u) => awaitLateRule(clients, policy, request, u, log, signal)));
+  for (const [i, found] of late.entries()) {
+    const u = unseen[i] as Unseen;
+    if (found === 'gone')
+      results.push({ vm: u.vm.name, port: u.port, nsgId: u.nsgId, rule: '(none)', outcome: 'already-gone' });
+    else if (found === 'missing') complete = false;
+    else candidates.push(found);
   }
 
   await Promise.all(
@@ -176,6 +188,57 @@ async function closeRequest(
     }),
   );
   return { rules: results, complete };
+}
+
+interface Unseen {
+  readonly vm: StateVm;
+  readonly nsgId: string;
+  readonly port: number;
+  readonly source: string;
+}
+
+/** How long post waits for a rule JIT had not written yet when main was cancelled. */
+export const LATE_RULE_GRACE_MS = 60_000;
+
+function candidateFor(vm: StateVm, nsgId: string, port: number, source: string, x: SecurityRule): Candidate {
+  const destination = ruleDestinations(x).find((d) => vm.privateIps.includes(d)) ?? vm.privateIps[0] ?? '';
+  return { vm, rule: { nsgId, name: x.name ?? '', port, destination, source } };
+}
+
+/**
+ * Our request is still live in the policy but its rule is not in the NSG yet
+ * (main was cancelled right after initiate): poll that NSG for a bounded time
+ * so the rule is closed instead of staying open until endTimeUtc.
+ */
+async function awaitLateRule(
+  clients: AzureClients,
+  policy: JitNetworkAccessPolicy,
+  request: StateRequest,
+  u: Unseen,
+  log: CloseLog,
+  signal?: AbortSignal,
+): Promise<Candidate | 'gone' | 'missing'> {
+  // Revoked (expired or replaced): JIT removes or never writes it. Unknown: history trimmed, wait to be safe.
+  if (ourPortStatus(policy, u.vm.id, u.port, request.startTimeUtc) === 'revoked') return 'gone';
+  log.info(
+    `Waiting up to ${LATE_RULE_GRACE_MS / 1000} s for JIT to write the rule for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)}, to close it.`,
+  );
+  const end = Date.now() + LATE_RULE_GRACE_MS;
+  let interval = 500;
+  while (Date.now() < end) {
+    await sleep(interval, signal, 'waiting for a late JIT rule');
+    interval = Math.min(5000, interval * 2);
+    const nsg = await readNsg(clients, u.nsgId, signal);
+    const found = (nsg.securityRules ?? []).find((x) =>
+      matchesTarget(x, { port: u.port, destinations: u.vm.privateIps, source: u.source }),
+    );
+    if (found) return candidateFor(u.vm, u.nsgId, u.port, u.source, found);
+  }
+  log.warning(
+    `JIT has not written the rule for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)} after ${LATE_RULE_GRACE_MS / 1000} s; ` +
+      `if it still does, access from ${u.source} closes by itself at ${request.endTimeUtc}.`,
+  );
+  return 'missing';
 }
 
 async function deleteRule(

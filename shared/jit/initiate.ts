@@ -6,6 +6,7 @@
 import type { JitNetworkAccessPolicyInitiateRequest, JitNetworkAccessRequest } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
+import { throwIfCancelled } from '../cancel';
 import type { StateRequest } from '../state';
 import type { PolicyPlan, RequestedSource } from './plan';
 import type { StateStore } from './stateStore';
@@ -60,6 +61,8 @@ export async function initiateAll(
   const settled = await Promise.allSettled(plans.map((plan) => initiateOne(clients, plan, store, options)));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
+  // Cancelled while the initiates were in flight: they are saved; stop before waiting.
+  throwIfCancelled(options.signal);
   return settled.map((s) => (s as PromiseFulfilledResult<AcceptedRequest>).value);
 }
 
@@ -73,9 +76,11 @@ async function initiateOne(
   // Azure's clock, not ours: JIT checks endTimeUtc - its now <= maxRequestAccessDuration.
   const end = new Date(clients.clock.now().getTime() + options.durationMinutes * 60_000);
   const body = initiateBody(plan, options.source, end, options.justification);
+  // NOT aborted by cancellation: once sent, Azure may accept it, and only its
+  // answer lets us save what to close. The per-call timeout still bounds it.
   const response = await azureCall(
     `initiate JIT policy '${policy.name}' in ${policy.resourceGroup}`,
-    options.signal,
+    undefined,
     (o) =>
       clients
         .security(policy.subscriptionId)

@@ -101,7 +101,8 @@ const RESULT: Record<CloseOutcome, CloseResult> = {
   deleted: 'deleted',
   'already-gone': 'already gone',
   'left-for-newer-request': 'kept: belongs to a newer request',
-  'left-changed': 'already gone',
+  // Our rule name now carries another source/port/destination: JIT reused it for someone else.
+  'left-changed': 'kept: belongs to a newer request',
   failed: 'failed',
 };
 

@@ -76,3 +76,26 @@ export function describeNewer(n: NewerRequest): string {
   const when = n.startTimeUtc ? ` (started ${n.startTimeUtc})` : '';
   return `a newer JIT request${who}${from}${when}`;
 }
+
+/**
+ * Our own entry for a VM port in the policy's history: 'live' while Initiated
+ * (or Initiating), 'revoked' once expired or replaced, 'unknown' if absent.
+ */
+export function ourPortStatus(
+  policy: JitNetworkAccessPolicy,
+  vmId: string,
+  port: number,
+  ourStartTimeUtc: string,
+): 'live' | 'revoked' | 'unknown' {
+  const ours = Date.parse(ourStartTimeUtc);
+  for (const request of policy.requests ?? []) {
+    const start = toIso(request.startTimeUtc);
+    if (!start || Date.parse(start) !== ours) continue;
+    for (const vm of request.virtualMachines) {
+      if (!sameResourceId(vm.id, vmId)) continue;
+      const p = vm.ports.find((x) => x.number === port);
+      if (p) return /^revoked$/i.test(p.status) ? 'revoked' : 'live';
+    }
+  }
+  return 'unknown';
+}

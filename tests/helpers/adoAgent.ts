@@ -17,7 +17,7 @@
  * stdout is parsed as `##vso[...]` logging commands with task-lib's own parser.
  */
 import { commandFromString, type TaskCommand } from 'azure-pipelines-task-lib/taskcommand';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,8 @@ export interface AdoStepOptions {
   readonly taskVariables?: Readonly<Record<string, string>>;
   /** Kill the step if it runs longer than this (a hung step must fail the test, not hang it). */
   readonly timeoutMs?: number;
+  /** Called for each stdout line as it arrives; lets a test cancel the step mid-way, as the agent would. */
+  readonly onLine?: (line: string, child: ChildProcess) => void;
 }
 
 export interface AdoStepResult {
@@ -172,7 +174,14 @@ export async function runAdoStep(options: AdoStepOptions): Promise<AdoStepResult
   const child = spawn(options.node, [bundle], { cwd: tempDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (!options.onLine) return;
+    const parts = (pending + d).split(/\r?\n/);
+    pending = parts.pop() ?? '';
+    for (const line of parts) options.onLine(line, child);
+  });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {

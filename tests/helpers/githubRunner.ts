@@ -122,7 +122,14 @@ function unescapeData(data: string): string {
 
 const COMMAND = /^::([a-z-]+)(?: [^:]*)?::(.*)$/;
 
-function readCommands(stdout: string): { masks: string[]; annotations: Annotation[]; log: string } {
+/**
+ * Reads stdout as the runner does: `add-mask` registers a secret, annotations are collected, and
+ * the visible log has masked values replaced by `***`. Debug lines show only with step debug on.
+ */
+export function readCommands(
+  stdout: string,
+  stepDebug = false,
+): { masks: string[]; annotations: Annotation[]; log: string } {
   const masks: string[] = [];
   const annotations: Annotation[] = [];
   const shown: string[] = [];
@@ -140,7 +147,7 @@ function readCommands(stdout: string): { masks: string[]; annotations: Annotatio
     }
     if (name === 'error' || name === 'warning' || name === 'notice' || name === 'debug') {
       annotations.push({ level: name, message });
-      shown.push(`${name}: ${message}`);
+      if (name !== 'debug' || stepDebug) shown.push(`${name}: ${message}`);
     } else if (name !== 'group' && name !== 'endgroup') {
       shown.push(line);
     } else {
@@ -237,6 +244,7 @@ export function runStep(options: StepOptions): Promise<StepResult> {
             signal,
             Buffer.concat(out).toString('utf8'),
             Buffer.concat(err).toString('utf8'),
+            env.ACTIONS_STEP_DEBUG === 'true',
           ),
         );
       } catch (e) {
@@ -253,6 +261,7 @@ function collect(
   signal: NodeJS.Signals | null,
   stdout: string,
   stderr: string,
+  stepDebug: boolean,
 ): StepResult {
   const outputFile = readFileSync(files.output, 'utf8');
   const stateFile = readFileSync(files.state, 'utf8');
@@ -265,7 +274,7 @@ function collect(
       .split('\n')
       .filter((l) => !l.startsWith('::add-mask::'))
       .join('\n'),
-    ...readCommands(stdout),
+    ...readCommands(stdout, stepDebug),
     outputs: parseFileCommands(outputFile),
     state: parseFileCommands(stateFile),
     files,

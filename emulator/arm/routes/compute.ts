@@ -23,7 +23,12 @@ export function vmOut(vm: VmState): Record<string, unknown> {
       hardwareProfile: { vmSize: vm.size },
       storageProfile: {
         imageReference: windows
-          ? { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: 'latest' }
+          ? {
+              publisher: 'MicrosoftWindowsServer',
+              offer: 'WindowsServer',
+              sku: '2022-datacenter-azure-edition',
+              version: 'latest',
+            }
           : { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
         osDisk: {
           osType: vm.osType,
@@ -32,7 +37,12 @@ export function vmOut(vm: VmState): Record<string, unknown> {
           caching: 'ReadWrite',
           managedDisk: {
             storageAccountType: 'Premium_LRS',
-            id: resourceId(vm.subscriptionId, vm.resourceGroup, 'Microsoft.Compute/disks', `${vm.name}_OsDisk_1`),
+            id: resourceId(
+              vm.subscriptionId,
+              vm.resourceGroup,
+              'Microsoft.Compute/disks',
+              `${vm.name}_OsDisk_1`,
+            ),
           },
           deleteOption: 'Delete',
           diskSizeGB: windows ? 127 : 30,
@@ -49,7 +59,10 @@ export function vmOut(vm: VmState): Record<string, unknown> {
         allowExtensionOperations: true,
       },
       networkProfile: {
-        networkInterfaces: vm.nicIds.map((id, i) => ({ id, ...(vm.nicIds.length > 1 ? { properties: { primary: i === 0 } } : {}) })),
+        networkInterfaces: vm.nicIds.map((id, i) => ({
+          id,
+          ...(vm.nicIds.length > 1 ? { properties: { primary: i === 0 } } : {}),
+        })),
       },
       diagnosticsProfile: { bootDiagnostics: { enabled: true } },
       provisioningState: 'Succeeded',
@@ -81,13 +94,18 @@ export const computeRoutes: Route[] = [
   route({
     method: 'GET',
     pattern: `${RG}/providers/${TYPE}`,
-    authz: (p) => ({ action: `${TYPE}/read`, scope: rgId(p.subscriptionId as string, p.resourceGroupName as string) }),
+    authz: (p) => ({
+      action: `${TYPE}/read`,
+      scope: rgId(p.subscriptionId as string, p.resourceGroupName as string),
+    }),
     handle: (req, p) => ({
       status: 200,
       body: page(
         req,
         [...req.env.state.vms.values()].filter(
-          (v) => key(v.subscriptionId) === key(p.subscriptionId as string) && key(v.resourceGroup) === key(p.resourceGroupName as string),
+          (v) =>
+            key(v.subscriptionId) === key(p.subscriptionId as string) &&
+            key(v.resourceGroup) === key(p.resourceGroupName as string),
         ),
         vmOut,
       ),
@@ -99,7 +117,13 @@ export const computeRoutes: Route[] = [
     authz: (p) => ({ action: `${TYPE}/read`, scope: `/subscriptions/${p.subscriptionId}` }),
     handle: (req, p) => ({
       status: 200,
-      body: page(req, [...req.env.state.vms.values()].filter((v) => key(v.subscriptionId) === key(p.subscriptionId as string)), vmOut),
+      body: page(
+        req,
+        [...req.env.state.vms.values()].filter(
+          (v) => key(v.subscriptionId) === key(p.subscriptionId as string),
+        ),
+        vmOut,
+      ),
     }),
   }),
 ];

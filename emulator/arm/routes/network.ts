@@ -9,7 +9,14 @@ import { NETWORK_VERSIONS } from '../apiVersions';
 import { jsonBody, page, type ArmRequest, type Params, type Route } from '../context';
 import { ArmError, resourceNotFound } from '../errors';
 import type { ArmResponse } from '../respond';
-import { key, resourceId, rgId, type NsgState, type SecurityRuleProperties, type SecurityRuleState } from '../state';
+import {
+  key,
+  resourceId,
+  rgId,
+  type NsgState,
+  type SecurityRuleProperties,
+  type SecurityRuleState,
+} from '../state';
 import { nicOut, nsgOut, publicIpOut, ruleOut, subnetOut, vnetOut } from './networkOut';
 
 const SUB = '/subscriptions/{subscriptionId}';
@@ -27,7 +34,8 @@ function childNotFound(resource: string): ArmError {
 
 function getNsg(req: ArmRequest, p: Params): NsgState {
   const nsg = req.env.state.nsgs.get(key(id(p, 'networkSecurityGroups', 'nsgName')));
-  if (!nsg) throw resourceNotFound(`${N}/networkSecurityGroups`, p.nsgName as string, p.resourceGroupName as string);
+  if (!nsg)
+    throw resourceNotFound(`${N}/networkSecurityGroups`, p.nsgName as string, p.resourceGroupName as string);
   return nsg;
 }
 
@@ -36,14 +44,20 @@ function findRule(nsg: NsgState, name: string): SecurityRuleState | undefined {
 }
 
 const inRg = (p: Params) => (x: { subscriptionId: string; resourceGroup: string }) =>
-  key(x.subscriptionId) === key(p.subscriptionId as string) && key(x.resourceGroup) === key(p.resourceGroupName as string);
-const inSub = (p: Params) => (x: { subscriptionId: string }) => key(x.subscriptionId) === key(p.subscriptionId as string);
+  key(x.subscriptionId) === key(p.subscriptionId as string) &&
+  key(x.resourceGroup) === key(p.resourceGroupName as string);
+const inSub = (p: Params) => (x: { subscriptionId: string }) =>
+  key(x.subscriptionId) === key(p.subscriptionId as string);
 
 /** Starts a Network async operation that finishes after the engine's delay. */
 function startOperation(req: ArmRequest, nsg: NsgState, onDone: () => void): Record<string, string> {
   const opId = randomUUID();
   const doneAt = req.env.clock.nowMs() + req.env.operationDelayMs();
-  req.env.state.operations.set(key(opId), { doneAt, location: nsg.location, subscriptionId: nsg.subscriptionId });
+  req.env.state.operations.set(key(opId), {
+    doneAt,
+    location: nsg.location,
+    subscriptionId: nsg.subscriptionId,
+  });
   req.env.clock.schedule(doneAt, onDone);
   const base = `${req.env.armUrl()}/subscriptions/${nsg.subscriptionId}/providers/${N}/locations/${nsg.location}`;
   return {
@@ -77,12 +91,19 @@ function putRule(req: ArmRequest, p: Params): ArmResponse {
   const props = body.properties ?? {};
   for (const field of ['protocol', 'access', 'priority', 'direction'] as const) {
     if (props[field] === undefined) {
-      throw new ArmError(400, 'InvalidRequestFormat', `Cannot parse the request. Required property '${field}' not found.`);
+      throw new ArmError(
+        400,
+        'InvalidRequestFormat',
+        `Cannot parse the request. Required property '${field}' not found.`,
+      );
     }
   }
   const name = p.ruleName as string;
   const clash = nsg.rules.find(
-    (r) => key(r.name) !== key(name) && r.properties.priority === props.priority && r.properties.direction === props.direction,
+    (r) =>
+      key(r.name) !== key(name) &&
+      r.properties.priority === props.priority &&
+      r.properties.direction === props.direction,
   );
   if (clash) {
     throw new ArmError(
@@ -99,7 +120,9 @@ function putRule(req: ArmRequest, p: Params): ArmResponse {
       ...(props.description !== undefined ? { description: props.description } : {}),
       protocol: props.protocol as string,
       sourcePortRange: props.sourcePortRange ?? '*',
-      ...(props.destinationPortRanges?.length ? {} : { destinationPortRange: props.destinationPortRange ?? '*' }),
+      ...(props.destinationPortRanges?.length
+        ? {}
+        : { destinationPortRange: props.destinationPortRange ?? '*' }),
       sourceAddressPrefix: props.sourceAddressPrefix ?? '*',
       destinationAddressPrefix: props.destinationAddressPrefix ?? '*',
       access: props.access as string,
@@ -127,12 +150,22 @@ function operation(req: ArmRequest, p: Params, results: boolean): ArmResponse {
     throw new ArmError(404, 'NotFound', `Operation ${p.operationId} not found.`);
   }
   const done = req.env.clock.nowMs() >= op.doneAt;
-  if (results) return done ? { status: 204 } : { status: 202, headers: { Location: req.url.toString(), 'Retry-After': '1' } };
+  if (results)
+    return done
+      ? { status: 204 }
+      : { status: 202, headers: { Location: req.url.toString(), 'Retry-After': '1' } };
   return { status: 200, body: { status: done ? 'Succeeded' : 'InProgress' } };
 }
 
-const read = (type: string, scope: (p: Params) => string) => (p: Params) => ({ action: `${N}/${type}/read`, scope: scope(p) });
-const route = (r: Omit<Route, 'provider' | 'versions'>): Route => ({ provider: 'network', versions: NETWORK_VERSIONS, ...r });
+const read = (type: string, scope: (p: Params) => string) => (p: Params) => ({
+  action: `${N}/${type}/read`,
+  scope: scope(p),
+});
+const route = (r: Omit<Route, 'provider' | 'versions'>): Route => ({
+  provider: 'network',
+  versions: NETWORK_VERSIONS,
+  ...r,
+});
 const rgScope = (p: Params): string => rgId(p.subscriptionId as string, p.resourceGroupName as string);
 const subScope = (p: Params): string => `/subscriptions/${p.subscriptionId}`;
 
@@ -181,7 +214,10 @@ export const networkRoutes: Route[] = [
     method: 'GET',
     pattern: RULE,
     resourceType: `${N}/networkSecurityGroups/securityRules`,
-    authz: read('networkSecurityGroups/securityRules', (p) => `${id(p, 'networkSecurityGroups', 'nsgName')}/securityRules/${p.ruleName}`),
+    authz: read(
+      'networkSecurityGroups/securityRules',
+      (p) => `${id(p, 'networkSecurityGroups', 'nsgName')}/securityRules/${p.ruleName}`,
+    ),
     handle: (req, p) => {
       const nsg = getNsg(req, p);
       const rule = findRule(nsg, p.ruleName as string);
@@ -216,7 +252,8 @@ export const networkRoutes: Route[] = [
     authz: read('networkInterfaces', (p) => id(p, 'networkInterfaces', 'nicName')),
     handle: (req, p) => {
       const nic = req.env.state.nics.get(key(id(p, 'networkInterfaces', 'nicName')));
-      if (!nic) throw resourceNotFound(`${N}/networkInterfaces`, p.nicName as string, p.resourceGroupName as string);
+      if (!nic)
+        throw resourceNotFound(`${N}/networkInterfaces`, p.nicName as string, p.resourceGroupName as string);
       return { status: 200, body: nicOut(nic), headers: { ETag: nic.etag } };
     },
   }),
@@ -225,7 +262,30 @@ export const networkRoutes: Route[] = [
     pattern: `${RG}/providers/${N}/networkInterfaces`,
     resourceType: `${N}/networkInterfaces`,
     authz: read('networkInterfaces', rgScope),
-    handle: (req, p) => ({ status: 200, body: page(req, [...req.env.state.nics.values()].filter(inRg(p)), nicOut) }),
+    handle: (req, p) => ({
+      status: 200,
+      body: page(req, [...req.env.state.nics.values()].filter(inRg(p)), nicOut),
+    }),
+  }),
+  route({
+    method: 'GET',
+    pattern: `${SUB}/providers/${N}/networkInterfaces`,
+    resourceType: `${N}/networkInterfaces`,
+    authz: read('networkInterfaces', subScope),
+    handle: (req, p) => ({
+      status: 200,
+      body: page(req, [...req.env.state.nics.values()].filter(inSub(p)), nicOut),
+    }),
+  }),
+  route({
+    method: 'GET',
+    pattern: `${SUB}/providers/${N}/publicIPAddresses`,
+    resourceType: `${N}/publicIPAddresses`,
+    authz: read('publicIPAddresses', subScope),
+    handle: (req, p) => ({
+      status: 200,
+      body: page(req, [...req.env.state.publicIps.values()].filter(inSub(p)), publicIpOut),
+    }),
   }),
   route({
     method: 'GET',
@@ -234,7 +294,8 @@ export const networkRoutes: Route[] = [
     authz: read('publicIPAddresses', (p) => id(p, 'publicIPAddresses', 'pipName')),
     handle: (req, p) => {
       const pip = req.env.state.publicIps.get(key(id(p, 'publicIPAddresses', 'pipName')));
-      if (!pip) throw resourceNotFound(`${N}/publicIPAddresses`, p.pipName as string, p.resourceGroupName as string);
+      if (!pip)
+        throw resourceNotFound(`${N}/publicIPAddresses`, p.pipName as string, p.resourceGroupName as string);
       return { status: 200, body: publicIpOut(pip), headers: { ETag: pip.etag } };
     },
   }),
@@ -243,7 +304,10 @@ export const networkRoutes: Route[] = [
     pattern: `${RG}/providers/${N}/publicIPAddresses`,
     resourceType: `${N}/publicIPAddresses`,
     authz: read('publicIPAddresses', rgScope),
-    handle: (req, p) => ({ status: 200, body: page(req, [...req.env.state.publicIps.values()].filter(inRg(p)), publicIpOut) }),
+    handle: (req, p) => ({
+      status: 200,
+      body: page(req, [...req.env.state.publicIps.values()].filter(inRg(p)), publicIpOut),
+    }),
   }),
   route({
     method: 'GET',
@@ -252,7 +316,8 @@ export const networkRoutes: Route[] = [
     authz: read('virtualNetworks', (p) => id(p, 'virtualNetworks', 'vnetName')),
     handle: (req, p) => {
       const vnet = req.env.state.vnets.get(key(id(p, 'virtualNetworks', 'vnetName')));
-      if (!vnet) throw resourceNotFound(`${N}/virtualNetworks`, p.vnetName as string, p.resourceGroupName as string);
+      if (!vnet)
+        throw resourceNotFound(`${N}/virtualNetworks`, p.vnetName as string, p.resourceGroupName as string);
       return { status: 200, body: vnetOut(req.env.state, vnet), headers: { ETag: vnet.etag } };
     },
   }),
@@ -260,7 +325,10 @@ export const networkRoutes: Route[] = [
     method: 'GET',
     pattern: `${RG}/providers/${N}/virtualNetworks/{vnetName}/subnets/{subnetName}`,
     resourceType: `${N}/virtualNetworks/subnets`,
-    authz: read('virtualNetworks/subnets', (p) => `${id(p, 'virtualNetworks', 'vnetName')}/subnets/${p.subnetName}`),
+    authz: read(
+      'virtualNetworks/subnets',
+      (p) => `${id(p, 'virtualNetworks', 'vnetName')}/subnets/${p.subnetName}`,
+    ),
     handle: (req, p) => {
       const vnetId = id(p, 'virtualNetworks', 'vnetName');
       if (!req.env.state.vnets.has(key(vnetId))) {

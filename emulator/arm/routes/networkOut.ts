@@ -3,15 +3,55 @@
  * 2024-05-01 examples): every rule repeats its NSG's etag and always lists the four
  * plural arrays; NSGs carry six default rules.
  */
-import type { ArmState, NicState, NsgState, PublicIpState, SecurityRuleState, SubnetState, VnetState } from '../state';
+import type {
+  ArmState,
+  NicState,
+  NsgState,
+  PublicIpState,
+  SecurityRuleState,
+  SubnetState,
+  VnetState,
+} from '../state';
 import { key } from '../state';
 
 const DEFAULT_RULES: [string, string, string, string, string, number, string][] = [
-  ['AllowVnetInBound', 'Allow inbound traffic from all VMs in VNET', 'VirtualNetwork', 'VirtualNetwork', 'Allow', 65000, 'Inbound'],
-  ['AllowAzureLoadBalancerInBound', 'Allow inbound traffic from azure load balancer', 'AzureLoadBalancer', '*', 'Allow', 65001, 'Inbound'],
+  [
+    'AllowVnetInBound',
+    'Allow inbound traffic from all VMs in VNET',
+    'VirtualNetwork',
+    'VirtualNetwork',
+    'Allow',
+    65000,
+    'Inbound',
+  ],
+  [
+    'AllowAzureLoadBalancerInBound',
+    'Allow inbound traffic from azure load balancer',
+    'AzureLoadBalancer',
+    '*',
+    'Allow',
+    65001,
+    'Inbound',
+  ],
   ['DenyAllInBound', 'Deny all inbound traffic', '*', '*', 'Deny', 65500, 'Inbound'],
-  ['AllowVnetOutBound', 'Allow outbound traffic from all VMs to all VMs in VNET', 'VirtualNetwork', 'VirtualNetwork', 'Allow', 65000, 'Outbound'],
-  ['AllowInternetOutBound', 'Allow outbound traffic from all VMs to Internet', '*', 'Internet', 'Allow', 65001, 'Outbound'],
+  [
+    'AllowVnetOutBound',
+    'Allow outbound traffic from all VMs to all VMs in VNET',
+    'VirtualNetwork',
+    'VirtualNetwork',
+    'Allow',
+    65000,
+    'Outbound',
+  ],
+  [
+    'AllowInternetOutBound',
+    'Allow outbound traffic from all VMs to Internet',
+    '*',
+    'Internet',
+    'Allow',
+    65001,
+    'Outbound',
+  ],
   ['DenyAllOutBound', 'Deny all outbound traffic', '*', '*', 'Deny', 65500, 'Outbound'],
 ];
 
@@ -103,7 +143,11 @@ export function nicOut(nic: NicState): Record<string, unknown> {
           },
         },
       ],
-      dnsSettings: { dnsServers: [], appliedDnsServers: [], internalDomainNameSuffix: 'emulator.bx.internal.cloudapp.net' },
+      dnsSettings: {
+        dnsServers: [],
+        appliedDnsServers: [],
+        internalDomainNameSuffix: 'emulator.bx.internal.cloudapp.net',
+      },
       macAddress: nic.macAddress,
       vnetEncryptionSupported: false,
       enableIPForwarding: false,
@@ -134,7 +178,12 @@ export function publicIpOut(pip: PublicIpState): Record<string, unknown> {
       publicIPAllocationMethod: 'Static',
       idleTimeoutInMinutes: 4,
       ...(pip.fqdn
-        ? { dnsSettings: { ...(pip.domainNameLabel ? { domainNameLabel: pip.domainNameLabel } : {}), fqdn: pip.fqdn } }
+        ? {
+            dnsSettings: {
+              ...(pip.domainNameLabel ? { domainNameLabel: pip.domainNameLabel } : {}),
+              fqdn: pip.fqdn,
+            },
+          }
         : {}),
       ipTags: [],
       ipConfiguration: { id: pip.ipConfigurationId },

@@ -38,10 +38,16 @@ function rgOut(rg: ResourceGroupState): Record<string, unknown> {
 function visibleSubscriptions(req: ArmRequest): SubscriptionState[] {
   const principal = req.env.principalsByObjectId.get(key(req.principal.objectId));
   const assignments = principal?.roleAssignments ?? [];
-  return [...req.env.state.subscriptions.values()].filter((s) => hasAnyAccess(assignments, `/subscriptions/${s.id}`));
+  return [...req.env.state.subscriptions.values()].filter((s) =>
+    hasAnyAccess(assignments, `/subscriptions/${s.id}`),
+  );
 }
 
-const route = (r: Omit<Route, 'provider' | 'versions'>): Route => ({ provider: 'resources', versions: RESOURCES_VERSIONS, ...r });
+const route = (r: Omit<Route, 'provider' | 'versions'>): Route => ({
+  provider: 'resources',
+  versions: RESOURCES_VERSIONS,
+  ...r,
+});
 const subScope = (p: Params): string => `/subscriptions/${p.subscriptionId}`;
 
 export const resourceRoutes: Route[] = [
@@ -73,7 +79,13 @@ export const resourceRoutes: Route[] = [
     resourceType: 'Microsoft.Resources/subscriptions',
     handle: (req) => {
       const subs = visibleSubscriptions(req);
-      return { status: 200, body: { value: subs.map((s) => subscriptionOut(req, s)), count: { type: 'Total', value: subs.length } } };
+      return {
+        status: 200,
+        body: {
+          value: subs.map((s) => subscriptionOut(req, s)),
+          count: { type: 'Total', value: subs.length },
+        },
+      };
     },
   }),
   route({
@@ -95,7 +107,9 @@ export const resourceRoutes: Route[] = [
       status: 200,
       body: page(
         req,
-        [...req.env.state.resourceGroups.values()].filter((r) => key(r.subscriptionId) === key(p.subscriptionId as string)),
+        [...req.env.state.resourceGroups.values()].filter(
+          (r) => key(r.subscriptionId) === key(p.subscriptionId as string),
+        ),
         rgOut,
       ),
     }),
@@ -109,7 +123,9 @@ export const resourceRoutes: Route[] = [
       scope: `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}`,
     }),
     handle: (req, p) => {
-      const rg = req.env.state.resourceGroups.get(rgKey(p.subscriptionId as string, p.resourceGroupName as string));
+      const rg = req.env.state.resourceGroups.get(
+        rgKey(p.subscriptionId as string, p.resourceGroupName as string),
+      );
       if (!rg) throw resourceGroupNotFound(p.resourceGroupName as string);
       return { status: 200, body: rgOut(rg) };
     },

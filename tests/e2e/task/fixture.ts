@@ -150,3 +150,14 @@ export function leakedSecrets(step: AdoStepResult, secrets: readonly string[]): 
   const jwts = [...exposed.matchAll(JWT)].map((m) => `JWT ${m[0].slice(0, 12)}…`);
   return [...found, ...jwts];
 }
+
+/**
+ * Lines of stdout that show `secret` before the task registered it with setsecret
+ * (all of them when it never did): the agent masks a value only from then on.
+ */
+export function linesBeforeMasking(step: AdoStepResult, secret: string): string[] {
+  const lines = step.stdout.split(/\r?\n/);
+  const masked = lines.findIndex((l) => l === `##vso[task.setsecret]${secret}`);
+  const before = masked < 0 ? lines : lines.slice(0, masked);
+  return before.filter((l) => l.includes(secret));
+}

@@ -61,7 +61,6 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
 
   it('main opens web-01 and sets output variables; post closes exactly that', async () => {
     const opened: AdoStepResult = await step('main');
-    require("fs").writeFileSync("/tmp/ado/main-out.txt", opened.stdout + "\n---STDERR---\n" + opened.stderr);
 
     expect({ result: opened.result?.result, exit: opened.exitCode }).toEqual({
       result: 'Succeeded',
@@ -97,6 +96,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(opened.stdout).toContain(`Resource Manager ${emu.armUrl}`);
     // The client secret was masked, and no secret or token is anywhere else.
     expect(opened.secrets).toContain(connectionSecrets(emu, 'secret')[0]);
+    // ... and so was the ARM access token, the moment the token response arrived.
+    expect(opened.secrets.some((s) => s.startsWith('eyJ'))).toBe(true);
     expect(leakedSecrets(opened, [...connectionSecrets(emu, 'secret'), emu.ado.accessToken])).toEqual([]);
 
     const closed = await step('post', {}, opened.taskVariables);
@@ -108,6 +109,42 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(deletes.length).toBe(live.length);
     expect(leakedSecrets(closed, connectionSecrets(emu, 'secret'))).toEqual([]);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a main cancelled with %s during the wait keeps its state, and post closes the access',
+    async (signal) => {
+      emu.control.setRuleDelay(600_000);
+      let sent = false;
+      const cancelled = await runAdoStep({
+        node,
+        entry: 'main',
+        inputs: targetInputs(emu, { waitTimeout: '300' }),
+        endpoints: [connection(emu, 'secret')],
+        env: agentEnv(emu, 'secret'),
+        // The agent signals the task when the run is cancelled; do it once main saved its state.
+        onLine: (line, child) => {
+          if (!sent && line.startsWith('##vso[task.settaskvariable variable=jitState')) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+
+      expect(sent).toBe(true);
+      expect(cancelled.result?.result).not.toBe('Succeeded');
+      expect(cancelled.exitCode === 0).toBe(false);
+      expect(cancelled.taskVariables.jitState).toContain('web-01');
+      // Azure finishes the NSG update later, before the job's post-job step runs.
+      emu.control.clock.advance(600_000);
+      emu.control.setRuleDelay(0);
+      expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
+
+      const closed = await step('post', {}, cancelled.taskVariables);
+
+      expect(closed.result?.result).toBe('Succeeded');
+      expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+    },
+  );
 
   it('post without state (main failed or was skipped) succeeds and writes nothing', async () => {
     const idle = await step('post');

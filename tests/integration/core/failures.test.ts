@@ -5,7 +5,19 @@
  */
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
-import { EGRESS_IP, allowRules, initiates, main, platformFor, post, savedState, until, vmId, writes, type Emulator } from './harness';
+import {
+  EGRESS_IP,
+  allowRules,
+  initiates,
+  main,
+  platformFor,
+  post,
+  savedState,
+  until,
+  vmId,
+  writes,
+  type Emulator,
+} from './harness';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -17,15 +29,31 @@ afterEach(async () => {
 
 describe('local validation: clear errors, zero writes', () => {
   it.each([
-    ['a port not in the policy', { ports: '3389' }, ["port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)"]],
-    ['a duration above the maximum', { duration: '240' }, ['duration 240 minutes exceeds', 'PT3H (180 minutes)']],
+    [
+      'a port not in the policy',
+      { ports: '3389' },
+      ["port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)"],
+    ],
+    [
+      'a duration above the maximum',
+      { duration: '240' },
+      ['duration 240 minutes exceeds', 'PT3H (180 minutes)'],
+    ],
     [
       'a source not listed verbatim (inside an allowed CIDR)',
       { vms: 'api-01', 'resource-group': 'rg-api', source: '198.51.100.7' },
       ['source 198.51.100.7 is not allowed', "'198.51.100.0/24' exactly", 'verbatim'],
     ],
-    ['an IPv6 source against IPv4-only prefixes', { vms: 'api-01', 'resource-group': 'rg-api', source: '2001:db8::10' }, ['IPv6', 'only allows IPv4 sources']],
-    ['several problems at once', { vms: 'web-01\nwin-01', ports: '22,3389', duration: '90' }, ['port 3389 is not in', 'port 22 is not in', 'duration 90 minutes exceeds']],
+    [
+      'an IPv6 source against IPv4-only prefixes',
+      { vms: 'api-01', 'resource-group': 'rg-api', source: '2001:db8::10' },
+      ['IPv6', 'only allows IPv4 sources'],
+    ],
+    [
+      'several problems at once',
+      { vms: 'web-01\nwin-01', ports: '22,3389', duration: '90' },
+      ['port 3389 is not in', 'port 22 is not in', 'duration 90 minutes exceeds'],
+    ],
   ])('%s', async (_, inputs, expected) => {
     const platform = platformFor(emu, inputs);
     expect(await main(emu, platform)).toBe(false);
@@ -41,7 +69,7 @@ describe('Azure-side failures', () => {
   it('VM not found names the VM and the vms input', async () => {
     const platform = platformFor(emu, { vms: 'web-99' });
     expect(await main(emu, platform)).toBe(false);
-    expect(platform.failures[0]).toContain("input 'vms' = \"web-99\"");
+    expect(platform.failures[0]).toContain('input \'vms\' = "web-99"');
     expect(platform.failures[0]).toContain("VM 'web-99' was not found in resource group 'rg-web'");
     expect(writes(emu)).toHaveLength(0);
   });
@@ -65,7 +93,13 @@ describe('Azure-side failures', () => {
   });
 
   it('throttling (429 + Retry-After) on the policy list is retried after the delay and succeeds', async () => {
-    emu.control.faults.add({ method: 'GET', path: /jitNetworkAccessPolicies\?/, status: 429, retryAfter: 1, times: 1 });
+    emu.control.faults.add({
+      method: 'GET',
+      path: /jitNetworkAccessPolicies\?/,
+      status: 429,
+      retryAfter: 1,
+      times: 1,
+    });
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(true);
     const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
@@ -75,7 +109,13 @@ describe('Azure-side failures', () => {
   });
 
   it('throttling with a Retry-After beyond the cap fails clearly instead of hanging', async () => {
-    emu.control.faults.add({ method: 'GET', path: /jitNetworkAccessPolicies\?/, status: 429, retryAfter: 3600, times: 1 });
+    emu.control.faults.add({
+      method: 'GET',
+      path: /jitNetworkAccessPolicies\?/,
+      status: 429,
+      retryAfter: 3600,
+      times: 1,
+    });
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(false);
     expect(platform.failures[0]).toContain('HTTP 429');
@@ -89,12 +129,16 @@ describe('waiting for the rule', () => {
     emu.control.setRuleDelay(1500);
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(true);
-    const nsgReads = emu.control.requests().filter((r) => r.provider === 'network' && /networkSecurityGroups\/web-01-nsg$/.test(r.path));
+    const nsgReads = emu.control
+      .requests()
+      .filter((r) => r.provider === 'network' && /networkSecurityGroups\/web-01-nsg$/.test(r.path));
     expect(nsgReads.length).toBeGreaterThan(2); // snapshot + several polls
-    expect(savedState(platform).requests[0]?.vms[0]?.rules[0]?.name).toBe(allowRules(emu, 'web-01-nsg')[0]?.name);
+    expect(savedState(platform).requests[0]?.vms[0]?.rules[0]?.name).toBe(
+      allowRules(emu, 'web-01-nsg')[0]?.name,
+    );
   });
 
-  it('a rule that never appears times out naming the VM, NSG and what to check; post still closes', async () => {
+  it('a rule that never appears times out naming the VM, NSG and what to check; state is kept for post', async () => {
     emu.control.setRuleDelay(60 * 60_000);
     const platform = platformFor(emu, { 'wait-timeout': '2' });
     expect(await main(emu, platform)).toBe(false);
@@ -109,43 +153,76 @@ describe('waiting for the rule', () => {
   });
 
   it('supersession by another principal fails clearly with one policy read', async () => {
-    emu.control.setRuleDelay(1000);
+    // Our rule is held back for good; the other request's rule is written at once.
+    emu.control.setRuleDelay(60 * 60_000);
     const platform = platformFor(emu);
     const running = main(emu, platform);
     await until(() => initiates(emu).length === 1, 'our initiate');
     const end = new Date(emu.control.clock.now().getTime() + 30 * 60_000).toISOString();
+    emu.control.setRuleDelay(0);
     const other = await emu.control.initiateAs('jit-cert', {
       resourceGroup: 'rg-web',
       location: 'eastus',
       policy: 'web-jit',
-      body: { virtualMachines: [{ id: vmId('web-01', 'rg-web'), ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.7', endTimeUtc: end }] }] },
+      body: {
+        virtualMachines: [
+          {
+            id: vmId('web-01', 'rg-web'),
+            ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.7', endTimeUtc: end }],
+          },
+        ],
+      },
     });
     expect(other.status).toBe(202);
     expect(await running).toBe(false);
     expect(platform.failures[0]).toContain('was superseded by a newer JIT request for source 198.51.100.7');
     expect(platform.failures[0]).toContain('web-01 port 22');
-    const policyReads = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET' && /jitNetworkAccessPolicies\/web-jit$/.test(r.path));
+    const policyReads = emu.control
+      .requests()
+      .filter(
+        (r) =>
+          r.provider === 'security' &&
+          r.method === 'GET' &&
+          /jitNetworkAccessPolicies\/web-jit$/.test(r.path),
+      );
     expect(policyReads).toHaveLength(1);
     // Post must not delete the other principal's rule.
     expect(await post(emu, platform)).toBe(true);
-    expect(allowRules(emu, 'web-01-nsg').map((r) => r.properties.sourceAddressPrefix)).toEqual(['198.51.100.7']);
+    expect(allowRules(emu, 'web-01-nsg').map((r) => r.properties.sourceAddressPrefix)).toEqual([
+      '198.51.100.7',
+    ]);
   });
 
   it('cancelling mid-wait stops promptly; post then finds and removes the rule', async () => {
-    emu.control.setRuleDelay(1000);
+    emu.control.setRuleDelay(2000);
     const platform = platformFor(emu);
     const controller = new AbortController();
     const running = main(emu, platform, { signal: controller.signal });
-    await until(() => initiates(emu).length === 1, 'our initiate');
+    await until(() => platform.stateWrites.length > 0, 'state saved after initiate (the wait has started)');
     controller.abort();
     expect(await running).toBe(false);
     expect(platform.failures[0]).toMatch(/cancelled/i);
     const state = savedState(platform);
     expect(state.requests[0]?.vms[0]?.rules).toEqual([]); // names never learnt
-    await until(() => allowRules(emu, 'web-01-nsg').some((r) => r.provisioningState === 'Succeeded'), 'the late rule');
+    // Post runs at once, as a runner does after a cancel: the rule is not written yet, post waits for it.
+    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
     expect(await post(emu, platform)).toBe(true);
+    expect(platform.messages('info').join('\n')).toContain('Waiting up to 60 s for JIT to write the rule');
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
     expect(platform.getState(STATE_KEY)).toBe('');
+  });
+
+  it('cancelling while the initiate is in flight still saves what Azure accepted', async () => {
+    emu.control.setRuleDelay(1000);
+    emu.control.faults.add({ method: 'POST', path: /\/initiate/, latencyMs: 300 });
+    const platform = platformFor(emu);
+    const controller = new AbortController();
+    const running = main(emu, platform, { signal: controller.signal });
+    await until(() => emu.control.jitRequests('web-jit').length === 1, 'Azure accepting our initiate');
+    controller.abort();
+    expect(await running).toBe(false);
+    expect(platform.failures[0]).toMatch(/cancelled/i);
+    expect(savedState(platform).requests[0]?.policyName).toBe('web-jit');
   });
 
   it('a 403 on delete in post is a warning saying when access closes by itself', async () => {
@@ -167,7 +244,9 @@ describe('waiting for the rule', () => {
     expect(await main(emu, platform)).toBe(true);
     expect(platform.messages('warning').join('\n')).toMatch(/clock is \d+ s behind Azure/);
     const jit = emu.control.jitRequests('web-jit')[0];
-    const span = Date.parse(String(jit?.request.virtualMachines[0]?.ports[0]?.endTimeUtc)) - Date.parse(String(jit?.request.startTimeUtc));
+    const span =
+      Date.parse(String(jit?.request.virtualMachines[0]?.ports[0]?.endTimeUtc)) -
+      Date.parse(String(jit?.request.startTimeUtc));
     expect(Math.abs(span - 15 * 60_000)).toBeLessThan(10_000);
   });
 });

@@ -3,14 +3,14 @@
  * flow and the real HTTPS stack against the in-process emulator; only the
  * runner is faked (tests/helpers/fakePlatform).
  */
-import { startEmulator } from '../../../emulator';
+import type { Emulator } from '../../../emulator';
 import type { InputName } from '../../../shared/inputs/table';
 import { runMain, runPost, type RunOptions } from '../../../shared/run';
 import { STATE_KEY, parseState, type JitState } from '../../../shared/state';
 import { FakePlatform } from '../../helpers/fakePlatform';
 import { emulatorConnect } from '../../helpers/emulatorSession';
 
-export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+export type { Emulator };
 
 export const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 export const DATA_SUB = 'b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e';
@@ -21,7 +21,11 @@ export function vmId(name: string, rg: string, sub = SUB): string {
 }
 
 /** Inputs of a typical run against the emulator; `over` wins. */
-export function platformFor(emu: Emulator, over: Partial<Record<InputName, string>> = {}, state?: string): FakePlatform {
+export function platformFor(
+  emu: Emulator,
+  over: Partial<Record<InputName, string>> = {},
+  state?: string,
+): FakePlatform {
   return new FakePlatform({
     inputs: {
       vms: 'web-01',
@@ -38,15 +42,30 @@ export function platformFor(emu: Emulator, over: Partial<Record<InputName, strin
   });
 }
 
-export function options(emu: Emulator, platform: FakePlatform, extra: Partial<RunOptions> = {}, principal = 'jit-deployer'): RunOptions {
+export function options(
+  emu: Emulator,
+  platform: FakePlatform,
+  extra: Partial<RunOptions> = {},
+  principal = 'jit-deployer',
+): RunOptions {
   return { platform, connect: emulatorConnect(emu, principal), tlsCa: emu.caPem, ...extra };
 }
 
-export function main(emu: Emulator, platform: FakePlatform, extra: Partial<RunOptions> = {}, principal?: string): Promise<boolean> {
+export function main(
+  emu: Emulator,
+  platform: FakePlatform,
+  extra: Partial<RunOptions> = {},
+  principal?: string,
+): Promise<boolean> {
   return runMain(options(emu, platform, extra, principal));
 }
 
-export function post(emu: Emulator, platform: FakePlatform, extra: Partial<RunOptions> = {}, principal?: string): Promise<boolean> {
+export function post(
+  emu: Emulator,
+  platform: FakePlatform,
+  extra: Partial<RunOptions> = {},
+  principal?: string,
+): Promise<boolean> {
   return runPost(options(emu, platform, extra, principal));
 }
 

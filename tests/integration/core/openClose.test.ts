@@ -5,7 +5,20 @@
  */
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
-import { DATA_SUB, EGRESS_IP, allowRules, initiates, main, platformFor, post, requestCounts, savedState, vmId, writes, type Emulator } from './harness';
+import {
+  DATA_SUB,
+  EGRESS_IP,
+  allowRules,
+  initiates,
+  main,
+  platformFor,
+  post,
+  requestCounts,
+  savedState,
+  vmId,
+  writes,
+  type Emulator,
+} from './harness';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -24,7 +37,12 @@ describe('main: one VM', () => {
 
     const rules = allowRules(emu, 'web-01-nsg');
     expect(rules).toHaveLength(1);
-    expect(rules[0]?.properties).toMatchObject({ sourceAddressPrefix: EGRESS_IP, destinationAddressPrefix: '10.1.1.4', access: 'Allow', direction: 'Inbound' });
+    expect(rules[0]?.properties).toMatchObject({
+      sourceAddressPrefix: EGRESS_IP,
+      destinationAddressPrefix: '10.1.1.4',
+      access: 'Allow',
+      direction: 'Inbound',
+    });
     expect(rules[0]?.provisioningState).toBe('Succeeded');
 
     expect(platform.outputs.get('ip')).toBe(EGRESS_IP);
@@ -49,16 +67,28 @@ describe('main: one VM', () => {
     const state = savedState(platform);
     expect(state.source).toEqual({ kind: 'auto', prefix: EGRESS_IP });
     expect(state.requests).toHaveLength(1);
-    expect(state.requests[0]).toMatchObject({ policyName: 'web-jit', resourceGroup: 'rg-web', location: 'eastus' });
+    expect(state.requests[0]).toMatchObject({
+      policyName: 'web-jit',
+      resourceGroup: 'rg-web',
+      location: 'eastus',
+    });
     expect(state.requests[0]?.vms[0]?.rules).toEqual([
-      { nsgId: expect.stringMatching(/web-01-nsg$/), name: rules[0]?.name, port: 22, destination: '10.1.1.4', source: EGRESS_IP },
+      {
+        nsgId: expect.stringMatching(/web-01-nsg$/),
+        name: rules[0]?.name,
+        port: 22,
+        destination: '10.1.1.4',
+        source: EGRESS_IP,
+      },
     ]);
     // Saved first right after initiate (no rule names yet), then with the names.
     expect(platform.stateWrites.length).toBeGreaterThanOrEqual(2);
     expect(JSON.parse(platform.stateWrites[0]?.value ?? '{}').requests[0].vms[0].rules).toEqual([]);
     // The requested duration (default 15 min) is what JIT recorded.
     const jit = emu.control.jitRequests('web-jit');
-    const span = Date.parse(String(jit[0]?.request.virtualMachines[0]?.ports[0]?.endTimeUtc)) - Date.parse(String(jit[0]?.request.startTimeUtc));
+    const span =
+      Date.parse(String(jit[0]?.request.virtualMachines[0]?.ports[0]?.endTimeUtc)) -
+      Date.parse(String(jit[0]?.request.startTimeUtc));
     expect(Math.abs(span - 15 * 60_000)).toBeLessThan(10_000);
     expect(platform.summaries.join('\n')).toContain('web-01');
     expect(platform.messages('info').join('\n')).toContain('client secret');
@@ -66,7 +96,6 @@ describe('main: one VM', () => {
     const counts = requestCounts(emu);
     expect(counts['security GET']).toBe(1); // ONE policy list for the subscription
     expect(counts['security POST']).toBe(1);
-    // eslint-disable-next-line no-console
     console.log(`request counts for 1 VM: ${JSON.stringify(counts)}`);
   });
 
@@ -75,7 +104,9 @@ describe('main: one VM', () => {
     expect(await main(emu, platform)).toBe(true);
     expect(allowRules(emu, 'snet-web2-nsg')).toHaveLength(1);
     expect(platform.outputs.get('host')).toBe('10.1.2.4');
-    expect(savedState(platform).requests[0]?.vms[0]?.nsgIds).toEqual([expect.stringMatching(/snet-web2-nsg$/)]);
+    expect(savedState(platform).requests[0]?.vms[0]?.nsgIds).toEqual([
+      expect.stringMatching(/snet-web2-nsg$/),
+    ]);
   });
 
   it('NIC and subnet NSGs (api-01, policy default): the rule must be live in both', async () => {
@@ -98,11 +129,18 @@ describe('main: many VMs', () => {
     expect(platform.failures).toEqual([]);
     const posts = initiates(emu);
     expect(posts).toHaveLength(3);
-    expect(posts.map((p) => p.path.split('/').slice(-2)[0]).sort()).toEqual(['data-jit', 'default', 'web-jit']);
+    expect(posts.map((p) => p.path.split('/').slice(-2)[0]).sort()).toEqual([
+      'data-jit',
+      'default',
+      'web-jit',
+    ]);
     // web-jit carried both of its VMs in one request
     const webJit = emu.control.jitRequests('web-jit');
     expect(webJit).toHaveLength(1);
-    expect(webJit[0]?.request.virtualMachines.map((v) => v.id.split('/').pop()).sort()).toEqual(['web-01', 'web-02']);
+    expect(webJit[0]?.request.virtualMachines.map((v) => v.id.split('/').pop()).sort()).toEqual([
+      'web-01',
+      'web-02',
+    ]);
     // one policy list per subscription
     const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
     expect(lists).toHaveLength(2);
@@ -113,6 +151,23 @@ describe('main: many VMs', () => {
   });
 });
 
+describe('read budget', () => {
+  it('main + post for 4 VMs in 3 policies fit in 3 Security reads per subscription (budget ~750 in Azure)', async () => {
+    emu.control.setSecurityReadBudget(3, { refill: false, retryAfterSeconds: 3600 });
+    const platform = platformFor(emu, {
+      vms: ['web-01', 'web-02', vmId('api-01', 'rg-api'), vmId('db-01', 'rg-data', DATA_SUB)].join('\n'),
+    });
+    expect(await main(emu, platform)).toBe(true);
+    expect(await post(emu, platform)).toBe(true);
+    expect(platform.failures).toEqual([]);
+    expect(platform.messages('warning')).toEqual([]);
+    expect(emu.control.requests().filter((r) => r.status === 429)).toHaveLength(0);
+    for (const nsg of ['web-01-nsg', 'snet-web2-nsg', 'api-01-nsg', 'snet-api-nsg', 'db-01-nsg']) {
+      expect(allowRules(emu, nsg)).toHaveLength(0);
+    }
+  });
+});
+
 describe('main: special targets and sources', () => {
   it('the Azure Firewall VM reports the firewall IP and the mapped port', async () => {
     const platform = platformFor(emu, { vms: 'fw-01', 'resource-group': 'rg-hub' });
@@ -120,7 +175,11 @@ describe('main: special targets and sources', () => {
     expect(platform.outputs.get('host')).toBe('52.170.20.30');
     expect(platform.outputs.get('port')).toBe('50022');
     const [t] = JSON.parse(platform.outputs.get('targets') ?? '[]');
-    expect(t).toMatchObject({ firewallIp: '52.170.20.30', mappedPort: 50022, ports: [{ port: 22, connectPort: 50022, mappedPort: 50022 }] });
+    expect(t).toMatchObject({
+      firewallIp: '52.170.20.30',
+      mappedPort: 50022,
+      ports: [{ port: 22, connectPort: 50022, mappedPort: 50022 }],
+    });
   });
 
   it('source azure sends no prefix and learns the address from the rule', async () => {
@@ -160,6 +219,9 @@ describe('post', () => {
     expect(deletes[0]?.path).toContain(String(name));
     expect(platform.getState(STATE_KEY)).toBe('');
     expect(platform.summaries.at(-1)).toContain('deleted');
+    const counts = requestCounts(emu);
+    expect(counts['security GET']).toBe(1); // one policy read to confirm ownership
+    console.log(`request counts for post, 1 VM: ${JSON.stringify(counts)}`);
   });
 
   it('is harmless when run twice, even with the old state again', async () => {
@@ -209,7 +271,14 @@ describe('post', () => {
       resourceGroup: 'rg-web',
       location: 'eastus',
       policy: 'web-jit',
-      body: { virtualMachines: [{ id: vmId('web-01', 'rg-web'), ports: [{ number: 22, allowedSourceAddressPrefix: EGRESS_IP, endTimeUtc: end }] }] },
+      body: {
+        virtualMachines: [
+          {
+            id: vmId('web-01', 'rg-web'),
+            ports: [{ number: 22, allowedSourceAddressPrefix: EGRESS_IP, endTimeUtc: end }],
+          },
+        ],
+      },
     });
     expect(other.status).toBe(202);
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(1);

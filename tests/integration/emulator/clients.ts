@@ -19,7 +19,7 @@ export function credentialFor(emu: Emulator, principal = 'jit-deployer'): TokenC
     authorityHost: emu.authorityHost,
     disableInstanceDiscovery: true,
     tlsOptions: { ca: emu.caPem },
-  } as ConstructorParameters<typeof ClientSecretCredential>[3]);
+  });
 }
 
 export interface Clients {
@@ -83,7 +83,9 @@ export function raw(
         timeout: 10_000,
         headers: {
           ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-          ...(payload ? { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length) } : {}),
+          ...(payload
+            ? { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length) }
+            : {}),
           ...options.headers,
         },
       },
@@ -92,7 +94,12 @@ export function raw(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as unknown });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text) as unknown,
+          });
         });
       },
     );

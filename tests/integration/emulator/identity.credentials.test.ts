@@ -5,6 +5,7 @@
  * The identity handlers are mounted in a tiny HTTPS server here, independent of the ARM side.
  */
 import { execFile } from 'node:child_process';
+import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
@@ -16,7 +17,7 @@ import {
   ClientCertificateCredential,
   ClientSecretCredential,
 } from '@azure/identity';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { createIdentityService, type IdentityService, type PrincipalSpec } from '../../../emulator/identity';
 import { createTlsMaterial, writeCaFile } from '../../../emulator/tls';
 
@@ -338,6 +339,77 @@ describe('client certificate', () => {
   });
 });
 
+describe('hand-made client assertions', () => {
+  /** POSTs a client-assertion token request and returns the AADSTS code (0 on success). */
+  async function assertionResult(clientId: string, assertion: string): Promise<number> {
+    const reply = await send(`${s.authorityHost}/${TENANT}/oauth2/v2.0/token`, s.caPem, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        scope: armScope(),
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }).toString(),
+    });
+    if (reply.status === 200) return 0;
+    return (JSON.parse(reply.text) as { error_codes: number[] }).error_codes[0] ?? -1;
+  }
+
+  /** A certificate assertion signed with jit-cert's key, as MSAL builds it, with overrides. */
+  async function certAssertion(claims: Record<string, unknown> = {}): Promise<string> {
+    const cert = principal('jit-cert');
+    const pem = cert.certificatePem ?? '';
+    const der = new X509Certificate(pem).raw;
+    const key = createPrivateKey(pem.slice(pem.indexOf('-----BEGIN PRIVATE KEY-----')));
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({
+      aud: `${s.authorityHost}/${TENANT}/oauth2/v2.0/token`,
+      iss: cert.clientId,
+      sub: cert.clientId,
+      jti: randomUUID(),
+      nbf: now,
+      exp: now + 600,
+      ...claims,
+    })
+      .setProtectedHeader({
+        alg: 'PS256',
+        typ: 'JWT',
+        'x5t#S256': createHash('sha256').update(der).digest('base64url'),
+      })
+      .sign(key);
+  }
+
+  it('accepts a well-formed certificate assertion and rejects wrong aud, sub and lifetime with their codes', async () => {
+    const certId = principal('jit-cert').clientId;
+    expect(await assertionResult(certId, await certAssertion())).toBe(0);
+    expect(
+      await assertionResult(certId, await certAssertion({ aud: 'https://elsewhere.example/token' })),
+    ).toBe(700023);
+    expect(await assertionResult(certId, await certAssertion({ sub: 'someone-else' }))).toBe(700021);
+    const past = Math.floor(Date.now() / 1000) - 7200;
+    expect(await assertionResult(certId, await certAssertion({ nbf: past - 600, exp: past }))).toBe(700024);
+  });
+
+  it('rejects a GitHub-looking token not signed by the emulator with AADSTS700027', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({
+      iss: 'https://token.actions.githubusercontent.com',
+      sub: 'repo:contoso/webapp:ref:refs/heads/main',
+      aud: 'api://AzureADTokenExchange',
+      jti: randomUUID(),
+      nbf: now,
+      exp: now + 300,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+      .sign(privateKey);
+    expect(await assertionResult(principal('jit-deployer').clientId, forged)).toBe(700027);
+    expect(await assertionResult(principal('jit-deployer').clientId, 'not.a.jwt')).toBe(50027);
+  });
+});
+
 describe('GitHub Actions OIDC', () => {
   it('answers getIDToken like GitHub: { value } with iss, sub and the requested aud', async () => {
     const reply = await githubToken('api://AzureADTokenExchange');
@@ -639,13 +711,27 @@ describe('discovery and metadata', () => {
     });
   });
 
+  it('lets @azure/identity use the AD FS authority the cloud metadata advertises (tenant "adfs")', async () => {
+    const reader = principal('jit-readonly');
+    const cred = new ClientSecretCredential('adfs', reader.clientId, reader.secret ?? '', {
+      ...credentialOptions(),
+      authorityHost: `${s.authorityHost}/adfs`,
+    });
+    const token = await cred.getToken(armScope());
+    expect(decodeJwt(token.token).iss).toBe(`${s.authorityHost}/adfs/services/trust`);
+    expect(s.identity.authenticate(`Bearer ${token.token}`)).toMatchObject({
+      ok: true,
+      principal: { name: 'jit-readonly' },
+    });
+  });
+
   it('describes the cloud at /metadata/endpoints in both the Azure Stack and the current shape', async () => {
     const stack = JSON.parse(
       (await send(`${s.armUrl}/metadata/endpoints?api-version=2015-01-01`, s.caPem)).text,
     ) as {
       authentication: { loginEndpoint: string; audiences: string[] };
     };
-    expect(stack.authentication.loginEndpoint).toBe(`${s.authorityHost}/`);
+    expect(stack.authentication.loginEndpoint).toBe(`${s.authorityHost}/adfs`);
     expect(stack.authentication.audiences).toContain(`${s.armUrl}/`);
     const clouds = JSON.parse(
       (await send(`${s.armUrl}/metadata/endpoints?api-version=2022-09-01`, s.caPem)).text,

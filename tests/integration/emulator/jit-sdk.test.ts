@@ -7,7 +7,18 @@ import type { RestError } from '@azure/core-rest-pipeline';
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import { startEmulator, type Emulator } from '../../../emulator';
 import { validateSecurity } from '../../../emulator/specs/validate';
-import { DATA, PROD, all, clientsFor, credentialFor, raw, armToken, scenarioWithAdmin, vmId, type Clients } from './clients';
+import {
+  DATA,
+  PROD,
+  all,
+  clientsFor,
+  credentialFor,
+  raw,
+  armToken,
+  scenarioWithAdmin,
+  vmId,
+  type Clients,
+} from './clients';
 
 let emu: Emulator;
 let c: Clients;
@@ -32,27 +43,59 @@ async function restError(p: Promise<unknown>): Promise<RestError> {
 }
 
 const names = (ps: JitNetworkAccessPolicy[]): string[] => ps.map((p) => p.name ?? '').sort();
-const SUBSET = /^The given access request is not a subset of policy '\/subscriptions\/.+\/jitNetworkAccessPolicies\/[^']+'\. Please make sure that the access request is within the allowed policy properties\.$/;
+const SUBSET =
+  /^The given access request is not a subset of policy '\/subscriptions\/.+\/jitNetworkAccessPolicies\/[^']+'\. Please make sure that the access request is within the allowed policy properties\.$/;
 
 describe('lists', () => {
   test('subscription, region, resource group and resource group + region scopes', async () => {
-    expect(names(await all(c.security.jitNetworkAccessPolicies.list()))).toEqual(['default', 'hub-jit', 'web-jit']);
-    expect(names(await all(c.security.jitNetworkAccessPolicies.listByRegion('eastus')))).toEqual(['default', 'hub-jit', 'web-jit']);
+    expect(names(await all(c.security.jitNetworkAccessPolicies.list()))).toEqual([
+      'default',
+      'hub-jit',
+      'web-jit',
+    ]);
+    expect(names(await all(c.security.jitNetworkAccessPolicies.listByRegion('eastus')))).toEqual([
+      'default',
+      'hub-jit',
+      'web-jit',
+    ]);
     expect(names(await all(c.security.jitNetworkAccessPolicies.listByRegion('westeurope')))).toEqual([]);
-    expect(names(await all(c.security.jitNetworkAccessPolicies.listByResourceGroup('rg-api')))).toEqual(['default']);
-    expect(names(await all(c.security.jitNetworkAccessPolicies.listByResourceGroupAndRegion('rg-web', 'eastus')))).toEqual(['web-jit']);
+    expect(names(await all(c.security.jitNetworkAccessPolicies.listByResourceGroup('rg-api')))).toEqual([
+      'default',
+    ]);
+    expect(
+      names(await all(c.security.jitNetworkAccessPolicies.listByResourceGroupAndRegion('rg-web', 'eastus'))),
+    ).toEqual(['web-jit']);
     const data = clientsFor(emu, credentialFor(emu), DATA);
-    expect(names(await all(data.security.jitNetworkAccessPolicies.listByRegion('westeurope')))).toEqual(['data-jit']);
+    expect(names(await all(data.security.jitNetworkAccessPolicies.listByRegion('westeurope')))).toEqual([
+      'data-jit',
+    ]);
   });
 
   test('pages through absolute nextLinks that point at the emulator', async () => {
     emu.control.setPageSize(1);
-    expect(names(await all(c.security.jitNetworkAccessPolicies.list()))).toEqual(['default', 'hub-jit', 'web-jit']);
-    const lists = emu.control.requests().filter((r) => r.path.endsWith('/jitNetworkAccessPolicies') && r.method === 'GET');
+    expect(names(await all(c.security.jitNetworkAccessPolicies.list()))).toEqual([
+      'default',
+      'hub-jit',
+      'web-jit',
+    ]);
+    const lists = emu.control
+      .requests()
+      .filter((r) => r.path.endsWith('/jitNetworkAccessPolicies') && r.method === 'GET');
     expect(lists.map((r) => r.status)).toEqual([200, 200, 200]); // first page + two nextLinks, all served here
     const token = await armToken(emu);
-    const first = (await raw(emu, 'GET', `/subscriptions/${PROD}/providers/Microsoft.Security/jitNetworkAccessPolicies?api-version=2020-01-01`, { token })).json() as { nextLink: string };
-    expect(first.nextLink.startsWith(`${emu.armUrl}/subscriptions/${PROD}/providers/Microsoft.Security/jitNetworkAccessPolicies?`)).toBe(true);
+    const first = (
+      await raw(
+        emu,
+        'GET',
+        `/subscriptions/${PROD}/providers/Microsoft.Security/jitNetworkAccessPolicies?api-version=2020-01-01`,
+        { token },
+      )
+    ).json() as { nextLink: string };
+    expect(
+      first.nextLink.startsWith(
+        `${emu.armUrl}/subscriptions/${PROD}/providers/Microsoft.Security/jitNetworkAccessPolicies?`,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -60,9 +103,19 @@ describe('get / put / delete', () => {
   test('get returns ports, prefixes and the firewall public IP', async () => {
     const hub = await c.security.jitNetworkAccessPolicies.get('rg-hub', 'eastus', 'hub-jit');
     expect(hub.virtualMachines[0]?.publicIpAddress).toBe('52.170.20.30');
-    expect([hub.location, hub.type, hub.kind]).toEqual(['eastus', 'Microsoft.Security/locations/jitNetworkAccessPolicies', 'Basic']);
+    expect([hub.location, hub.type, hub.kind]).toEqual([
+      'eastus',
+      'Microsoft.Security/locations/jitNetworkAccessPolicies',
+      'Basic',
+    ]);
     const api = await c.security.jitNetworkAccessPolicies.get('rg-api', 'eastus', 'default');
-    expect(api.virtualMachines[0]?.ports.map((p) => [p.number, p.protocol, p.allowedSourceAddressPrefixes ?? p.allowedSourceAddressPrefix])).toEqual([
+    expect(
+      api.virtualMachines[0]?.ports.map((p) => [
+        p.number,
+        p.protocol,
+        p.allowedSourceAddressPrefixes ?? p.allowedSourceAddressPrefix,
+      ]),
+    ).toEqual([
       [22, 'TCP', ['203.0.113.10', '198.51.100.0/24']],
       [5985, '*', '*'],
     ]);
@@ -75,12 +128,32 @@ describe('get / put / delete', () => {
     const put = await admin.security.jitNetworkAccessPolicies.createOrUpdate('rg-web', 'eastus', 'web-jit', {
       kind: 'Basic',
       virtualMachines: [
-        { id: vmId('rg-web', 'web-01'), ports: [{ number: 22, protocol: 'TCP', allowedSourceAddressPrefix: '*', maxRequestAccessDuration: 'PT3H' }] },
+        {
+          id: vmId('rg-web', 'web-01'),
+          ports: [
+            {
+              number: 22,
+              protocol: 'TCP',
+              allowedSourceAddressPrefix: '*',
+              maxRequestAccessDuration: 'PT3H',
+            },
+          ],
+        },
         {
           id: vmId('rg-web', 'legacy-01'),
           ports: [
-            { number: 22, protocol: 'TCP', allowedSourceAddressPrefix: '*', maxRequestAccessDuration: 'PT3H' },
-            { number: 3389, protocol: '*', allowedSourceAddressPrefix: '*', maxRequestAccessDuration: 'PT1H' },
+            {
+              number: 22,
+              protocol: 'TCP',
+              allowedSourceAddressPrefix: '*',
+              maxRequestAccessDuration: 'PT3H',
+            },
+            {
+              number: 3389,
+              protocol: '*',
+              allowedSourceAddressPrefix: '*',
+              maxRequestAccessDuration: 'PT1H',
+            },
           ],
         },
       ],
@@ -110,18 +183,43 @@ describe('get / put / delete', () => {
   test('raw put: appendMode false, compact JSON in the recorded key order', async () => {
     const token = await armToken(emu, 'jit-admin');
     const path = `/subscriptions/${PROD}/resourceGroups/rg-web/providers/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/new-jit?api-version=2020-01-01`;
-    const body = { kind: 'Basic', properties: { virtualMachines: [{ id: vmId('rg-web', 'legacy-01'), ports: [{ number: 22, protocol: 'TCP', allowedSourceAddressPrefix: '127.0.0.1', maxRequestAccessDuration: 'PT3H' }] }] } };
+    const body = {
+      kind: 'Basic',
+      properties: {
+        virtualMachines: [
+          {
+            id: vmId('rg-web', 'legacy-01'),
+            ports: [
+              {
+                number: 22,
+                protocol: 'TCP',
+                allowedSourceAddressPrefix: '127.0.0.1',
+                maxRequestAccessDuration: 'PT3H',
+              },
+            ],
+          },
+        ],
+      },
+    };
     const res = await raw(emu, 'PUT', path, { token, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     expect(res.text).not.toMatch(/\s/);
     const json = res.json() as Record<string, unknown> & { properties: Record<string, unknown> };
     expect(Object.keys(json)).toEqual(['kind', 'properties', 'id', 'name', 'type', 'location']);
-    expect(Object.keys(json.properties)).toEqual(['virtualMachines', 'requests', 'provisioningState', 'appendMode']);
+    expect(Object.keys(json.properties)).toEqual([
+      'virtualMachines',
+      'requests',
+      'provisioningState',
+      'appendMode',
+    ]);
     expect(json.properties.appendMode).toBe(false);
     expect(validateSecurity('JitNetworkAccessPolicy', json)).toEqual([]);
     expect(res.headers['x-ms-request-id']).toBe('');
     expect(res.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('1198');
-    const preview = await raw(emu, 'PUT', path.replace('2020-01-01', '2015-06-01-preview'), { token, body: JSON.stringify(body) });
+    const preview = await raw(emu, 'PUT', path.replace('2020-01-01', '2015-06-01-preview'), {
+      token,
+      body: JSON.stringify(body),
+    });
     const pj = preview.json() as { properties: Record<string, unknown> };
     expect(pj.properties.provisioningState).toBe('Succeeded');
     expect('appendMode' in pj.properties).toBe(false);
@@ -131,27 +229,53 @@ describe('get / put / delete', () => {
     const longName = 'p'.repeat(48); // + 'legacy-01' (9) = 57
     const tooLong = await restError(
       admin.security.jitNetworkAccessPolicies.createOrUpdate('rg-web', 'eastus', longName, {
-        virtualMachines: [{ id: vmId('rg-web', 'legacy-01'), ports: [{ number: 22, protocol: 'TCP', allowedSourceAddressPrefix: '*', maxRequestAccessDuration: 'PT1H' }] }],
+        virtualMachines: [
+          {
+            id: vmId('rg-web', 'legacy-01'),
+            ports: [
+              {
+                number: 22,
+                protocol: 'TCP',
+                allowedSourceAddressPrefix: '*',
+                maxRequestAccessDuration: 'PT1H',
+              },
+            ],
+          },
+        ],
       }),
     );
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.message).toContain('56 characters');
-    await expect(c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', longName)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', longName)).rejects.toMatchObject(
+      { statusCode: 404 },
+    );
     const token = await armToken(emu, 'jit-admin');
-    const bad = await raw(emu, 'PUT', `/subscriptions/${PROD}/resourceGroups/rg-web/providers/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/x?api-version=2020-01-01`, {
-      token,
-      body: JSON.stringify({ properties: { virtualMachines: [{ id: 'x', ports: [{ number: 70000 }] }] } }),
-    });
+    const bad = await raw(
+      emu,
+      'PUT',
+      `/subscriptions/${PROD}/resourceGroups/rg-web/providers/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/x?api-version=2020-01-01`,
+      {
+        token,
+        body: JSON.stringify({ properties: { virtualMachines: [{ id: 'x', ports: [{ number: 70000 }] }] } }),
+      },
+    );
     expect(bad.status).toBe(400);
     expect((bad.json() as { error: { code: string } }).error.code).toBe('InvalidRequestContent');
   });
 
   test('delete answers 200 then 204, removes the policy and its rules', async () => {
     await admin.security.jitNetworkAccessPolicies.delete('rg-api', 'eastus', 'default');
-    await expect(c.security.jitNetworkAccessPolicies.get('rg-api', 'eastus', 'default')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(
+      c.security.jitNetworkAccessPolicies.get('rg-api', 'eastus', 'default'),
+    ).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
     expect(emu.control.rules('api-01-nsg').map((r) => r.name)).toEqual(['AllowMonitoringInbound']);
     await admin.security.jitNetworkAccessPolicies.delete('rg-api', 'eastus', 'default'); // 204 is success too
-    expect(emu.control.requests().filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([200, 204]);
+    expect(
+      emu.control
+        .requests()
+        .filter((r) => r.method === 'DELETE')
+        .map((r) => r.status),
+    ).toEqual([200, 204]);
     const del = await restError(c.security.jitNetworkAccessPolicies.delete('rg-web', 'eastus', 'web-jit'));
     expect([del.statusCode, del.code]).toEqual([403, 'AuthorizationFailed']);
   });
@@ -161,10 +285,20 @@ describe('initiate', () => {
   test('202 with Initiating/UserRequested, stored as Initiated, allow rule in every NSG on the path', async () => {
     const end = inMinutes(30);
     const res = await c.security.jitNetworkAccessPolicies.initiate('rg-api', 'eastus', 'default', {
-      virtualMachines: [{ id: vmId('rg-api', 'api-01'), ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.0/24', endTimeUtc: end }] }],
+      virtualMachines: [
+        {
+          id: vmId('rg-api', 'api-01'),
+          ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.0/24', endTimeUtc: end }],
+        },
+      ],
       justification: 'deploy 42',
     });
-    expect(res.virtualMachines[0]?.ports[0]).toMatchObject({ number: 22, status: 'Initiating', statusReason: 'UserRequested', allowedSourceAddressPrefix: '198.51.100.0/24' });
+    expect(res.virtualMachines[0]?.ports[0]).toMatchObject({
+      number: 22,
+      status: 'Initiating',
+      statusReason: 'UserRequested',
+      allowedSourceAddressPrefix: '198.51.100.0/24',
+    });
     expect(res.virtualMachines[0]?.ports[0]?.endTimeUtc.getTime()).toBe(end.getTime());
     expect(res.justification).toBe('deploy 42');
     expect(emu.control.requests().find((r) => r.path.endsWith('/initiate'))?.status).toBe(202);
@@ -183,7 +317,8 @@ describe('initiate', () => {
         sourceAddressPrefix: '198.51.100.0/24',
         destinationAddressPrefix: '10.2.1.4',
         destinationPortRange: '22',
-        description: "ASC JIT Network Access rule created by an initiation request for policy 'default' of VM 'api-01'.",
+        description:
+          "ASC JIT Network Access rule created by an initiation request for policy 'default' of VM 'api-01'.",
       });
       // api-01-nsg has a user rule at 100: the allow rule takes the next free slot.
       expect(allow[0]?.properties.priority).toBe(nsg === 'api-01-nsg' ? 101 : 100);
@@ -195,8 +330,13 @@ describe('initiate', () => {
     const res = await c.security.jitNetworkAccessPolicies.initiate('rg-hub', 'eastus', 'hub-jit', {
       virtualMachines: [{ id: vmId('rg-hub', 'fw-01'), ports: [{ number: 22, endTimeUtc: inMinutes(30) }] }],
     });
-    expect(res.virtualMachines[0]?.ports[0]).toMatchObject({ allowedSourceAddressPrefix: '198.51.100.77', mappedPort: 50022 });
-    expect(emu.control.rules('fw-01-nsg').find((r) => r.jit === 'allow')?.properties.sourceAddressPrefix).toBe('198.51.100.77');
+    expect(res.virtualMachines[0]?.ports[0]).toMatchObject({
+      allowedSourceAddressPrefix: '198.51.100.77',
+      mappedPort: 50022,
+    });
+    expect(
+      emu.control.rules('fw-01-nsg').find((r) => r.jit === 'allow')?.properties.sourceAddressPrefix,
+    ).toBe('198.51.100.77');
   });
 
   test.each([
@@ -210,21 +350,51 @@ describe('initiate', () => {
     if (_label.startsWith('egress')) emu.control.setEgressIp('192.0.2.1');
     const err = await restError(
       c.security.jitNetworkAccessPolicies.initiate(rg, 'eastus', policy, {
-        virtualMachines: [{ id: vmId(rg, vm), ports: [{ number: port, endTimeUtc: inMinutes(minutes), ...(source ? { allowedSourceAddressPrefix: source } : {}) }] }],
+        virtualMachines: [
+          {
+            id: vmId(rg, vm),
+            ports: [
+              {
+                number: port,
+                endTimeUtc: inMinutes(minutes),
+                ...(source ? { allowedSourceAddressPrefix: source } : {}),
+              },
+            ],
+          },
+        ],
       }),
     );
     expect(err.statusCode).toBe(400);
     expect(err.message).toMatch(SUBSET);
-    expect(err.message).toContain(`/resourceGroups/${rg}/providers/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/${policy}'`);
+    expect(err.message).toContain(
+      `/resourceGroups/${rg}/providers/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/${policy}'`,
+    );
     expect(emu.control.jitRequests()).toEqual([]); // nothing stored, nothing opened
     expect(emu.control.rules().filter((r) => r.jit === 'allow')).toEqual([]);
   });
 
   test('a prefix listed in the policy is accepted verbatim; * allows any source', async () => {
     await c.security.jitNetworkAccessPolicies.initiate('rg-api', 'eastus', 'default', {
-      virtualMachines: [{ id: vmId('rg-api', 'api-01'), ports: [{ number: 22, allowedSourceAddressPrefix: '203.0.113.10', endTimeUtc: inMinutes(60) }, { number: 5985, allowedSourceAddressPrefix: '192.0.2.44', endTimeUtc: inMinutes(30) }] }],
+      virtualMachines: [
+        {
+          id: vmId('rg-api', 'api-01'),
+          ports: [
+            { number: 22, allowedSourceAddressPrefix: '203.0.113.10', endTimeUtc: inMinutes(60) },
+            { number: 5985, allowedSourceAddressPrefix: '192.0.2.44', endTimeUtc: inMinutes(30) },
+          ],
+        },
+      ],
     });
-    expect(emu.control.rules('api-01-nsg').filter((r) => r.jit === 'allow').map((r) => [r.properties.destinationPortRange, r.properties.sourceAddressPrefix, r.properties.protocol])).toEqual([
+    expect(
+      emu.control
+        .rules('api-01-nsg')
+        .filter((r) => r.jit === 'allow')
+        .map((r) => [
+          r.properties.destinationPortRange,
+          r.properties.sourceAddressPrefix,
+          r.properties.protocol,
+        ]),
+    ).toEqual([
       ['22', '203.0.113.10', 'TCP'],
       ['5985', '192.0.2.44', '*'],
     ]);
@@ -233,7 +403,9 @@ describe('initiate', () => {
   test('endTimeUtc in the past is refused', async () => {
     const err = await restError(
       c.security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', 'web-jit', {
-        virtualMachines: [{ id: vmId('rg-web', 'web-01'), ports: [{ number: 22, endTimeUtc: inMinutes(-1) }] }],
+        virtualMachines: [
+          { id: vmId('rg-web', 'web-01'), ports: [{ number: 22, endTimeUtc: inMinutes(-1) }] },
+        ],
       }),
     );
     expect(err.statusCode).toBe(400);
@@ -242,10 +414,14 @@ describe('initiate', () => {
 
   test('403 AuthorizationFailed with the real message for a Reader', async () => {
     const reader = clientsFor(emu, credentialFor(emu, 'jit-readonly'), PROD, { maxRetries: 0 });
-    expect((await reader.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'web-jit')).name).toBe('web-jit');
+    expect((await reader.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'web-jit')).name).toBe(
+      'web-jit',
+    );
     const err = await restError(
       reader.security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', 'web-jit', {
-        virtualMachines: [{ id: vmId('rg-web', 'web-01'), ports: [{ number: 22, endTimeUtc: inMinutes(30) }] }],
+        virtualMachines: [
+          { id: vmId('rg-web', 'web-01'), ports: [{ number: 22, endTimeUtc: inMinutes(30) }] },
+        ],
       }),
     );
     const oid = emu.principals['jit-readonly']?.objectId ?? '';
@@ -260,6 +436,10 @@ describe('initiate', () => {
     const missing = await restError(c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'nope'));
     expect([missing.statusCode, missing.code]).toEqual([404, 'ResourceNotFound']);
     const noRg = await restError(c.security.jitNetworkAccessPolicies.get('rg-nope', 'eastus', 'web-jit'));
-    expect([noRg.statusCode, noRg.code, noRg.message]).toEqual([404, 'ResourceGroupNotFound', "Resource group 'rg-nope' could not be found."]);
+    expect([noRg.statusCode, noRg.code, noRg.message]).toEqual([
+      404,
+      'ResourceGroupNotFound',
+      "Resource group 'rg-nope' could not be found.",
+    ]);
   });
 });

@@ -50,19 +50,28 @@ describe('createGitHubConnect', () => {
     expect(hint).toContain('id-token: write');
     expect(hint).toContain('client-id: ${{ vars.AZURE_CLIENT_ID }}');
     expect(hint).toContain('creds: ${{ secrets.AZURE_CREDENTIALS }}');
-    expect(log).toContain('debug: Signing in to AzureCloud with the Azure CLI session (e.g. from azure/login).');
+    expect(log).toContain(
+      'debug: Signing in to AzureCloud with the Azure CLI session (e.g. from azure/login).',
+    );
   });
 
   it('explains a missing id-token permission when client-id and tenant-id are set', async () => {
-    const { d } = deps({ 'client-id': '11111111-2222-4333-8444-555555555555', 'tenant-id': 'contoso.onmicrosoft.com' });
-    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch((e: unknown) => e)) as AuthError;
+    const { d } = deps({
+      'client-id': '11111111-2222-4333-8444-555555555555',
+      'tenant-id': 'contoso.onmicrosoft.com',
+    });
+    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch(
+      (e: unknown) => e,
+    )) as AuthError;
 
     expect(error.message).toContain('grant `permissions: id-token: write` to the job');
   });
 
   it('rejects bad sign-in inputs before trying anything, with the secret masked first', async () => {
     const { d, log, masked } = deps({ 'client-id': 'my-app', 'client-secret': 'hunter2-is-not-a-secret' });
-    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch((e: unknown) => e)) as InputError;
+    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch(
+      (e: unknown) => e,
+    )) as InputError;
 
     expect(error).toBeInstanceOf(InputError);
     expect(error.issues.map((i) => i.input)).toEqual(['client-id', 'tenant-id']);

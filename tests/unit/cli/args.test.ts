@@ -1,4 +1,11 @@
-import { closest, COMMANDS, flagText, parseCommandLine, UsageError, type ParsedCommand } from '../../../cli/args';
+import {
+  closest,
+  COMMANDS,
+  flagText,
+  parseCommandLine,
+  UsageError,
+  type ParsedCommand,
+} from '../../../cli/args';
 import { EXIT } from '../../../cli/exitCodes';
 import { INPUTS, type InputName } from '../../../shared/inputs/table';
 

@@ -18,13 +18,33 @@ const sink = { write: () => true };
 
 function platform(argv: string[], fixed?: Record<string, string>) {
   const p = parseCommandLine(argv) as ParsedCommand;
-  const terminal = new Terminal({ stdout: sink, stderr: sink, json: false, verbose: false, interactive: false });
-  return new TerminalPlatform({ terminal, flags: p.values, ...(fixed ? { fixedInputs: fixed } : {}), env: {} });
+  const terminal = new Terminal({
+    stdout: sink,
+    stderr: sink,
+    json: false,
+    verbose: false,
+    interactive: false,
+  });
+  return new TerminalPlatform({
+    terminal,
+    flags: p.values,
+    ...(fixed ? { fixedInputs: fixed } : {}),
+    env: {},
+  });
 }
 
 describe('TerminalPlatform', () => {
   it('hands the core its inputs from the flags', () => {
-    const p = platform(['request', '--vms', 'web-01', '--resource-group', 'rg-web', '--ports', '22,5986', '--probe']);
+    const p = platform([
+      'request',
+      '--vms',
+      'web-01',
+      '--resource-group',
+      'rg-web',
+      '--ports',
+      '22,5986',
+      '--probe',
+    ]);
     expect(p.getInput('vms')).toBe('web-01');
     expect(p.getInput('resource-group')).toBe('rg-web');
     expect(p.getInput('ports')).toBe('22,5986');
@@ -49,9 +69,23 @@ describe('TerminalPlatform', () => {
 
   it('describes GitLab and Jenkins runs for the justification', () => {
     expect(
-      ciMetadata({ GITLAB_CI: 'true', CI_PROJECT_PATH: 'contoso/webapp', CI_COMMIT_SHA: 'abc', CI_JOB_URL: 'https://gitlab/j/1', GITLAB_USER_LOGIN: 'ann' }),
-    ).toEqual({ system: 'CLI (GitLab CI)', repository: 'contoso/webapp', commit: 'abc', runUrl: 'https://gitlab/j/1', actor: 'ann' });
-    expect(ciMetadata({ JENKINS_URL: 'https://j', JOB_NAME: 'deploy', BUILD_URL: 'https://j/1' }).system).toBe('CLI (Jenkins)');
+      ciMetadata({
+        GITLAB_CI: 'true',
+        CI_PROJECT_PATH: 'contoso/webapp',
+        CI_COMMIT_SHA: 'abc',
+        CI_JOB_URL: 'https://gitlab/j/1',
+        GITLAB_USER_LOGIN: 'ann',
+      }),
+    ).toEqual({
+      system: 'CLI (GitLab CI)',
+      repository: 'contoso/webapp',
+      commit: 'abc',
+      runUrl: 'https://gitlab/j/1',
+      actor: 'ann',
+    });
+    expect(
+      ciMetadata({ JENKINS_URL: 'https://j', JOB_NAME: 'deploy', BUILD_URL: 'https://j/1' }).system,
+    ).toBe('CLI (Jenkins)');
     expect(ciMetadata({ USER: 'bob' })).toEqual({ system: 'CLI', actor: 'bob' });
   });
 });
@@ -61,15 +95,41 @@ describe('failureExitCode', () => {
 
   it('maps the core error kinds to the documented exit codes', () => {
     expect(code(new InputError('ports', 'abc', 'is not a port'))).toBe(EXIT.usage);
+    expect(
+      code(
+        new InputError([
+          { input: 'ports', value: 'abc', rule: 'is not a port' },
+          { input: 'duration', value: 'forever', rule: 'is not a duration' },
+        ]),
+      ),
+    ).toBe(EXIT.usage);
     expect(code(new AuthError('Sign-in failed: bad secret'))).toBe(EXIT.auth);
-    expect(code(new AzureApiError(403, 'AuthorizationFailed', 'no', undefined, 'initiate JIT policy'))).toBe(EXIT.auth);
+    expect(code(new AzureApiError(403, 'AuthorizationFailed', 'no', undefined, 'initiate JIT policy'))).toBe(
+      EXIT.auth,
+    );
     expect(code(new AzureApiError(500, 'InternalError', 'boom', undefined, 'read VM'))).toBe(EXIT.failure);
     // An Azure failure while talking to a JIT policy is still an Azure failure, not a policy mismatch.
-    expect(code(new AzureApiError(500, 'InternalError', 'boom', undefined, "initiate JIT policy 'web-jit'"))).toBe(EXIT.failure);
-    expect(code(new TimeoutError('The JIT allow rules were not all live after 300 s. Still missing:\n  - VM web-01'))).toBe(EXIT.timeout);
-    expect(code(new SupersededError("Our JIT request for VM web-01 port 22 (policy 'web-jit') was superseded by a request"))).toBe(EXIT.superseded);
-    expect(code(new PolicyError("port 80 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)", 'port'))).toBe(EXIT.usage);
-    expect(code(new IpResolutionError("The IP providers did not agree on this agent's public IP"))).toBe(EXIT.failure);
+    expect(
+      code(new AzureApiError(500, 'InternalError', 'boom', undefined, "initiate JIT policy 'web-jit'")),
+    ).toBe(EXIT.failure);
+    expect(
+      code(
+        new TimeoutError('The JIT allow rules were not all live after 300 s. Still missing:\n  - VM web-01'),
+      ),
+    ).toBe(EXIT.timeout);
+    expect(
+      code(
+        new SupersededError(
+          "Our JIT request for VM web-01 port 22 (policy 'web-jit') was superseded by a request",
+        ),
+      ),
+    ).toBe(EXIT.superseded);
+    expect(
+      code(new PolicyError("port 80 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)", 'port')),
+    ).toBe(EXIT.usage);
+    expect(code(new IpResolutionError("The IP providers did not agree on this agent's public IP"))).toBe(
+      EXIT.failure,
+    );
   });
 
   it('is 130 when the run was cancelled, whatever the text', () => {

@@ -61,7 +61,11 @@ describe('README inputs and outputs tables', () => {
   it('the outputs table is the one generated from shared/outputs.ts', () => {
     const block = generatedBlock(readme, 'outputs');
     expect(rows(block ?? '')).toEqual(rows(outputsTable()));
-    expect(rows(block ?? '').slice(1).map((r) => (r[0] ?? '').replace(/`/g, ''))).toEqual(Object.keys(OUTPUTS));
+    expect(
+      rows(block ?? '')
+        .slice(1)
+        .map((r) => (r[0] ?? '').replace(/`/g, '')),
+    ).toEqual(Object.keys(OUTPUTS));
   });
 });
 

@@ -63,7 +63,14 @@ describe('Terminal', () => {
 describe('markdownToText', () => {
   it('aligns tables and drops Markdown marks', () => {
     const text = markdownToText(
-      ['## JIT access', '', '| VM | host | port |', '|---|---|---|', '| `web-01` | **1.2.3.4** | 22 |', '| api-01 | 10.0.0.4 | 5985 |'].join('\n'),
+      [
+        '## JIT access',
+        '',
+        '| VM | host | port |',
+        '|---|---|---|',
+        '| `web-01` | **1.2.3.4** | 22 |',
+        '| api-01 | 10.0.0.4 | 5985 |',
+      ].join('\n'),
     );
     expect(text.split('\n')).toEqual([
       'JIT access',

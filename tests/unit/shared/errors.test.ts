@@ -16,7 +16,11 @@ import {
   toJitError,
 } from '../../../shared/errors';
 
-function restError(status: number | undefined, body?: unknown, headers: Record<string, string> = {}): RestError {
+function restError(
+  status: number | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): RestError {
   const request = createPipelineRequest({ url: 'https://management.azure.com/x' });
   return new RestError(`raw message ${status ?? ''}`, {
     statusCode: status,
@@ -28,7 +32,8 @@ function restError(status: number | undefined, body?: unknown, headers: Record<s
             status,
             request,
             headers: createHttpHeaders(headers),
-            bodyAsText: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+            bodyAsText:
+              body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
           },
         }),
   });
@@ -56,8 +61,16 @@ describe('AzureApiError.fromRestError', () => {
   });
 
   it('falls back to x-ms-request-id and to the RestError message when the body is not a CloudError', () => {
-    const e = AzureApiError.fromRestError(restError(502, '<html>Bad gateway</html>', { 'x-ms-request-id': 'req-1' }), 'list');
-    expect(e).toMatchObject({ status: 502, code: '', azureMessage: 'raw message 502', correlationId: 'req-1' });
+    const e = AzureApiError.fromRestError(
+      restError(502, '<html>Bad gateway</html>', { 'x-ms-request-id': 'req-1' }),
+      'list',
+    );
+    expect(e).toMatchObject({
+      status: 502,
+      code: '',
+      azureMessage: 'raw message 502',
+      correlationId: 'req-1',
+    });
   });
 
   it('reads a CloudError body without the error wrapper', () => {
@@ -90,7 +103,9 @@ describe('AzureApiError.fromRestError', () => {
 
 describe('toJitError / describeError', () => {
   it('classifies foreign errors', () => {
-    expect(toJitError(restError(404, { error: { code: 'NotFound', message: 'x' } }))).toBeInstanceOf(AzureApiError);
+    expect(toJitError(restError(404, { error: { code: 'NotFound', message: 'x' } }))).toBeInstanceOf(
+      AzureApiError,
+    );
     const abort = new Error('The operation was aborted');
     abort.name = 'AbortError';
     expect(toJitError(abort)).toBeInstanceOf(CancelledError);
@@ -106,7 +121,14 @@ describe('toJitError / describeError', () => {
   });
 
   it('always ends with what to do', () => {
-    for (const e of [new Error('boom'), undefined, null, 42, { weird: true }, new InputError('ports', '0', 'bad')]) {
+    for (const e of [
+      new Error('boom'),
+      undefined,
+      null,
+      42,
+      { weird: true },
+      new InputError('ports', '0', 'bad'),
+    ]) {
       expect(describeError(e)).toMatch(/\nWhat to do: \S/);
     }
   });
@@ -133,7 +155,9 @@ describe('toJitError / describeError', () => {
 describe('InputError', () => {
   it('holds one issue or many', () => {
     const one = new InputError('ports', '0', 'is out of range', 'use 1-65535');
-    expect(one.issues).toEqual([{ input: 'ports', value: '0', rule: 'is out of range', hint: 'use 1-65535' }]);
+    expect(one.issues).toEqual([
+      { input: 'ports', value: '0', rule: 'is out of range', hint: 'use 1-65535' },
+    ]);
     expect(one.input).toBe('ports');
     const many = new InputError([...one.issues, { input: 'vms', value: '', rule: 'is required' }]);
     expect(many.issues).toHaveLength(2);
@@ -150,7 +174,10 @@ describe('InputError', () => {
 describe('PolicyError.combine', () => {
   it('returns a single error as is and lists several', () => {
     const a = new PolicyError("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)", 'port');
-    const b = new PolicyError("duration 2 h exceeds PT1H in JIT policy 'default' for VM api-01 port 22", 'duration');
+    const b = new PolicyError(
+      "duration 2 h exceeds PT1H in JIT policy 'default' for VM api-01 port 22",
+      'duration',
+    );
     expect(PolicyError.combine([a])).toBe(a);
     const both = PolicyError.combine([a, b]);
     expect(both.message).toBe(`2 requests do not fit their JIT policy:\n  - ${a.message}\n  - ${b.message}`);
@@ -168,32 +195,81 @@ describe('failure texts users see', () => {
   const catalogue: Record<string, unknown> = {
     'input: one': new InputError('ports', '70000', 'is out of range; ports are 1 to 65535'),
     'input: several': new InputError([
-      { input: 'vms', value: 'web-01', rule: 'is a bare VM name, so the resource-group input is required', hint: 'set resource-group, or give the full resource ID' },
-      { input: 'source', value: '*', rule: 'allows any address on the internet, which needs allow-any-source: true' },
-      { input: 'cloud', value: 'Mars', rule: 'is not a known cloud; use one of AzureCloud, AzureUSGovernment, AzureChinaCloud, Custom' },
+      {
+        input: 'vms',
+        value: 'web-01',
+        rule: 'is a bare VM name, so the resource-group input is required',
+        hint: 'set resource-group, or give the full resource ID',
+      },
+      {
+        input: 'source',
+        value: '*',
+        rule: 'allows any address on the internet, which needs allow-any-source: true',
+      },
+      {
+        input: 'cloud',
+        value: 'Mars',
+        rule: 'is not a known cloud; use one of AzureCloud, AzureUSGovernment, AzureChinaCloud, Custom',
+      },
     ]),
     auth: new AuthError('Sign-in failed: AADSTS700016: Application not found in the directory.'),
     'azure: 403': AzureApiError.fromRestError(
-      restError(403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action initiate.' } }, { 'x-ms-correlation-request-id': corr }),
+      restError(
+        403,
+        {
+          error: {
+            code: 'AuthorizationFailed',
+            message: 'The client does not have authorization to perform action initiate.',
+          },
+        },
+        { 'x-ms-correlation-request-id': corr },
+      ),
       "initiate JIT policy 'web-jit' (rg-web, eastus)",
     ),
     'azure: 404': AzureApiError.fromRestError(
-      restError(404, { error: { code: 'ResourceNotFound', message: "The Resource 'Microsoft.Compute/virtualMachines/web-09' was not found." } }, { 'x-ms-correlation-request-id': corr }),
+      restError(
+        404,
+        {
+          error: {
+            code: 'ResourceNotFound',
+            message: "The Resource 'Microsoft.Compute/virtualMachines/web-09' was not found.",
+          },
+        },
+        { 'x-ms-correlation-request-id': corr },
+      ),
       'get VM web-09',
     ),
-    'azure: 429': new AzureApiError(429, 'SubscriptionRequestsThrottled', 'Number of read requests exceeded the limit.', corr, 'list JIT policies'),
+    'azure: 429': new AzureApiError(
+      429,
+      'SubscriptionRequestsThrottled',
+      'Number of read requests exceeded the limit.',
+      corr,
+      'list JIT policies',
+    ),
     'azure: no response': AzureApiError.fromRestError(restError(undefined), 'get VM web-01'),
-    policy: new PolicyError("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)", 'port'),
-    timeout: new TimeoutError("The JIT allow rule for web-01 port 22 was not live in NSG 'web-01-nsg' after 300 s."),
-    superseded: new SupersededError('Our JIT request for web-01 port 22 was replaced by a newer one (NewerRequestInitiated) at 2026-11-22T01:02:03Z.'),
-    ip: new IpResolutionError("The IP providers did not agree on this agent's public IP (2 must report the same address).", [
-      { provider: 'https://a.example', ip: '203.0.113.10' },
-      { provider: 'https://b.example', ip: '198.51.100.7' },
-      { provider: 'https://c.example', problem: 'not an IP address: "<html><body>Login</body></html>"' },
-      { provider: 'https://d.example', problem: 'no answer within 5 s' },
-    ]),
+    policy: new PolicyError(
+      "port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)",
+      'port',
+    ),
+    timeout: new TimeoutError(
+      "The JIT allow rule for web-01 port 22 was not live in NSG 'web-01-nsg' after 300 s.",
+    ),
+    superseded: new SupersededError(
+      'Our JIT request for web-01 port 22 was replaced by a newer one (NewerRequestInitiated) at 2026-11-22T01:02:03Z.',
+    ),
+    ip: new IpResolutionError(
+      "The IP providers did not agree on this agent's public IP (2 must report the same address).",
+      [
+        { provider: 'https://a.example', ip: '203.0.113.10' },
+        { provider: 'https://b.example', ip: '198.51.100.7' },
+        { provider: 'https://c.example', problem: 'not an IP address: "<html><body>Login</body></html>"' },
+        { provider: 'https://d.example', problem: 'no answer within 5 s' },
+      ],
+    ),
     cancelled: new CancelledError('The run was cancelled (SIGINT).'),
-    state: new StateError('The saved state is corrupt (state.requests[0].endTimeUtc is not a date), so nothing can be closed.'),
+    state: new StateError(
+      'The saved state is corrupt (state.requests[0].endTimeUtc is not a date), so nothing can be closed.',
+    ),
     'unexpected: Error': new TypeError("Cannot read properties of undefined (reading 'id')"),
     'unexpected: string': 'something odd',
   };

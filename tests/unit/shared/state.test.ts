@@ -28,7 +28,15 @@ const SAMPLE: JitState = {
           privateIps: ['10.0.1.4'],
           ports: [22],
           nsgIds: [NSG],
-          rules: [{ nsgId: NSG, name: 'SecurityCenter-JITRule-1234-0123456789ABCDEF0123456789ABCDEF', port: 22, destination: '10.0.1.4', source: '203.0.113.10' }],
+          rules: [
+            {
+              nsgId: NSG,
+              name: 'SecurityCenter-JITRule-1234-0123456789ABCDEF0123456789ABCDEF',
+              port: 22,
+              destination: '10.0.1.4',
+              source: '203.0.113.10',
+            },
+          ],
         },
       ],
     },
@@ -59,7 +67,11 @@ describe('state', () => {
       ...SAMPLE,
       token: 'eyJ0eXAiOiJKV1QiLCJhbGciOi.secret',
       cloud: { ...SAMPLE.cloud, credential: { secret: 's3cr3t' } },
-      requests: SAMPLE.requests.map((r) => ({ ...r, accessToken: 'tok-123', vms: r.vms.map((v) => ({ ...v, extra: 'x' })) })),
+      requests: SAMPLE.requests.map((r) => ({
+        ...r,
+        accessToken: 'tok-123',
+        vms: r.vms.map((v) => ({ ...v, extra: 'x' })),
+      })),
     } as unknown as JitState;
     const text = serializeState(polluted);
     expect(text).not.toMatch(/eyJ0eXAi|s3cr3t|tok-123|"extra"/);
@@ -87,7 +99,11 @@ describe('state', () => {
   it.each<[string, (s: Record<string, unknown>) => void, string]>([
     ['a missing cloud', (s) => delete s.cloud, 'state.cloud is not an object'],
     ['a bad closeOnPost', (s) => (s.closeOnPost = 'maybe'), 'state.closeOnPost is not delete-rule|none'],
-    ['a bad source kind', (s) => (s.source = { kind: 'other' }), 'state.source.kind is not auto|azure|explicit'],
+    [
+      'a bad source kind',
+      (s) => (s.source = { kind: 'other' }),
+      'state.source.kind is not auto|azure|explicit',
+    ],
     ['a bad createdAt', (s) => (s.createdAt = 'yesterday'), 'state.createdAt is not a date'],
     [
       'a bad end time',
@@ -96,18 +112,19 @@ describe('state', () => {
     ],
     [
       'a port out of range',
-      (s) => (((s.requests as Record<string, unknown>[])[0]!.vms as Record<string, unknown>[])[0]!.ports = [70000]),
+      (s) =>
+        (((s.requests as Record<string, unknown>[])[0]!.vms as Record<string, unknown>[])[0]!.ports = [
+          70000,
+        ]),
       'state.requests[0].vms[0].ports[0] is not a port',
     ],
     [
       'a rule without a name',
       (s) =>
         delete (
-          (((s.requests as Record<string, unknown>[])[0]!.vms as Record<string, unknown>[])[0]!.rules as Record<
-            string,
-            unknown
-          >[])[0]!
-        ).name,
+          ((s.requests as Record<string, unknown>[])[0]!.vms as Record<string, unknown>[])[0]!
+            .rules as Record<string, unknown>[]
+        )[0]!.name,
       'state.requests[0].vms[0].rules[0].name is not a string',
     ],
     ['requests not an array', (s) => (s.requests = {}), 'state.requests is not an array'],
@@ -131,10 +148,17 @@ describe('state', () => {
 
   it('never throws, whatever the text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        const r = parseState(text);
-        expect(typeof r.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (text) => {
+          const r = parseState(text);
+          expect(typeof r.ok).toBe('boolean');
+        },
+      ),
     );
   });
 });

@@ -77,6 +77,14 @@ describe('task.json', () => {
     expect(ok).toBe(true);
   });
 
+  it('the schema copy matches the official one when it is at hand (../shared beside the clone)', () => {
+    const official = join(root, '..', 'shared', 'azure-devops', 'tasks.schema.json');
+    if (!existsSync(official)) return;
+    expect(readJson<object>('tests/fixtures/azure-devops/tasks.schema.json')).toEqual(
+      JSON.parse(readFileSync(official, 'utf8')),
+    );
+  });
+
   it('the schema copy is strict enough to reject a broken task.json', () => {
     const validate = compileSchema();
     const broken = {

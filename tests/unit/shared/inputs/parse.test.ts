@@ -49,13 +49,22 @@ describe('parseInputs: defaults', () => {
 
 describe('vms', () => {
   it.each<[string, Inputs, unknown[]]>([
-    ['a bare name with resource-group', { vms: 'web-01' }, [{ input: 'web-01', name: 'web-01', resourceGroup: 'rg-web' }]],
+    [
+      'a bare name with resource-group',
+      { vms: 'web-01' },
+      [{ input: 'web-01', name: 'web-01', resourceGroup: 'rg-web' }],
+    ],
     [
       'full IDs across subscriptions, resource-group not needed',
       { vms: `${vmId('web-01')}\n${vmId('db-01', 'rg-data', SUB2)}`, 'resource-group': '' },
       [
         { input: vmId('web-01'), name: 'web-01', resourceGroup: 'rg-web', subscriptionId: SUB },
-        { input: vmId('db-01', 'rg-data', SUB2), name: 'db-01', resourceGroup: 'rg-data', subscriptionId: SUB2 },
+        {
+          input: vmId('db-01', 'rg-data', SUB2),
+          name: 'db-01',
+          resourceGroup: 'rg-data',
+          subscriptionId: SUB2,
+        },
       ],
     ],
     [
@@ -77,7 +86,11 @@ describe('vms', () => {
       { vms: ' web-01 ,\r\nweb-02,\n\n win-01,\n' },
       ['web-01', 'web-02', 'win-01'].map((n) => ({ input: n, name: n, resourceGroup: 'rg-web' })),
     ],
-    ['names with _ . and digits', { vms: 'vm_1.a-2' }, [{ input: 'vm_1.a-2', name: 'vm_1.a-2', resourceGroup: 'rg-web' }]],
+    [
+      'names with _ . and digits',
+      { vms: 'vm_1.a-2' },
+      [{ input: 'vm_1.a-2', name: 'vm_1.a-2', resourceGroup: 'rg-web' }],
+    ],
     [
       'resource group with parentheses and periods',
       { vms: 'web-01', 'resource-group': 'rg.(prod)_1' },
@@ -88,20 +101,31 @@ describe('vms', () => {
   });
 
   it('de-duplicates (case-insensitively) and warns', () => {
-    const { config, platform } = parseWith({ vms: `web-01, WEB-01, ${vmId('web-02')}, ${vmId('WEB-02', 'RG-WEB')}` });
+    const { config, platform } = parseWith({
+      vms: `web-01, WEB-01, ${vmId('web-02')}, ${vmId('WEB-02', 'RG-WEB')}`,
+    });
     expect(config.vms.map((v) => v.name)).toEqual(['web-01', 'web-02']);
-    expect(platform.messages('warning')).toEqual([`vms: ignoring duplicate entries: WEB-01, ${vmId('WEB-02', 'RG-WEB')}`]);
+    expect(platform.messages('warning')).toEqual([
+      `vms: ignoring duplicate entries: WEB-01, ${vmId('WEB-02', 'RG-WEB')}`,
+    ]);
   });
 
   it('warns that resource-group is unused when every VM is a full ID', () => {
     const { platform } = parseWith({ vms: vmId('web-01') });
-    expect(platform.messages('warning')).toEqual(['resource-group is ignored: every VM is given by its full resource ID']);
+    expect(platform.messages('warning')).toEqual([
+      'resource-group is ignored: every VM is given by its full resource ID',
+    ]);
   });
 
   const bad: [string, Inputs, string, string][] = [
     ['empty', { vms: '' }, '', 'is required'],
     ['only separators', { vms: ' ,\n, ' }, ' ,\n, ', 'is required'],
-    ['a bare name without resource-group', { 'resource-group': '' }, 'web-01', 'resource-group input is required'],
+    [
+      'a bare name without resource-group',
+      { 'resource-group': '' },
+      'web-01',
+      'resource-group input is required',
+    ],
     [
       'a subscription that is not a GUID',
       { vms: vmId('web-01', 'rg-web', 'not-a-guid') },
@@ -110,7 +134,9 @@ describe('vms', () => {
     ],
     [
       'a resource ID of something else',
-      { vms: `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Network/networkInterfaces/nic-1` },
+      {
+        vms: `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Network/networkInterfaces/nic-1`,
+      },
       `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Network/networkInterfaces/nic-1`,
       'not of a virtual machine',
     ],
@@ -208,7 +234,11 @@ describe('ports', () => {
   });
 
   it('reports each bad port of a list', () => {
-    expect(issuesFor({ ports: '22, 0, abc, 3389, 99999' }).map((i) => i.value)).toEqual(['0', 'abc', '99999']);
+    expect(issuesFor({ ports: '22, 0, abc, 3389, 99999' }).map((i) => i.value)).toEqual([
+      '0',
+      'abc',
+      '99999',
+    ]);
   });
 });
 
@@ -274,9 +304,18 @@ describe('source and allow-any-source', () => {
     [{ source: '10.1.2.3' }, { kind: 'explicit', prefix: '10.1.2.3' }],
     [{ source: '2001:db8::1' }, { kind: 'explicit', prefix: '2001:db8::1' }],
     [{ source: '2001:DB8::/48' }, { kind: 'explicit', prefix: '2001:DB8::/48' }],
-    [{ source: '*', 'allow-any-source': 'true' }, { kind: 'explicit', prefix: '*' }],
-    [{ source: '0.0.0.0/0', 'allow-any-source': 'TRUE' }, { kind: 'explicit', prefix: '0.0.0.0/0' }],
-    [{ source: '::/0', 'allow-any-source': 'True' }, { kind: 'explicit', prefix: '::/0' }],
+    [
+      { source: '*', 'allow-any-source': 'true' },
+      { kind: 'explicit', prefix: '*' },
+    ],
+    [
+      { source: '0.0.0.0/0', 'allow-any-source': 'TRUE' },
+      { kind: 'explicit', prefix: '0.0.0.0/0' },
+    ],
+    [
+      { source: '::/0', 'allow-any-source': 'True' },
+      { kind: 'explicit', prefix: '::/0' },
+    ],
   ])('accepts %j', (inputs, expected) => {
     expect(parseWith(inputs).config.source).toEqual(expected);
   });
@@ -339,19 +378,18 @@ describe('booleans', () => {
       expect(parseWith({ [name]: value }).config[field[name]]).toBe(expected);
     },
   );
-  it.each(names.flatMap((n) => ['yes', 'no', '1', '0', 'on', 'tRUE', 'ture', 'y'].map((v) => [n, v] as const)))(
-    '%s rejects %j',
-    (name, value) => {
-      const issues = issuesFor({ [name]: value });
-      expect(issues).toEqual([
-        expect.objectContaining({
-          input: name,
-          value,
-          rule: 'must be true or false (YAML 1.2 spellings: true/True/TRUE, false/False/FALSE)',
-        }),
-      ]);
-    },
-  );
+  it.each(
+    names.flatMap((n) => ['yes', 'no', '1', '0', 'on', 'tRUE', 'ture', 'y'].map((v) => [n, v] as const)),
+  )('%s rejects %j', (name, value) => {
+    const issues = issuesFor({ [name]: value });
+    expect(issues).toEqual([
+      expect.objectContaining({
+        input: name,
+        value,
+        rule: 'must be true or false (YAML 1.2 spellings: true/True/TRUE, false/False/FALSE)',
+      }),
+    ]);
+  });
 });
 
 describe('wait-timeout and poll-interval', () => {
@@ -378,10 +416,20 @@ describe('wait-timeout and poll-interval', () => {
     [{ 'wait-timeout': '3601' }, 'wait-timeout', '3601', 'the maximum is 1 hour'],
     [{ 'wait-timeout': 'PT2H' }, 'wait-timeout', 'PT2H', 'is 2 h; the maximum is 1 hour'],
     [{ 'wait-timeout': '-1' }, 'wait-timeout', '-1', 'whole, positive number of seconds'],
-    [{ 'wait-timeout': '5m' }, 'wait-timeout', '5m', 'is neither a number of seconds nor an ISO 8601 duration'],
+    [
+      { 'wait-timeout': '5m' },
+      'wait-timeout',
+      '5m',
+      'is neither a number of seconds nor an ISO 8601 duration',
+    ],
     [{ 'poll-interval': '0' }, 'poll-interval', '0', 'is out of range'],
     [{ 'poll-interval': '61' }, 'poll-interval', '61', 'is out of range'],
-    [{ 'poll-interval': '1.5' }, 'poll-interval', '1.5', 'must be `auto` or a whole number of seconds from 1 to 60'],
+    [
+      { 'poll-interval': '1.5' },
+      'poll-interval',
+      '1.5',
+      'must be `auto` or a whole number of seconds from 1 to 60',
+    ],
     [{ 'poll-interval': 'fast' }, 'poll-interval', 'fast', 'must be `auto`'],
     [
       { 'poll-interval': '60', 'wait-timeout': '30' },
@@ -408,7 +456,11 @@ describe('close-on-post', () => {
   });
   it.each(['delete', 'keep', 'true'])('rejects %j', (value) => {
     expect(issuesFor({ 'close-on-post': value })).toEqual([
-      expect.objectContaining({ input: 'close-on-post', value, rule: expect.stringContaining('must be `delete-rule`') }),
+      expect.objectContaining({
+        input: 'close-on-post',
+        value,
+        rule: expect.stringContaining('must be `delete-rule`'),
+      }),
     ]);
   });
 });
@@ -458,7 +510,11 @@ describe('cloud, arm-endpoint, authority-host', () => {
     [{ cloud: 'AzureUSGovernment' }, KNOWN_CLOUDS.AzureUSGovernment],
     [{ cloud: 'AZURECHINACLOUD' }, KNOWN_CLOUDS.AzureChinaCloud],
     [
-      { cloud: 'custom', 'arm-endpoint': 'https://127.0.0.1:8443/', 'authority-host': 'https://localhost:8443' },
+      {
+        cloud: 'custom',
+        'arm-endpoint': 'https://127.0.0.1:8443/',
+        'authority-host': 'https://localhost:8443',
+      },
       {
         name: 'Custom',
         resourceManager: 'https://127.0.0.1:8443',
@@ -493,7 +549,9 @@ describe('cloud, arm-endpoint, authority-host', () => {
       'arm-endpoint': 'http://127.0.0.1:8080',
       'authority-host': 'https://localhost:8443',
     });
-    expect(issues).toEqual([expect.objectContaining({ input: 'arm-endpoint', value: 'http://127.0.0.1:8080' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ input: 'arm-endpoint', value: 'http://127.0.0.1:8080' }),
+    ]);
     expect(issues[0]?.rule).toContain('only https:// is accepted');
   });
 
@@ -519,7 +577,9 @@ describe('justification', () => {
   });
   it('refuses more than 1000 characters without echoing all of them', () => {
     const issues = issuesFor({ justification: 'x'.repeat(1001) });
-    expect(issues).toEqual([expect.objectContaining({ input: 'justification', rule: 'is longer than 1000 characters' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ input: 'justification', rule: 'is longer than 1000 characters' }),
+    ]);
     expect(issues[0]?.value).toBe(`${'x'.repeat(40)}… (1001 characters)`);
   });
 });
@@ -546,13 +606,13 @@ describe('all problems at once', () => {
       'cloud',
       'dry-run',
     ]);
-    expect(error.message.split('\n')[0]).toBe('8 inputs are invalid:');
+    expect(error.message.split('\n')[0]).toBe('8 problems in the inputs:');
   });
 
   it('names input, value and rule in the text users see', () => {
     const text = describeError(inputErrorFor({ ports: '70000' }));
     expect(text).toBe(
-      "Invalid input 'ports' = \"70000\": is out of range; ports are 1 to 65535\n" +
+      'Invalid input \'ports\' = "70000": is out of range; ports are 1 to 65535\n' +
         'What to do: Fix the inputs listed above in the workflow / pipeline / command line and run again.',
     );
   });

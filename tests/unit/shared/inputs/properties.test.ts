@@ -89,7 +89,8 @@ describe('source', () => {
         const cidr = `${ip}/${len}`;
         const value = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
         const hostBits = value % 2 ** (32 - len);
-        if (hostBits === 0) expect(parseSource('source', cidr, false)).toEqual({ kind: 'explicit', prefix: cidr });
+        if (hostBits === 0)
+          expect(parseSource('source', cidr, false)).toEqual({ kind: 'explicit', prefix: cidr });
         else expect(() => parseSource('source', cidr, false)).toThrow(/host bits set/);
       }),
     );
@@ -100,13 +101,22 @@ describe('vms', () => {
   it('round-trips any valid resource ID', () => {
     const nameChar = fc.constantFrom(...'abcXYZ019_-.'.split(''));
     const name = fc
-      .tuple(fc.constantFrom('a', 'Z', '0', '_'), fc.array(nameChar, { maxLength: 30 }), fc.constantFrom('b', '9', '_'))
+      .tuple(
+        fc.constantFrom('a', 'Z', '0', '_'),
+        fc.array(nameChar, { maxLength: 30 }),
+        fc.constantFrom('b', '9', '_'),
+      )
       .map(([a, mid, z]) => `${a}${mid.join('')}${z}`);
-    const rg = fc.array(fc.constantFrom(...'abcXYZ019_-.()'.split('')), { minLength: 1, maxLength: 90 }).map((a) => a.join('')).filter((s) => !s.endsWith('.'));
+    const rg = fc
+      .array(fc.constantFrom(...'abcXYZ019_-.()'.split('')), { minLength: 1, maxLength: 90 })
+      .map((a) => a.join(''))
+      .filter((s) => !s.endsWith('.'));
     fc.assert(
       fc.property(fc.uuid(), rg, name, (sub, group, vm) => {
         const id = `/subscriptions/${sub}/resourceGroups/${group}/providers/Microsoft.Compute/virtualMachines/${vm}`;
-        expect(parseVms('vms', id, '').vms).toEqual([{ input: id, name: vm, resourceGroup: group, subscriptionId: sub }]);
+        expect(parseVms('vms', id, '').vms).toEqual([
+          { input: id, name: vm, resourceGroup: group, subscriptionId: sub },
+        ]);
       }),
     );
   });

@@ -5,10 +5,12 @@
 import { execFile } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../../emulator';
 import { CancelledError, IpResolutionError, describeError } from '../../../../shared/errors';
 import { requireFamily, resolvePublicIp, type ResolvePublicIpOptions } from '../../../../shared/ip';
 
+const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 let emu: Emulator;
 
 beforeAll(async () => {
@@ -21,7 +23,8 @@ afterEach(() => {
   emu.control.ipEcho.reset();
 });
 
-const FAST = { providerTimeoutMs: 500, deadlineMs: 5_000 } as const;
+// Generous: answers are local, but the machine may be busy; tests that need a timeout set their own.
+const FAST = { providerTimeoutMs: 5_000, deadlineMs: 20_000 } as const;
 
 function resolve(extra: Partial<ResolvePublicIpOptions> = {}): ReturnType<typeof resolvePublicIp> {
   return resolvePublicIp({ providers: emu.ipEchoUrls, tlsCa: emu.caPem, ...FAST, ...extra });
@@ -67,7 +70,9 @@ it('returns as soon as two agree, cancelling a provider that hangs', async () =>
 });
 
 it('outvotes one provider answering HTML', async () => {
-  emu.control.ipEcho.set(1, { body: '<!DOCTYPE html><html><body>Please log in to the hotel Wi-Fi</body></html>' });
+  emu.control.ipEcho.set(1, {
+    body: '<!DOCTYPE html><html><body>Please log in to the hotel Wi-Fi</body></html>',
+  });
   const ip = await resolve();
   expect(ip.address).toBe('203.0.113.10');
   expect(ip.agreedBy).not.toContain(emu.ipEchoUrls[1]);
@@ -91,11 +96,11 @@ it('reports garbage, a private address and a timeout', async () => {
   emu.control.ipEcho.set(0, { body: 'not-an-ip' });
   emu.control.ipEcho.set(1, { ip: '10.1.2.3' });
   emu.control.ipEcho.set(2, { hang: true });
-  const e = await failure({ providerTimeoutMs: 300 });
+  const e = await failure({ providerTimeoutMs: 1_500 });
   expect(e.outcomes).toEqual([
     { provider: emu.ipEchoUrls[0], problem: 'not an IP address: "not-an-ip"' },
     { provider: emu.ipEchoUrls[1], problem: '10.1.2.3 is a private address, not a public one' },
-    { provider: emu.ipEchoUrls[2], problem: 'no answer within 0.3 s' },
+    { provider: emu.ipEchoUrls[2], problem: 'no answer within 1.5 s' },
   ]);
 });
 
@@ -175,7 +180,9 @@ describe('fewer than three providers', () => {
   });
   it('with two providers, requires both to agree', async () => {
     emu.control.ipEcho.set(1, { ip: '198.51.100.7' });
-    await expect(resolve({ providers: emu.ipEchoUrls.slice(0, 2) })).rejects.toBeInstanceOf(IpResolutionError);
+    await expect(resolve({ providers: emu.ipEchoUrls.slice(0, 2) })).rejects.toBeInstanceOf(
+      IpResolutionError,
+    );
   });
   it('counts a provider listed twice once', async () => {
     emu.control.ipEcho.set(1, { status: 500 });
@@ -191,24 +198,29 @@ describe('fewer than three providers', () => {
 describe('proxy', () => {
   let proxy: Server;
   const tunnels: string[] = [];
+  const sockets = new Set<{ destroy(): void }>();
   beforeAll(async () => {
     // A minimal HTTPS (CONNECT) proxy that records where it tunnels to.
     proxy = createServer();
     proxy.on('connect', (req, client, head) => {
       tunnels.push(req.url ?? '');
       const [host, port] = (req.url ?? '').split(':');
+      sockets.add(client);
       const upstream = connect(Number(port), host, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
         upstream.pipe(client);
         client.pipe(upstream);
       });
+      sockets.add(upstream);
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
     });
     await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
   });
   afterAll(async () => {
+    // CONNECT tunnels are detached from the server: close them by hand.
+    for (const socket of sockets) socket.destroy();
     proxy.closeAllConnections();
     await new Promise((done) => proxy.close(done));
   });
@@ -226,7 +238,7 @@ describe('proxy', () => {
       execFile(
         process.execPath,
         ['scripts/ts-run.mjs', 'tests/unit/shared/ip/fixtures/resolveMain.ts', ...emu.ipEchoUrls],
-        { env: { ...clean, NODE_EXTRA_CA_CERTS: emu.caPath, ...env }, timeout: 60_000 },
+        { cwd: REPO_ROOT, env: { ...clean, NODE_EXTRA_CA_CERTS: emu.caPath, ...env }, timeout: 60_000 },
         (error, stdout, stderr) => {
           const line = stdout.trim().split('\n').pop() ?? '';
           if (!line.startsWith('{')) fail(new Error(`child failed: ${error?.message ?? ''}\n${stderr}`));

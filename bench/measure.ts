@@ -1,0 +1,92 @@
+/**
+ * Runs the bundled CLI as a child process and measures it: wall time from
+ * spawn to exit, and peak RSS read by a preloaded hook at the child's exit
+ * (`process.resourceUsage().maxRSS`), which works wherever Node does (no
+ * /usr/bin/time needed). The emulator runs in THIS process, so the child is
+ * spawned asynchronously.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PRELOAD = `process.on('exit', () => {
+  try { require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); } catch {}
+});\n`;
+
+export interface ChildRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** performance.timeOrigin-based ms, for lining up with the emulator's request log (Date.now()). */
+  readonly spawnedAt: number;
+  readonly exitedAt: number;
+  readonly wallMs: number;
+  /** Peak resident set size of the child, MB. */
+  readonly peakRssMb: number;
+}
+
+export class Runner {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'jit-bench-'));
+  private readonly preload = join(this.dir, 'rss-preload.js');
+  private runs = 0;
+
+  constructor(
+    private readonly cli: string,
+    private readonly env: Record<string, string>,
+  ) {
+    writeFileSync(this.preload, PRELOAD);
+  }
+
+  /** A fresh working directory (so each request has its own state file). */
+  workdir(): string {
+    const d = join(this.dir, `run-${++this.runs}`);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  run(args: readonly string[], cwd: string): Promise<ChildRun> {
+    const rssFile = join(this.dir, `rss-${++this.runs}`);
+    return new Promise((resolve, reject) => {
+      const spawnedAt = Date.now();
+      const t0 = performance.now();
+      const child = spawn(process.execPath, ['--require', this.preload, this.cli, ...args], {
+        cwd,
+        env: { ...this.env, BENCH_RSS_FILE: rssFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        const wallMs = performance.now() - t0;
+        const exitedAt = Date.now();
+        // 'exit' can fire before the pipes drain: collect output on 'close'.
+        child.on('close', () => {
+          let peakRssMb = Number.NaN;
+          try {
+            peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+          } catch {
+            // The child died before its exit hook ran.
+          }
+          resolve({ code, stdout, stderr, spawnedAt, exitedAt, wallMs, peakRssMb });
+        });
+      });
+    });
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

@@ -1,0 +1,72 @@
+/**
+ * The SDK client factory on its own against the emulator: a hung call is cut
+ * by the per-attempt timeout and retried (reads only), and the policy list
+ * follows nextLink pages.
+ */
+import { startEmulator } from '../../../emulator';
+import { azureCall } from '../../../shared/azure/call';
+import { createAzureClients } from '../../../shared/azure/clients';
+import { resolveTopologies } from '../../../shared/azure/topology';
+import { AzureApiError } from '../../../shared/errors';
+import { listPolicies } from '../../../shared/jit/policies';
+import { emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
+import { SUB, type Emulator } from './harness';
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+
+async function clientsFor(e: Emulator, requestTimeoutMs?: number) {
+  const session = await emulatorConnect(e)(emulatorCloud(e));
+  return createAzureClients(session, { tlsCa: e.caPem, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+}
+
+it('a read that hangs is timed out and retried', async () => {
+  emu = await startEmulator();
+  emu.control.faults.add({ method: 'GET', path: /virtualMachines\/web-01\?/, hang: true, times: 1 });
+  const clients = await clientsFor(emu, 500);
+  const [vm] = await resolveTopologies(clients, [
+    { input: 'web-01', name: 'web-01', resourceGroup: 'rg-web' },
+  ]);
+  expect(vm?.privateIps).toEqual(['10.1.1.4']);
+  const vmReads = emu.control.requests().filter((r) => r.provider === 'compute');
+  expect(vmReads.length).toBeGreaterThanOrEqual(1);
+  expect(vmReads.at(-1)?.status).toBe(200);
+});
+
+it('a write that hangs is not retried (initiate is not idempotent) and fails naming the operation', async () => {
+  emu = await startEmulator();
+  emu.control.faults.add({ method: 'POST', path: /\/initiate/, hang: true, times: 1 });
+  const clients = await clientsFor(emu, 500);
+  const security = clients.security(SUB);
+  const body = {
+    virtualMachines: [
+      {
+        id: `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01`,
+        ports: [{ number: 22, endTimeUtc: new Date(Date.now() + 600_000) }],
+      },
+    ],
+  };
+  const error = await azureCall('initiate web-jit', undefined, (o) =>
+    security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', 'web-jit', body, o),
+  ).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AzureApiError);
+  expect((error as AzureApiError).message).toContain('initiate web-jit');
+  expect((error as AzureApiError).message).toContain('got no response within 500 ms');
+  expect(emu.control.jitRequests('web-jit')).toHaveLength(0);
+});
+
+it('the subscription-level policy list follows nextLink pages', async () => {
+  emu = await startEmulator({ pageSize: 1 });
+  const clients = await clientsFor(emu);
+  const policies = await listPolicies(clients, [SUB, SUB.toUpperCase()]);
+  expect(policies.map((p) => p.name).sort()).toEqual(['default', 'hub-jit', 'web-jit']);
+  const lists = emu.control.requests().filter((r) => r.provider === 'security');
+  expect(lists).toHaveLength(3); // one page per policy, one subscription (case-insensitive)
+  expect(policies.find((p) => p.name === 'web-jit')).toMatchObject({
+    resourceGroup: 'rg-web',
+    location: 'eastus',
+  });
+});
