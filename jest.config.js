@@ -1,7 +1,7 @@
 // Three projects so CI can run and report them separately; all use ts-jest in
 // transpile-only mode (type checking is `npm run typecheck`, once, not per file).
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 };
 const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 

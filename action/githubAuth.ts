@@ -23,7 +23,11 @@ export interface GitHubAuthDeps extends AuthInputSource {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Extra trusted CA (PEM) for in-process tests; the bundles use NODE_EXTRA_CA_CERTS instead. */
   readonly tlsCa?: string;
-  /** The Azure CLI's current subscription; injectable because test machines have no `az`. */
+  /**
+   * The Azure CLI's credential and current subscription. Injectable because the machine running
+   * unit tests may have its own `az` session; the end-to-end tests control `az` through PATH.
+   */
+  cliCredential?(tenantId: string | undefined): TokenCredential;
   cliSubscription?(): Promise<string | undefined>;
 }
 
@@ -93,10 +97,7 @@ function buildCredential(
     }
     case 'cli':
       return {
-        credential: new AzureCliCredential({
-          ...(plan.tenantId ? { tenantId: plan.tenantId } : {}),
-          processTimeoutInMs: 30_000,
-        }),
+        credential: (deps.cliCredential ?? azCliCredential)(plan.tenantId),
         method: 'the Azure CLI session (e.g. from azure/login)',
       };
   }
@@ -163,6 +164,10 @@ function authFailure(plan: AuthPlan, cloud: CloudEndpoints, e: unknown): AuthErr
 function messageOf(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+}
+
+function azCliCredential(tenantId: string | undefined): TokenCredential {
+  return new AzureCliCredential({ ...(tenantId ? { tenantId } : {}), processTimeoutInMs: 30_000 });
 }
 
 /** `az account show`: the subscription azure/login selected. Best effort, undefined if unknown. */

@@ -60,7 +60,8 @@ const COMMON: Record<string, FlagSpec> = {
   subscription: {
     type: 'string',
     valueName: 'id',
-    description: 'Subscription of VMs given by name. Default: $AZURE_SUBSCRIPTION_ID.',
+    description:
+      "Subscription of VMs given by name (and of `audit`). Default: $AZURE_SUBSCRIPTION_ID, else the Azure CLI's default subscription when signed in with `az login`.",
   },
   json: { type: 'boolean', description: 'Print one JSON document on stdout (logs go to stderr).' },
   verbose: { type: 'boolean', description: 'Also print debug lines.' },

@@ -32,6 +32,9 @@ export interface CliAuthOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Longest the first sign-in may take, all methods of the chain together. */
+const SIGN_IN_TIMEOUT_MS = 60_000;
+
 /** Refresh a cached token this long before it expires. */
 const REFRESH_MARGIN_MS = 2 * 60_000;
 
@@ -121,7 +124,8 @@ export function cliConnect(options: CliAuthOptions): Connect {
   return async (cloud: CloudEndpoints): Promise<AzureSession> => {
     const credential = new RecordingCredential(sources(cloud, options), options.onSecret);
     try {
-      await credential.getToken(cloud.scope);
+      // Bounded: a managed-identity endpoint or an `az` process that never answers must not hang the run.
+      await credential.getToken(cloud.scope, { abortSignal: AbortSignal.timeout(SIGN_IN_TIMEOUT_MS) });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new AuthError(

@@ -33,6 +33,8 @@ export interface CommandContext {
   readonly tlsCa?: string;
 }
 
+const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
 /**
  * --ca-file adds to the public CAs (as NODE_EXTRA_CA_CERTS does) rather than
  * replacing them: Node's `ca` option replaces the default trust store.
@@ -52,7 +54,17 @@ function caBundle(flags: FlagValues, io: CliIo): string | undefined {
       );
     }
   }
-  return extra.length === 0 ? undefined : [...rootCertificates, ...extra].join('\n');
+  if (extra.length === 0) return undefined;
+  // An explicit `ca` also drops what NODE_EXTRA_CA_CERTS added to the default store: keep it.
+  const envExtra = io.env.NODE_EXTRA_CA_CERTS;
+  if (envExtra) {
+    try {
+      extra.push(readFileSync(envExtra, 'utf8'));
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at start.
+    }
+  }
+  return [...rootCertificates, ...extra].join('\n');
 }
 
 export function createContext(
@@ -62,7 +74,13 @@ export function createContext(
   io: CliIo,
 ): CommandContext {
   const tlsCa = caBundle(flags, io);
-  const subscription = flagText(flags, 'subscription');
+  const subscription = flagText(flags, 'subscription').trim();
+  if (subscription && !GUID.test(subscription)) {
+    throw new UsageError(
+      `--subscription ${JSON.stringify(subscription)} is not a subscription ID (a GUID such as 00000000-0000-0000-0000-000000000000). 'az account list -o table' lists yours.`,
+      command,
+    );
+  }
   const connect = cliConnect({
     ...(subscription ? { subscription } : {}),
     ...(tlsCa ? { tlsCa } : {}),

@@ -16,7 +16,9 @@ function wrap(text: string, width: number, indent: string): string {
   return lines.join(`\n${indent}`);
 }
 
-const EXIT_CODES = EXIT_CODE_TABLE.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n');
+const EXIT_CODES = EXIT_CODE_TABLE.map(
+  ([code, text]) => `  ${String(code).padStart(3)}  ${text.replace(/`/g, '')}`,
+).join('\n');
 
 const AUTH = [
   'Sign-in (first that works): AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET or',

@@ -36,6 +36,27 @@ export function outputsAsJson(outputs: ReadonlyMap<OutputName, string>): Record<
   return doc;
 }
 
+interface TargetView {
+  readonly vm?: unknown;
+  readonly host?: unknown;
+  readonly port?: unknown;
+}
+
+/** `targets` is a JSON array for machines; people get one line per VM (--json has the full document). */
+function humanValue(name: OutputName, value: string): string {
+  if (name !== 'targets') return value;
+  try {
+    const targets = JSON.parse(value) as unknown;
+    if (!Array.isArray(targets)) return value;
+    const items = (targets as TargetView[]).map(
+      (t) => `${String(t.vm)} → ${String(t.host)}:${String(t.port)}`,
+    );
+    return `${items.join(', ')} (full JSON with --json)`;
+  } catch {
+    return value;
+  }
+}
+
 export function printCoreReport(terminal: Terminal, report: CoreReport): void {
   const { platform } = report;
   if (terminal.json) {
@@ -54,7 +75,9 @@ export function printCoreReport(terminal: Terminal, report: CoreReport): void {
   for (const summary of platform.summaries) terminal.print(`\n${markdownToText(summary)}\n`);
   if (platform.outputs.size > 0) {
     const width = Math.max(...[...platform.outputs.keys()].map((k) => k.length));
-    const lines = [...platform.outputs].map(([name, value]) => `  ${name.padEnd(width)}  ${value}`);
+    const lines = [...platform.outputs].map(
+      ([name, value]) => `  ${name.padEnd(width)}  ${humanValue(name, value)}`,
+    );
     terminal.print(`Outputs:\n${lines.join('\n')}`);
   }
   if (report.ok) {

@@ -7,28 +7,47 @@ import { RestError, type PipelinePolicy, type PipelineResponse } from '@azure/co
 import type { ServerClock } from './serverClock';
 
 /**
- * Sets a timeout on each attempt unless the caller gave one. A timed-out read
- * or delete becomes a retriable ETIMEDOUT error; a timed-out POST is not
- * retried (initiate is not idempotent: a repeat would supersede our own
- * request), it fails with the timeout.
+ * A timeout on each attempt. A timed-out read or delete becomes a retriable
+ * ETIMEDOUT error; a timed-out POST is not retried (initiate is not
+ * idempotent: a repeat would supersede our own request), it fails with the
+ * timeout.
+ *
+ * Why not `request.timeout`: core-rest-pipeline 1.24 leaves that timer running
+ * when a request fails without a response (refused, reset, aborted), which
+ * keeps the step's process alive for up to the whole timeout. Our own timer,
+ * linked to the caller's signal, is always cleared.
  */
 export function timeoutPolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: 'jitTimeoutPolicy',
     async sendRequest(request, next) {
-      if (!request.timeout) request.timeout = timeoutMs;
+      const callerSignal = request.abortSignal;
+      const controller = new AbortController();
+      const forwardAbort = (): void => controller.abort();
+      if (callerSignal?.aborted) controller.abort();
+      else callerSignal?.addEventListener('abort', forwardAbort);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      request.abortSignal = controller.signal;
       try {
         return await next(request);
       } catch (e) {
-        const callerAborted = request.abortSignal?.aborted === true;
-        if (!callerAborted && e instanceof Error && e.name === 'AbortError') {
-          const message = `${request.method} ${pathOf(request.url)} got no response within ${request.timeout} ms`;
+        if (timedOut && callerSignal?.aborted !== true) {
+          const message = `${request.method} ${pathOf(request.url)} got no response within ${timeoutMs} ms`;
           throw new RestError(message, {
             code: request.method === 'POST' ? 'REQUEST_TIMEOUT' : 'ETIMEDOUT',
             request,
           });
         }
         throw e;
+      } finally {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener('abort', forwardAbort);
+        // The retry policy re-sends this same request object: restore the caller's signal.
+        request.abortSignal = callerSignal;
       }
     },
   };

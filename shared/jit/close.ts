@@ -227,7 +227,7 @@ async function awaitLateRule(
   let interval = 500;
   while (Date.now() < end) {
     await sleep(interval, signal, 'waiting for a late JIT rule');
-    interval = Math.min(5000, interval * 2);
+    interval = Math.min(2000, interval * 2);
     const nsg = await readNsg(clients, u.nsgId, signal);
     const found = (nsg.securityRules ?? []).find((x) =>
       matchesTarget(x, { port: u.port, destinations: u.vm.privateIps, source: u.source }),

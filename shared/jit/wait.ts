@@ -121,7 +121,11 @@ export async function waitForRules(
         new Map(nsgIds.map((id, i) => [normalizeId(id), nsgs[i]?.securityRules ?? []])),
         Date.now() - started >= Math.min(PRE_EXISTING_GRACE_MS, options.timeoutMs / 2),
       );
-      for (const suspect of suspects) await state.confirmSuperseded(clients, suspect, deadline.signal);
+      // One policy read per policy per round, whatever the number of suspect rules.
+      const byPolicy = new Map<string, Expectation[]>();
+      for (const e of suspects)
+        byPolicy.set(e.request.plan.policy.id, [...(byPolicy.get(e.request.plan.policy.id) ?? []), e]);
+      for (const group of byPolicy.values()) await state.confirmSuperseded(clients, group, deadline.signal);
       if (state.done) return state.result();
       await sleep(interval, deadline.signal, 'waiting for the JIT rules');
       if (options.pollIntervalMs === 'auto') interval = Math.min(MAX_POLL_MS, Math.round(interval * 1.5));
@@ -213,21 +217,30 @@ class WaitState {
     this.options.info(`Azure opened access for source ${source} (the address the request came from).`);
   }
 
-  async confirmSuperseded(clients: AzureClients, e: Expectation, signal: AbortSignal): Promise<void> {
-    const policy = e.request.plan.policy;
+  /** Reads the policy ONCE and fails if any of `group` (same policy) was superseded. */
+  async confirmSuperseded(
+    clients: AzureClients,
+    group: readonly Expectation[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const first = group[0];
+    if (!first) return;
+    const policy = first.request.plan.policy;
     const used = this.confirmations.get(policy.id) ?? 0;
     if (used >= MAX_CONFIRMATIONS) return;
     this.confirmations.set(policy.id, used + 1);
     this.options.debug(
-      `Rule for ${e.vm.name} port ${e.target.port} changed in ${nsgName(e.nsgId)}; checking policy '${policy.name}' for a newer request.`,
+      `JIT rules changed for ${group.map((e) => `${e.vm.name}:${e.target.port}`).join(', ')}; checking policy '${policy.name}' for a newer request.`,
     );
     const current = await readPolicy(clients, policy, signal);
-    const newer = findNewerRequest(current, e.vm.id, e.target.port, e.request.startTimeUtc);
-    if (!newer) return;
-    throw new SupersededError(
-      `Our JIT request for VM ${e.vm.name} port ${e.target.port} (policy '${policy.name}', started ${e.request.startTimeUtc}) ` +
-        `was superseded by ${describeNewer(newer)}: JIT keeps one request per VM port and replaced our allow rule.`,
-    );
+    for (const e of group) {
+      const newer = findNewerRequest(current, e.vm.id, e.target.port, e.request.startTimeUtc);
+      if (!newer) continue;
+      throw new SupersededError(
+        `Our JIT request for VM ${e.vm.name} port ${e.target.port} (policy '${policy.name}', started ${e.request.startTimeUtc}) ` +
+          `was superseded by ${describeNewer(newer)}: JIT keeps one request per VM port and replaced our allow rule.`,
+      );
+    }
   }
 
   timeoutError(): TimeoutError {

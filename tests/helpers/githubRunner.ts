@@ -12,7 +12,15 @@
  *   user would see, annotations are collected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -160,8 +168,16 @@ export function readCommands(
   return { masks, annotations, log };
 }
 
+const stepDirs: string[] = [];
+
+/** Removes the folders of every step run so far (call from afterAll). */
+export function removeStepFiles(): void {
+  for (const dir of stepDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 function newStepFiles(node: string, tools: Readonly<Record<string, string>>): StepFiles {
   const dir = mkdtempSync(join(tmpdir(), 'gh-step-'));
+  stepDirs.push(dir);
   const workspace = join(dir, 'workspace');
   const bin = join(dir, 'bin');
   mkdirSync(workspace);

@@ -3,7 +3,7 @@
  * OIDC, a client secret, a `creds` JSON, and nothing usable. Every run is scanned for secrets.
  */
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../../emulator';
-import { runStep, type StepResult } from '../../helpers/githubRunner';
+import { removeStepFiles, runStep, type StepResult } from '../../helpers/githubRunner';
 import { fakeAz } from './fakeAz';
 import {
   actionNodes,
@@ -31,6 +31,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action sign-
   });
   afterAll(async () => {
     await emu.stop();
+    removeStepFiles();
   });
   beforeEach(() => emu.control.clearRequests());
 

@@ -4,8 +4,8 @@
  * from saved state, and a main that failed or was killed after `initiate` is still cleaned up.
  */
 import { readFileSync } from 'node:fs';
-import { startEmulator, type Emulator, type RuleView } from '../../../emulator';
-import { runStep, type StepResult } from '../../helpers/githubRunner';
+import { startEmulator, type Emulator, type RequestLogEntry, type RuleView } from '../../../emulator';
+import { removeStepFiles, runStep, type StepResult } from '../../helpers/githubRunner';
 import {
   actionNodes,
   EGRESS_IP,
@@ -26,6 +26,11 @@ function allowRules(emu: Emulator, nsg: string): RuleView[] {
     .filter((r) => r.properties.access === 'Allow' && r.properties.sourceAddressPrefix === EGRESS_IP);
 }
 
+/** Writes to Azure resources (token requests are POSTs too, but change nothing). */
+function armWrites(emu: Emulator): RequestLogEntry[] {
+  return emu.control.requests().filter((r) => r.write && r.provider !== 'identity' && r.provider !== 'oidc');
+}
+
 function secretsOf(emu: Emulator): string[] {
   return [emu.github.requestToken];
 }
@@ -38,6 +43,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
   });
   afterAll(async () => {
     await emu.stop();
+    removeStepFiles();
   });
   beforeEach(() => {
     emu.control.setRuleDelay(0);
@@ -107,7 +113,9 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     expect(closed.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(closed.exitCode).toBe(0);
     expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
-    expect(closed.summary).toContain('web-01');
+    // Post appends what it closed to the job summary: each rule, and that it was deleted.
+    for (const rule of live) expect(closed.summary).toContain(rule.name);
+    expect(closed.summary).toContain('deleted');
     const deletes = emu.control
       .requests()
       .filter((r: { method: string; write: boolean }) => r.method === 'DELETE');
@@ -159,6 +167,10 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
       );
 
       expect(killed.exitCode === 0).toBe(false);
+      expect(killed.annotations).toContainEqual({
+        level: 'warning',
+        message: `Received ${signal}: stopping. The post step closes any access already requested.`,
+      });
       expect(killed.state['jit-state']).toContain('web-01');
       emu.control.clock.advance(600_000);
       expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
@@ -171,6 +183,33 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     },
   );
 
+  it('dry-run: validates and reports, writes nothing, leaves post nothing to close', async () => {
+    const dry = await main({ 'dry-run': 'true' });
+
+    expect(dry.exitCode).toBe(0);
+    expect(dry.summary).toContain('web-01');
+    expect(armWrites(emu)).toEqual([]);
+    expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+    const closed = await post(dry);
+    expect(closed.exitCode).toBe(0);
+    expect(armWrites(emu)).toEqual([]);
+  });
+
+  it('close-on-post: none leaves the rule to expire, and post says until when', async () => {
+    const opened = await main({ 'close-on-post': 'none' });
+    expect(opened.exitCode).toBe(0);
+
+    const kept = await post(opened, { 'close-on-post': 'none' });
+
+    expect(kept.exitCode).toBe(0);
+    expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
+    expect(kept.annotations.some((a) => a.level === 'notice' && a.message.includes('web-01'))).toBe(true);
+    expect(kept.summary).toContain(new Date(opened.outputs['expires-at'] ?? '').toISOString().slice(0, 10));
+    // Leave the emulator clean for the next test: JIT closes it at its end time.
+    emu.control.clock.advance(16 * 60_000);
+    expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
+  });
+
   it('post without state (main opened nothing) succeeds with a notice and touches nothing', async () => {
     const idle = await runStep({
       node,
@@ -182,9 +221,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     expect(idle.exitCode).toBe(0);
     expect(idle.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(idle.annotations.some((a) => a.level === 'notice')).toBe(true);
-    expect(
-      emu.control.requests().filter((r) => r.write && r.provider !== 'identity' && r.provider !== 'oidc'),
-    ).toEqual([]);
+    expect(armWrites(emu)).toEqual([]);
   });
 
   it('bad inputs fail main before any Azure call, naming the input', async () => {
@@ -192,9 +229,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
 
     expect(bad.exitCode).toBe(1);
     expect(bad.annotations.find((a) => a.level === 'error')?.message).toContain("'ports'");
-    expect(
-      emu.control.requests().filter((r) => r.write && r.provider !== 'identity' && r.provider !== 'oidc'),
-    ).toEqual([]);
+    expect(armWrites(emu)).toEqual([]);
     expect(bad.stateFile).toBe('');
   });
 });

@@ -100,6 +100,19 @@ describe('CLI sign-in', () => {
     expect(run.code).toBe(0);
   });
 
+  it('--ca-file trusts a private CA for sign-in and Azure calls; without it TLS is refused', async () => {
+    const trusted = await runCli(emu, [...status(), '--ca-file', emu.caPath], { withoutExtraCa: true });
+    expect(trusted.stderr).toContain('Signed in with: environment (service principal)');
+    expect(trusted.code).toBe(0);
+    const untrusted = await runCli(emu, status(), { withoutExtraCa: true });
+    expect(untrusted.code).toBe(3);
+    const missing = await runCli(emu, [...status(), '--ca-file', '/nonexistent/ca.pem'], {
+      withoutExtraCa: true,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--ca-file');
+  });
+
   it('nothing usable: exit 3 with what each method said and how to sign in', async () => {
     const run = await runCli(emu, status(), { env: {} });
     expect(run.code).toBe(3);

@@ -359,6 +359,22 @@ describe('bad command lines', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, exitCode: 2, command: 'status' });
   });
 
+  it('a subscription that is not a GUID is refused before signing in', async () => {
+    const before = emu.control.requests().length;
+    const run = await runCli(emu, [
+      'status',
+      '--vms',
+      'web-01',
+      '--resource-group',
+      'rg-web',
+      '--subscription',
+      'prod',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--subscription "prod"');
+    expect(emu.control.requests().length).toBe(before);
+  });
+
   it('an unknown command and --help', async () => {
     const bad = await runCli(emu, ['open']);
     expect(bad.code).toBe(2);

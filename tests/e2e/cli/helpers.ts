@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly node?: string;
+  /** Do not trust the emulator's CA through NODE_EXTRA_CA_CERTS (to test --ca-file). */
+  readonly withoutExtraCa?: boolean;
   /** Called once the child runs (e.g. to interfere while it waits). */
   readonly onSpawn?: (pid: number | undefined) => void;
 }
@@ -52,7 +54,7 @@ export function runCli(emu: Emulator, args: readonly string[], options: RunOptio
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: options.cwd ?? tmpdir(),
     // The emulator's CA, the documented way for a process that talks to it.
-    NODE_EXTRA_CA_CERTS: emu.caPath,
+    ...(options.withoutExtraCa ? {} : { NODE_EXTRA_CA_CERTS: emu.caPath }),
     ...(options.env ?? spEnv(emu, options.principal)),
   };
   return new Promise((resolve, reject) => {

@@ -32,6 +32,8 @@ export interface FaultCase {
   readonly maxAttempts?: number;
   /** Retry-After the fault sends, to check the retry waited for it. */
   readonly retryAfter?: number | 'date';
+  /** Known to take long (a bundle process lingering on a timer, a 60 s grace): started first. */
+  readonly slow?: boolean;
   /** Post must leave a warning matching this (what remains and until when). */
   readonly postWarning?: RegExp;
 }
@@ -111,6 +113,7 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: '500 on every JIT policy list (bounded retries, then fails)',
+      slow: true,
       faults: [
         { method: 'GET', path: /Microsoft\.Security\/jitNetworkAccessPolicies\?/, status: 500, times: Infinity },
       ],
@@ -120,6 +123,7 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: '503 on every rule DELETE (post warns what remains)',
+      slow: true,
       phase: 'post',
       faults: [{ method: 'DELETE', path: /securityRules\//, status: 503, times: Infinity }],
       faultedPath: /securityRules\/[^/?]+\?/,
@@ -128,18 +132,21 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: 'connection reset once on NIC GET',
+      slow: true,
       faults: [{ method: 'GET', path: /networkInterfaces\/web-01-nic\?/, reset: true, times: 1 }],
       faultedPath: /networkInterfaces\/web-01-nic\?/,
       maxAttempts: 5,
     },
     {
       name: 'connection reset once on initiate POST',
+      slow: true,
       faults: [{ method: 'POST', path: /\/initiate/, reset: true, times: 1 }],
       faultedPath: /\/initiate/,
       maxAttempts: 5,
     },
     {
       name: 'connection reset once on rule DELETE',
+      slow: true,
       phase: 'post',
       faults: [{ method: 'DELETE', path: /securityRules\//, reset: true, times: 1 }],
       faultedPath: /securityRules\/[^/?]+\?/,
@@ -154,17 +161,25 @@ export function faultCases(): FaultCase[] {
       // wait is cut by the wait's own deadline instead, which is what bounds the step.
       name: 'NSG reads hang during the wait (wait-timeout 4 s cuts them)',
       inputs: { 'wait-timeout': '4' },
+      // The rule takes 1.5 s, so the wait's reads after initiate are the ones that hang.
+      arrange: (emu) => emu.control.setRuleDelay(1500),
       during: (emu, memo) => {
         if (memo.has('armed')) return;
         if (emu.control.requests().some((r) => r.method === 'POST' && /\/initiate/.test(r.path))) {
           memo.add('armed');
-          emu.control.faults.add({ method: 'GET', path: /networkSecurityGroups\/web-01-nsg\?/, hang: true, times: 3 });
+          emu.control.faults.add({
+            method: 'GET',
+            path: /networkSecurityGroups\/web-01-nsg\?/,
+            hang: true,
+            times: Infinity,
+          });
         }
       },
       cause: /not all live after 4 s|wait-timeout/i,
     },
     {
       name: 'token endpoint fails (500 on every attempt)',
+      slow: true,
       faults: [{ method: 'POST', path: TOKEN, status: 500, times: Infinity }],
       cause: /sign|token|authenticat|credential/i,
     },
@@ -217,12 +232,14 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: 'rule appears after wait-timeout (main fails, post closes the late rule)',
+      slow: true,
       inputs: { 'wait-timeout': '3' },
       arrange: (emu) => emu.control.setRuleDelay(6000),
       cause: /not all live after 3 s/,
     },
     {
       name: 'rule appears in one NSG of two only (api-01)',
+      slow: true,
       inputs: { vms: 'api-01', 'resource-group': 'rg-api', 'wait-timeout': '4' },
       nsgs: ['api-01-nsg', 'snet-api-nsg'],
       during: (emu) => {

@@ -279,9 +279,10 @@ const durations: [string, number][] = [];
 const adoOutcomes = new Map<string, { violations: string[]; mainMessage: string }>();
 
 beforeAll(async () => {
-  // GitHub cases and the ADO sample share one bounded pool (3 steps in flight).
+  // GitHub cases and the ADO sample share one bounded pool (4 cases in flight, each mostly
+  // waiting on Retry-After or a timeout); the slow ones start first so they do not end last.
   const jobs: (() => Promise<void>)[] = [
-    ...GITHUB_CASES.map((c) => async () => {
+    ...[...GITHUB_CASES.filter((c) => c.slow), ...GITHUB_CASES.filter((c) => !c.slow)].map((c) => async () => {
       const t = Date.now();
       outcomes.set(c.name, await runGitHubCase(c));
       durations.push([c.name, Date.now() - t]);
@@ -290,7 +291,7 @@ beforeAll(async () => {
       adoOutcomes.set(c.name, await runAdoCase(c));
     }),
   ];
-  await mapLimit(jobs, 3, (job) => job());
+  await mapLimit(jobs, 4, (job) => job());
 });
 
 afterAll(() => {
@@ -308,11 +309,26 @@ describe('fault matrix through the GitHub Action bundle (main then post)', () =>
   });
 });
 
+/**
+ * Product defects this matrix found, reported to the owners, not fixed yet. A listed case must
+ * still show its violation: once fixed, its test fails, to take it off this list.
+ */
+const KNOWN_DEFECTS: Readonly<Record<string, string>> = {
+  'ADO: token endpoint fails':
+    'the task reports a failing token endpoint as "read VM ...: no response: [object Object]" (blames the network, not sign-in)',
+};
+
 describe('fault sample through the Azure DevOps task bundle (main then post)', () => {
   it.each(ADO_CASES.map((c) => [c.name]))('%s', (name) => {
     const o = adoOutcomes.get(name);
     expect(o).toBeDefined();
-    expect(report.record(name, o?.violations ?? ['did not run'])).toEqual([]);
+    const known = KNOWN_DEFECTS[name];
+    if (known === undefined) {
+      expect(report.record(name, o?.violations ?? ['did not run'])).toEqual([]);
+    } else {
+      report.recordKnown(name, known, o?.violations ?? []);
+      expect(o?.violations.length).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -12,6 +12,9 @@ import { listPolicies } from '../../../shared/jit/policies';
 import { emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
 import { SUB, type Emulator } from './harness';
 
+// Real HTTPS, real OAuth, a shared 2-core machine: allow more than jest's 5 s default.
+jest.setTimeout(30_000);
+
 let emu: Emulator | undefined;
 afterEach(async () => {
   await emu?.stop();

@@ -19,6 +19,9 @@ import {
   type Emulator,
 } from './harness';
 
+// Real HTTPS, real OAuth, a shared 2-core machine: allow more than jest's 5 s default.
+jest.setTimeout(30_000);
+
 let emu: Emulator;
 beforeEach(async () => {
   emu = await startEmulator();
@@ -191,6 +194,41 @@ describe('waiting for the rule', () => {
     expect(allowRules(emu, 'web-01-nsg').map((r) => r.properties.sourceAddressPrefix)).toEqual([
       '198.51.100.7',
     ]);
+  });
+
+  it('supersession of a VM with two NSGs (api-01) still costs one policy read', async () => {
+    emu.control.setRuleDelay(60 * 60_000);
+    const platform = platformFor(emu, { vms: 'api-01', 'resource-group': 'rg-api' });
+    const running = main(emu, platform);
+    await until(() => initiates(emu).length === 1, 'our initiate');
+    emu.control.setRuleDelay(0);
+    const end = new Date(emu.control.clock.now().getTime() + 30 * 60_000).toISOString();
+    const other = await emu.control.initiateAs('jit-cert', {
+      resourceGroup: 'rg-api',
+      location: 'eastus',
+      policy: 'default',
+      body: {
+        virtualMachines: [
+          {
+            id: vmId('api-01', 'rg-api'),
+            ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.0/24', endTimeUtc: end }],
+          },
+        ],
+      },
+    });
+    expect(other.status).toBe(202);
+    expect(await running).toBe(false);
+    expect(platform.failures[0]).toContain('api-01 port 22');
+    expect(platform.failures[0]).toContain('superseded');
+    const policyReads = emu.control
+      .requests()
+      .filter(
+        (r) =>
+          r.provider === 'security' &&
+          r.method === 'GET' &&
+          /jitNetworkAccessPolicies\/default$/.test(r.path),
+      );
+    expect(policyReads).toHaveLength(1);
   });
 
   it('cancelling mid-wait stops promptly; post then finds and removes the rule', async () => {

@@ -20,6 +20,9 @@ import {
   type Emulator,
 } from './harness';
 
+// Real HTTPS, real OAuth, a shared 2-core machine: allow more than jest's 5 s default.
+jest.setTimeout(30_000);
+
 let emu: Emulator;
 beforeEach(async () => {
   emu = await startEmulator();

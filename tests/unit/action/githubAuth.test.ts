@@ -2,9 +2,7 @@
  * The GitHub Connect's decisions that need no network. Real sign-ins (OIDC, secret, creds, an
  * Azure CLI session) run against the emulator in tests/e2e/action/auth.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { CredentialUnavailableError } from '@azure/identity';
 import type { AuthInputName } from '../../../action/authInputs';
 import { createGitHubConnect, type GitHubAuthDeps } from '../../../action/githubAuth';
 import { KNOWN_CLOUDS } from '../../../shared/cloud';
@@ -21,20 +19,17 @@ function deps(inputs: Partial<Record<AuthInputName, string>>, env: Record<string
     warning: (m) => log.push(`warning: ${m}`),
     debug: (m) => log.push(`debug: ${m}`),
     env,
+    // What AzureCliCredential throws where `az` is not installed (the e2e tests run the real one).
+    cliCredential: () => ({
+      getToken: () =>
+        Promise.reject(new CredentialUnavailableError('Azure CLI could not be found. Install it.')),
+    }),
+    cliSubscription: () => Promise.resolve(undefined),
   };
   return { d, log, masked };
 }
 
 describe('createGitHubConnect', () => {
-  const savedPath = process.env.PATH;
-  beforeAll(() => {
-    // No `az` anywhere: the CLI fallback must fail the way it fails on a runner without it.
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-az-'));
-  });
-  afterAll(() => {
-    process.env.PATH = savedPath;
-  });
-
   it('with nothing usable, fails with ONE AuthError listing each method tried and what to add', async () => {
     const { d, log } = deps({});
     const error: unknown = await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch((e: unknown) => e);
@@ -78,5 +73,37 @@ describe('createGitHubConnect', () => {
     expect(masked).toEqual(['hunter2-is-not-a-secret']);
     expect(error.message).not.toContain('hunter2');
     expect(log.filter((l) => l.includes('Signing in'))).toEqual([]);
+  });
+
+  it('uses an Azure CLI session with its subscription when no sign-in input is given', async () => {
+    const { d } = deps({});
+    const token = { token: 'cli-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+    const tenants: (string | undefined)[] = [];
+    const session = await createGitHubConnect({
+      ...d,
+      cliCredential: (tenantId) => {
+        tenants.push(tenantId);
+        return { getToken: () => Promise.resolve(token) };
+      },
+      cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
+    })(KNOWN_CLOUDS.AzureUSGovernment);
+
+    expect(session.method).toBe('the Azure CLI session (e.g. from azure/login)');
+    expect(session.subscriptionId).toBe('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d');
+    expect(session.cloud).toBe(KNOWN_CLOUDS.AzureUSGovernment);
+    expect(tenants).toEqual([undefined]);
+  });
+
+  it('prefers the subscription-id input over the CLI default', async () => {
+    const { d } = deps({ 'subscription-id': 'b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e' });
+    const session = await createGitHubConnect({
+      ...d,
+      cliCredential: () => ({
+        getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }),
+      }),
+      cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
+    })(KNOWN_CLOUDS.AzureCloud);
+
+    expect(session.subscriptionId).toBe('b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e');
   });
 });

@@ -70,7 +70,7 @@ describe('README, Azure DevOps section', () => {
       if (Array.isArray(node)) node.forEach(collect);
       else if (node && typeof node === 'object') {
         const record = node as Record<string, unknown>;
-        if (typeof record.task === 'string') steps.push(record as (typeof steps)[number]);
+        if (typeof record.task === 'string') steps.push(record);
         Object.values(record).forEach(collect);
       }
     };
