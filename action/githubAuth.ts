@@ -21,8 +21,6 @@ export interface GitHubAuthDeps extends AuthInputSource {
   warning(message: string): void;
   debug(message: string): void;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Extra trusted CA (PEM) for in-process tests; the bundles use NODE_EXTRA_CA_CERTS instead. */
-  readonly tlsCa?: string;
   /**
    * The Azure CLI's credential and current subscription. Injectable because the machine running
    * unit tests may have its own `az` session; the end-to-end tests control `az` through PATH.
@@ -50,10 +48,11 @@ export function createGitHubConnect(deps: GitHubAuthDeps): Connect {
       deps.warning(`Ignoring unknown keys in creds: ${inputs.unknownCredsKeys.join(', ')}.`);
     }
     const plan = planAuth(inputs, deps.env);
-    const { credential, method } = buildCredential(plan, cloud, deps);
+    const built = buildCredential(plan, cloud, deps);
     // The core logs "Signed in with <method>" once this returns; a failure names the method itself.
-    deps.debug(`Signing in to ${cloud.name} with ${method}.`);
-    await checkCredential(credential, cloud, plan, deps);
+    deps.debug(`Signing in to ${cloud.name} with ${built.method}.`);
+    await checkCredential(built, cloud, plan, deps);
+    const { credential, method } = built;
     const subscriptionId =
       inputs.subscriptionId ??
       (plan.kind === 'cli' ? await (deps.cliSubscription ?? azCliSubscription)() : undefined);
@@ -61,17 +60,19 @@ export function createGitHubConnect(deps: GitHubAuthDeps): Connect {
   };
 }
 
-function buildCredential(
-  plan: AuthPlan,
-  cloud: CloudEndpoints,
-  deps: GitHubAuthDeps,
-): { credential: TokenCredential; method: string } {
+interface BuiltCredential {
+  readonly credential: TokenCredential;
+  readonly method: string;
+  /** Why the GitHub ID token could not be had, if that is what failed (identity re-wraps it). */
+  idTokenFailure?(): AuthError | undefined;
+}
+
+function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuthDeps): BuiltCredential {
   const options = {
     authorityHost: cloud.authorityHost,
     // MSAL validates the authority against login.microsoftonline.com's instance metadata; a
     // custom authority (Azure Stack, the emulator) is not listed there, and offline it fails.
     disableInstanceDiscovery: cloud.name === 'Custom' || cloud.name === 'AzureStack',
-    ...(deps.tlsCa ? { tlsOptions: { ca: deps.tlsCa } } : {}),
   };
   switch (plan.kind) {
     case 'secret':
@@ -81,8 +82,12 @@ function buildCredential(
       };
     case 'oidc': {
       let described = false;
+      let failure: AuthError | undefined;
       const getAssertion = cacheIdToken(async () => {
-        const token = await fetchIdToken(deps, plan.audience);
+        const token = await fetchIdToken(deps, plan.audience).catch((e: AuthError) => {
+          failure = e;
+          throw e;
+        });
         if (!described) {
           // The claims (not the token) are what users need to match a federated credential.
           deps.info(`GitHub OIDC token: ${describeIdToken(token)}.`);
@@ -93,6 +98,7 @@ function buildCredential(
       return {
         credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, options),
         method: `OIDC (workload identity federation) for client ${plan.clientId}`,
+        idTokenFailure: () => failure,
       };
     }
     case 'cli':
@@ -116,17 +122,19 @@ async function fetchIdToken(deps: GitHubAuthDeps, audience: string): Promise<str
 }
 
 async function checkCredential(
-  credential: TokenCredential,
+  built: BuiltCredential,
   cloud: CloudEndpoints,
   plan: AuthPlan,
   deps: GitHubAuthDeps,
 ): Promise<void> {
   try {
-    const token = await credential.getToken(cloud.scope, {
+    const token = await built.credential.getToken(cloud.scope, {
       abortSignal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
     });
     if (!token) throw new Error('no token was returned');
   } catch (e) {
+    const idTokenFailure = built.idTokenFailure?.();
+    if (idTokenFailure) throw idTokenFailure;
     if (e instanceof AuthError) throw e;
     deps.debug(`Sign-in error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     throw authFailure(plan, cloud, e);

@@ -38,6 +38,25 @@ export class Runner {
     writeFileSync(this.preload, PRELOAD);
   }
 
+  /**
+   * Environment that makes any Node child (e.g. one spawned by a test helper) report its peak RSS;
+   * read it back with `readRss(env)` after the child exited.
+   */
+  rssEnv(): Record<string, string> {
+    return {
+      NODE_OPTIONS: `--require ${this.preload}`,
+      BENCH_RSS_FILE: join(this.dir, `rss-${++this.runs}`),
+    };
+  }
+
+  readRss(env: Record<string, string>): number {
+    try {
+      return Number(readFileSync(env.BENCH_RSS_FILE ?? '', 'utf8')) / 1024;
+    } catch {
+      return Number.NaN;
+    }
+  }
+
   /** A fresh working directory (so each request has its own state file). */
   workdir(): string {
     const d = join(this.dir, `run-${++this.runs}`);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --write]`: measurements of the bundled CLI
- * (dist/cli/main.js, the same core as the Action and the task) against the
- * embedded emulator. Measurements, never pass/fail: the targets are printed
+ * (dist/cli/main.js, the same core as the Action and the task; P1 and P6 also
+ * for the Action's main and post bundles) against the embedded emulator. Measurements, never pass/fail: the targets are printed
  * next to the figures. `--quick` (run by `npm test`) does fewer repetitions,
  * a smaller P4 and a 2 s instead of 10 s rule delay for P2. `--write` records
  * the run in bench/RESULTS.md.
@@ -11,6 +11,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { generateScenario, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
+import { actionMainAndPost } from './action';
 import { median, Runner, type ChildRun } from './measure';
 
 const root = join(__dirname, '..', '..');
@@ -130,8 +131,6 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
     });
 
     // P3: what one run asks Azure for.
-    const counts = new Map<string, number>();
-    for (const e of perRun) counts.set(kind(e), (counts.get(kind(e)) ?? 0) + 1);
     const arm = perRun.filter(isArm);
     const polls = arm.filter((e) => kind(e) === 'NSG poll (GET)').length;
     rows.push({
@@ -141,14 +140,7 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
       target: '≤ 6 plus polls',
       rss: '',
     });
-    details.push(
-      '**P3 breakdown** (one `request`, 1 VM):',
-      '',
-      '| kind | count |',
-      '| --- | --- |',
-      ...[...counts].map(([k, n]) => `| ${k} | ${n} |`),
-      '',
-    );
+    details.push(...breakdown('P3 breakdown (one `request`, 1 VM)', perRun));
 
     rows.push({
       id: 'P5',
@@ -164,6 +156,33 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
       target: '≤ 0.3 s',
       rss: mb(p6.map((r) => r.peakRssMb)),
     });
+
+    // The same two steps through the GitHub Action bundle, as the runner runs them.
+    const actionMain: number[] = [];
+    const actionPost: number[] = [];
+    const actionRss: number[] = [];
+    if (existsSync(join(root, 'dist', 'action', 'main.js'))) {
+      for (let i = 0; i < config.p1Runs; i++) {
+        const { main, post } = await actionMainAndPost(emu, runner);
+        actionMain.push(main.wallMs);
+        actionPost.push(post.wallMs);
+        actionRss.push(main.peakRssMb, post.peakRssMb);
+      }
+      rows.push({
+        id: 'P1',
+        what: `main step: \`dist/action/main.js\` (GitHub OIDC), 1 VM, 1 port, rule delay 0 (median of ${actionMain.length})`,
+        result: `${s(median(actionMain))} (min ${s(Math.min(...actionMain))}, max ${s(Math.max(...actionMain))})`,
+        target: '≤ 0.35 s',
+        rss: mb(actionRss),
+      });
+      rows.push({
+        id: 'P6',
+        what: `post step: \`dist/action/post.js\` from the saved state (median of ${actionPost.length})`,
+        result: s(median(actionPost)),
+        target: '≤ 0.3 s',
+        rss: mb(actionRss),
+      });
+    }
 
     // P2: a slow rule. The emulator writes it at initiate + delay as `Updating` and flips it to
     // `Succeeded` (live: what the step waits for) min(2 s, delay / 4) later; its clock is real time here.
@@ -205,7 +224,22 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
   }
 }
 
-async function manyVms(cli: string, rows: Row[], p1Median: number): Promise<void> {
+/** Counts of a request log by kind, as a Markdown table. */
+function breakdown(title: string, log: readonly RequestLogEntry[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of log) counts.set(kind(e), (counts.get(kind(e)) ?? 0) + 1);
+  const busy = log.reduce((n, e) => n + e.durationMs, 0);
+  return [
+    `**${title}**: ${log.length} requests, ${busy} ms of emulator handling in total.`,
+    '',
+    '| kind | count |',
+    '| --- | --- |',
+    ...[...counts].map(([k, n]) => `| ${k} | ${n} |`),
+    '',
+  ];
+}
+
+async function manyVms(cli: string, rows: Row[], details: string[], p1Median: number): Promise<void> {
   const scenario = generateScenario({ vms: config.p4Vms, resourceGroups: config.p4Groups });
   const emu = await startEmulator({ scenario });
   const runner = new Runner(cli, cliEnv(emu));
@@ -215,7 +249,9 @@ async function manyVms(cli: string, rows: Row[], p1Median: number): Promise<void
     const policies = rgs.reduce((n, rg) => n + (rg.jitPolicies?.length ?? 0), 0);
     const cwd = runner.workdir();
     const req = must(await runner.run(requestArgs(emu, ids), cwd), 'P4 request');
-    const initiates = emu.control.requests().filter((e) => kind(e) === 'JIT initiate (POST)').length;
+    const log = emu.control.requests();
+    const initiates = log.filter((e) => kind(e) === 'JIT initiate (POST)').length;
+    details.push(...breakdown(`P4 breakdown (one \`request\`, ${ids.length} VMs)`, log));
     const close = must(await runner.run(['close'], cwd), 'P4 close');
     rows.push({
       id: 'P4',
@@ -285,9 +321,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const details: string[] = [];
   const p1 = await singleVm(cli, rows, details);
-  await manyVms(cli, rows, p1);
+  await manyVms(cli, rows, details, p1);
   bundleSizes(rows);
   const order = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
+  // Stable: within one id, the CLI row stays before the Action's.
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const text = `${table(rows)}\n\n${details.join('\n')}`;
   console.log(

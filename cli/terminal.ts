@@ -130,7 +130,7 @@ export class Terminal {
       if (quietFor < 1000) return;
       this.frame = (this.frame + 1) % SPINNER.length;
       this.options.stdout.write(
-        `\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.elapsed().trim()})\u001b[K`,
+        `\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.seconds()})\u001b[K`,
       );
       this.spinnerShown = true;
     } else if (quietFor >= QUIET_MS) {
@@ -150,7 +150,11 @@ export class Terminal {
     this.lastOutput = this.now();
   }
 
+  private seconds(): string {
+    return `${((this.now() - this.started) / 1000).toFixed(1)}s`;
+  }
+
   private elapsed(): string {
-    return `[${((this.now() - this.started) / 1000).toFixed(1).padStart(5)}s]`;
+    return `[${this.seconds().padStart(6)}]`;
   }
 }

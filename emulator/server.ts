@@ -56,6 +56,19 @@ function isArmPath(path: string): boolean {
   return /^\/(subscriptions|tenants|providers)(\/|$)/.test(p);
 }
 
+/**
+ * The request target as a URL. Runs of slashes in the path collapse to one, as ARM's
+ * front door does: the Azure CLI builds `<endpoint-resource-manager>/metadata/endpoints`
+ * by concatenation, so a cloud registered with a trailing slash asks for
+ * `//metadata/endpoints`. (A bare `new URL('//x/y', base)` would even read `x` as a host.)
+ */
+export function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  const q = raw.indexOf('?');
+  const path = (q === -1 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/');
+  return new URL(`https://127.0.0.1${path.startsWith('/') ? '' : '/'}${path}${q === -1 ? '' : raw.slice(q)}`);
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -101,7 +114,7 @@ export async function startServer(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const time = deps.clock.now();
-    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const url = requestUrl(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const arm = isArmPath(url.pathname);
     const ex: Exchange = {

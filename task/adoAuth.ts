@@ -20,6 +20,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { AuthError } from '../shared/errors';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { cloudFromConnection, isPublicAuthority, sameCloud } from './adoCloud';
+import { ServiceConnectionCredential } from './connectionCredential';
 import { credentialPolicies } from './credentialPolicy';
 import type { Localize, MessageKey } from './messages';
 
@@ -70,7 +71,7 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
   const id = ctx.connectionId().trim();
   if (!id) throw new AuthError(ctx.loc('NoConnection'));
   const conn = ctx.connection(id);
-  if (!conn) throw new AuthError(ctx.loc('NoConnection'));
+  if (!conn) throw new AuthError(ctx.loc('ConnectionNotFound', id));
 
   const scheme = conn.scheme.trim();
   if (!SUPPORTED_SCHEMES.includes(scheme.toLowerCase())) {
@@ -119,8 +120,12 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
   }
   if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', id, conn.data('scopeLevel') || 'unknown'));
 
-  const { credential, method } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud);
-  return { credential, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+  const { credential, method, hint } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud);
+  const wrapped = new ServiceConnectionCredential(
+    credential,
+    (message, cause) => new AuthError(ctx.loc('SignInFailed', id, method, message), ctx.loc(hint), cause),
+  );
+  return { credential: wrapped, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
 }
 
 function credentialFor(
@@ -128,7 +133,7 @@ function credentialFor(
   conn: ServiceConnection,
   scheme: string,
   cloud: CloudEndpoints,
-): { credential: TokenCredential; method: string } {
+): { credential: TokenCredential; method: string; hint: MessageKey } {
   const options = {
     authorityHost: cloud.authorityHost,
     // MSAL would ask login.microsoftonline.com to validate any other authority.
@@ -157,6 +162,7 @@ function credentialFor(
         additionalPolicies: options.additionalPolicies,
       }),
       method: ctx.loc('MethodManagedIdentity', clientId ? ` (client ID ${clientId})` : '', conn.id),
+      hint: 'SignInFailedManagedIdentityHint',
     };
   }
 
@@ -173,6 +179,7 @@ function credentialFor(
     return {
       credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
       method: ctx.loc('MethodWorkloadIdentity', clientId, conn.id),
+      hint: 'SignInFailedWorkloadIdentityHint',
     };
   }
 
@@ -191,11 +198,13 @@ function credentialFor(
     return {
       credential: new ClientSecretCredential(tenantId, clientId, key, options),
       method: ctx.loc(kind, clientId, conn.id),
+      hint: 'SignInFailedSecretHint',
     };
   }
   const pem = secret('servicePrincipalCertificate');
   return {
     credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
     method: ctx.loc(kind, clientId, conn.id),
+    hint: 'SignInFailedCertificateHint',
   };
 }

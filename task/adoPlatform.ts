@@ -36,6 +36,16 @@ export function maskableParts(value: string): string[] {
     .filter((line) => line !== '' && !PEM_ARMOUR.test(line));
 }
 
+/**
+ * The agent executes a `##vso[` command anywhere in a plain log line, so text that
+ * merely quotes a value (an input, a name read from Azure) could set variables or
+ * mask the log. A zero-width space after `##vso` keeps such text inert and readable.
+ * (Issues and debug lines carry their text as command data, which is not parsed again.)
+ */
+export function neutralizeCommands(text: string): string {
+  return text.replace(/##vso\[/gi, (m) => `${m.slice(0, 5)}\u200b[`);
+}
+
 /** Loads task.json's messages for tl.loc when the file is there (it is, next to the bundle). */
 export function createLocalize(taskJsonPath: string | undefined): Localize {
   if (!taskJsonPath || !existsSync(taskJsonPath)) return englishMessages;
@@ -125,7 +135,7 @@ export class AdoPlatform implements Platform {
   }
 
   info(message: string): void {
-    process.stdout.write(message + EOL);
+    process.stdout.write(neutralizeCommands(message) + EOL);
   }
 
   /** Azure Pipelines has no "notice" level; a plain line keeps it out of the warnings count. */
@@ -142,11 +152,11 @@ export class AdoPlatform implements Platform {
   }
 
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    this.info(`##[group]${title}`);
+    process.stdout.write(`##[group]${neutralizeCommands(title)}${EOL}`);
     try {
       return await fn();
     } finally {
-      this.info('##[endgroup]');
+      process.stdout.write(`##[endgroup]${EOL}`);
     }
   }
 

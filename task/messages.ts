@@ -10,6 +10,8 @@ import { format } from 'node:util';
 export const MESSAGES = {
   NoConnection:
     "Input 'azureSubscription' is empty: select an Azure Resource Manager service connection (YAML: `azureSubscription: <connection name>`).",
+  ConnectionNotFound:
+    "The agent passed no details for service connection '%s' (input 'azureSubscription'): check the connection name and that this pipeline is authorized to use it.",
   UnsupportedScheme:
     "Service connection '%s' uses the authentication scheme '%s', which this task does not support. Supported schemes: ServicePrincipal (secret or certificate), WorkloadIdentityFederation, ManagedServiceIdentity.",
   UnsupportedSchemeHint:
@@ -43,6 +45,15 @@ export const MESSAGES = {
   MethodCertificate: "service principal %s with a certificate (service connection '%s')",
   MethodWorkloadIdentity: "workload identity federation as %s (service connection '%s')",
   MethodManagedIdentity: "the agent's managed identity%s (service connection '%s')",
+  SignInFailed: "Sign-in with service connection '%s' (%s) failed: %s",
+  SignInFailedSecretHint:
+    "Check the service connection's client secret: it may have expired or been rotated. Create a new secret for the app registration and update the connection.",
+  SignInFailedCertificateHint:
+    "Check the service connection's certificate: it must be the PEM with the private key, not expired, and uploaded to the app registration's certificates.",
+  SignInFailedWorkloadIdentityHint:
+    "Check the app registration's federated credential: issuer https://vstoken.dev.azure.com/<organization id>, subject sc://<organization>/<project>/<connection name>, audience api://AzureADTokenExchange; and that this pipeline is allowed to use the service connection.",
+  SignInFailedManagedIdentityHint:
+    'The agent must run on an Azure VM or scale set with this managed identity assigned (and, for a user-assigned identity, the client ID set in the connection).',
   ProxyInUse: "Azure calls go through the agent's proxy %s (bypass: %s).",
   ProxyBypassSkipped:
     "The agent's proxy bypass entry '%s' is a regular expression that cannot be turned into a host name; hosts it matches will go through the proxy.",

@@ -69,5 +69,18 @@ export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
     process.exitCode = 1;
     return;
   }
-  void finish(task.platform, step(task.options)).finally(() => task.cancellation.dispose());
+  void finish(task.platform, step(task.options)).finally(() => {
+    task.cancellation.dispose();
+    exitWhenFlushed();
+  });
+}
+
+/**
+ * Ends the process once stdout and stderr are flushed. The step is over, but a request
+ * aborted mid-flight (cancellation, IP providers outvoted) leaves core-rest-pipeline's
+ * per-request timeout timer running (it is cleared only when response headers arrive),
+ * which would hold the agent for up to that timeout.
+ */
+function exitWhenFlushed(): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }

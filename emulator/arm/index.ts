@@ -17,6 +17,7 @@ import {
 import { armHeaders, serialize, type Provider } from './respond';
 import { createRouter } from './router';
 import { computeRoutes } from './routes/compute';
+import { metadataRoutes } from './routes/metadata';
 import { networkRoutes } from './routes/network';
 import { resourceRoutes } from './routes/resources';
 import { securityRoutes } from './routes/security';
@@ -59,7 +60,8 @@ export function createArmHandler(
   authenticate: (authorization: string | undefined) => AuthenticationResult,
   authorityHost: () => string,
 ): ArmHandler {
-  const router = createRouter([...securityRoutes, ...networkRoutes, ...computeRoutes, ...resourceRoutes]);
+  const resourceTypeRoutes = [...securityRoutes, ...networkRoutes, ...computeRoutes, ...resourceRoutes];
+  const router = createRouter([...resourceTypeRoutes, ...metadataRoutes(resourceTypeRoutes)]);
   let computeReads = 0;
 
   function rateLimit(

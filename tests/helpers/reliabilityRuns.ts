@@ -43,7 +43,8 @@ export function ghInputs(
     cloud: 'Custom',
     'arm-endpoint': emu.armUrl,
     'authority-host': emu.authorityHost,
-    'ip-providers': emu.ipEchoUrls.join('\n'),
+    // Only with source auto: with any other source the core warns that ip-providers is ignored.
+    ...((overrides.source ?? 'auto') === 'auto' ? { 'ip-providers': emu.ipEchoUrls.join('\n') } : {}),
     'wait-timeout': '30',
     ...overrides,
   };
@@ -53,7 +54,10 @@ export function ghEnv(emu: Emulator, signIn: SignIn = 'secret'): Record<string, 
   return {
     NODE_EXTRA_CA_CERTS: emu.caPath,
     ...(signIn === 'oidc'
-      ? { ACTIONS_ID_TOKEN_REQUEST_URL: emu.github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emu.github.requestToken }
+      ? {
+          ACTIONS_ID_TOKEN_REQUEST_URL: emu.github.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: emu.github.requestToken,
+        }
       : {}),
   };
 }
@@ -77,7 +81,11 @@ export function ghMain(emu: Emulator, args: GhStepArgs = {}): Promise<StepResult
   });
 }
 
-export function ghPost(emu: Emulator, main: StepResult | undefined, args: GhStepArgs = {}): Promise<StepResult> {
+export function ghPost(
+  emu: Emulator,
+  main: StepResult | undefined,
+  args: GhStepArgs = {},
+): Promise<StepResult> {
   const signIn = args.signIn ?? 'secret';
   return runStep({
     node: NODE,
@@ -121,7 +129,7 @@ export function adoInputs(emu: Emulator, overrides: Record<string, string> = {})
     resourceGroup: 'rg-web',
     ports: '22',
     duration: '15',
-    ipProviders: emu.ipEchoUrls.join('\n'),
+    ...((overrides.source ?? 'auto') === 'auto' ? { ipProviders: emu.ipEchoUrls.join('\n') } : {}),
     waitTimeout: '30',
     ...overrides,
   };
@@ -135,7 +143,11 @@ export interface AdoStepArgs {
   readonly extra?: Partial<AdoStepOptions>;
 }
 
-export function adoStep(emu: Emulator, entry: 'main' | 'post', args: AdoStepArgs = {}): Promise<AdoStepResult> {
+export function adoStep(
+  emu: Emulator,
+  entry: 'main' | 'post',
+  args: AdoStepArgs = {},
+): Promise<AdoStepResult> {
   return runAdoStep({
     node: NODE,
     entry,

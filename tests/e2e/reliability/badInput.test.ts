@@ -37,7 +37,10 @@ interface BadCase {
   /** Inputs to override (GitHub: action.yml names; ADO: task.json names). */
   readonly inputs?: (emu: Emulator) => Record<string, string>;
   /** ADO only: replace the service connection / environment. */
-  readonly ado?: (emu: Emulator) => { endpoints?: ReturnType<typeof adoConnection>[]; env?: Record<string, string> };
+  readonly ado?: (emu: Emulator) => {
+    endpoints?: ReturnType<typeof adoConnection>[];
+    env?: Record<string, string>;
+  };
   /** The error must match all of these (the input's name, the bad value). */
   readonly expect: readonly RegExp[];
 }
@@ -49,7 +52,11 @@ const gh = (name: string, inputs: Record<string, string>, ...expect: RegExp[]): 
   inputs: () => inputs,
   expect,
 });
-const ghE = (name: string, inputs: (emu: Emulator) => Record<string, string>, ...expect: RegExp[]): BadCase => ({
+const ghE = (
+  name: string,
+  inputs: (emu: Emulator) => Record<string, string>,
+  ...expect: RegExp[]
+): BadCase => ({
   name: `GitHub: ${name}`,
   frontEnd: 'github',
   inputs,
@@ -84,28 +91,69 @@ const CASES: readonly BadCase[] = [
   gh('source CIDR /33', { source: '10.0.0.0/33' }, named('source'), /10\.0\.0\.0\/33/),
   gh('source octet 300', { source: '300.1.1.1' }, named('source'), /300\.1\.1\.1/),
   gh('source not an address', { source: 'my-laptop' }, named('source'), /my-laptop/),
-  gh('source outside the policy prefixes (api-01)', { vms: 'api-01', 'resource-group': 'rg-api', source: '192.0.2.1' }, /192\.0\.2\.1/, named('source')),
+  gh(
+    'source outside the policy prefixes (api-01)',
+    { vms: 'api-01', 'resource-group': 'rg-api', source: '192.0.2.1' },
+    /192\.0\.2\.1/,
+    named('source'),
+  ),
   gh('allow-any-source not a boolean', { 'allow-any-source': 'maybe' }, named('allow-any-source'), /maybe/),
   gh('wait-timeout 0', { 'wait-timeout': '0' }, named('wait-timeout')),
   gh('wait-timeout over 1 h', { 'wait-timeout': '99999' }, named('wait-timeout'), /99999/),
   gh('poll-interval 0', { 'poll-interval': '0' }, named('poll-interval')),
   gh('poll-interval 120', { 'poll-interval': '120' }, named('poll-interval')),
-  gh('poll-interval longer than wait-timeout', { 'poll-interval': '30', 'wait-timeout': '10' }, named('poll-interval'), /wait-timeout/),
+  gh(
+    'poll-interval longer than wait-timeout',
+    { 'poll-interval': '30', 'wait-timeout': '10' },
+    named('poll-interval'),
+    /wait-timeout/,
+  ),
   gh('close-on-post unknown', { 'close-on-post': 'sometimes' }, named('close-on-post'), /sometimes/),
   gh('probe not a boolean', { probe: 'perhaps' }, named('probe')),
   gh('dry-run not a boolean', { 'dry-run': 'yes please' }, named('dry-run')),
   gh('justification too long', { justification: 'x'.repeat(2000) }, named('justification')),
-  gh('ip-providers over plain http', { source: 'auto', 'ip-providers': 'http://ip.example.com' }, named('ip-providers'), /http:\/\/ip\.example\.com/),
+  gh(
+    'ip-providers over plain http',
+    { source: 'auto', 'ip-providers': 'http://ip.example.com' },
+    named('ip-providers'),
+    /http:\/\/ip\.example\.com/,
+  ),
   gh('ip-providers not a URL', { source: 'auto', 'ip-providers': 'whats my ip' }, named('ip-providers')),
   gh('cloud unknown', { cloud: 'AzureMoon' }, named('cloud'), /AzureMoon/),
   gh('cloud Custom without arm-endpoint', { 'arm-endpoint': '' }, named('arm-endpoint')),
-  gh('arm-endpoint over http', { 'arm-endpoint': 'http://127.0.0.1:1' }, named('arm-endpoint'), /http:\/\/127\.0\.0\.1:1/),
-  gh('resource ID malformed', { vms: '/subscriptions/xyz/resourceGroups' }, named('vms'), /\/subscriptions\/xyz/),
-  gh('resource ID of an NSG, not a VM', { vms: `/subscriptions/${PROD_SUB}/resourceGroups/rg-web/providers/Microsoft.Network/networkSecurityGroups/web-01-nsg` }, named('vms'), /networkSecurityGroups/),
+  gh(
+    'arm-endpoint over http',
+    { 'arm-endpoint': 'http://127.0.0.1:1' },
+    named('arm-endpoint'),
+    /http:\/\/127\.0\.0\.1:1/,
+  ),
+  gh(
+    'resource ID malformed',
+    { vms: '/subscriptions/xyz/resourceGroups' },
+    named('vms'),
+    /\/subscriptions\/xyz/,
+  ),
+  gh(
+    'resource ID of an NSG, not a VM',
+    {
+      vms: `/subscriptions/${PROD_SUB}/resourceGroups/rg-web/providers/Microsoft.Network/networkSecurityGroups/web-01-nsg`,
+    },
+    named('vms'),
+    /networkSecurityGroups/,
+  ),
   gh('VM name without resource-group', { 'resource-group': '' }, named('resource-group')),
   gh('resource-group with a slash', { 'resource-group': 'rg/web' }, named('resource-group'), /rg\/web/),
-  gh('subscription-id not a GUID', { vms: 'web-01', 'subscription-id': 'contoso-prod' }, named('subscription-id'), /contoso-prod/),
-  gh('creds not JSON', { creds: '{clientId: oops', 'client-id': '', 'client-secret': '', 'tenant-id': '' }, named('creds')),
+  gh(
+    'subscription-id not a GUID',
+    { vms: 'web-01', 'subscription-id': 'contoso-prod' },
+    named('subscription-id'),
+    /contoso-prod/,
+  ),
+  gh(
+    'creds not JSON',
+    { creds: '{clientId: oops', 'client-id': '', 'client-secret': '', 'tenant-id': '' },
+    named('creds'),
+  ),
   gh('client-secret without client-id', { 'client-id': '' }, named('client-id')),
   // --- GitHub: valid syntax, refused against Azure's data (reads only)
   gh('unknown VM', { vms: 'ghost-01' }, /ghost-01/, named('vms')),
@@ -113,7 +161,11 @@ const CASES: readonly BadCase[] = [
   gh('port outside the policy', { ports: '3389' }, /3389/, named('ports')),
   gh('one of two ports outside the policy', { ports: '22,8080' }, /8080/),
   gh('VM without a JIT policy', { vms: 'legacy-01' }, /legacy-01/, /JIT policy|no policy/i),
-  ghE('duplicate VM by name and ID, port outside policy', () => ({ vms: `web-01\n${WEB_01_ID}`, ports: '23' }), /23/),
+  ghE(
+    'duplicate VM by name and ID, port outside policy',
+    () => ({ vms: `web-01\n${WEB_01_ID}`, ports: '23' }),
+    /23/,
+  ),
 
   // --- Azure DevOps: inputs
   ado('vms empty', { vms: '' }, named('vms')),
@@ -150,7 +202,9 @@ const CASES: readonly BadCase[] = [
     'connection with an unknown authenticationType',
     (emu) => ({
       endpoints: [
-        adoConnection(emu, { parameters: { ...adoConnection(emu).parameters, authenticationType: 'spnMagic' } }),
+        adoConnection(emu, {
+          parameters: { ...adoConnection(emu).parameters, authenticationType: 'spnMagic' },
+        }),
       ],
     }),
     /spnMagic/,
@@ -184,7 +238,9 @@ const CASES: readonly BadCase[] = [
   adoConn(
     'AD FS connection',
     (emu) => ({
-      endpoints: [adoConnection(emu, { data: { ...adoConnection(emu).data, EnableAdfsAuthentication: 'true' } })],
+      endpoints: [
+        adoConnection(emu, { data: { ...adoConnection(emu).data, EnableAdfsAuthentication: 'true' } }),
+      ],
     }),
     /AD FS/,
   ),
@@ -223,9 +279,14 @@ async function runCase(emu: Emulator, c: BadCase): Promise<CaseResult> {
   }
   if (exitCode !== 1) violations.push(`exit code ${exitCode}, expected 1`);
   const text = errors.join('\n');
-  for (const re of c.expect) if (!re.test(text)) violations.push(`error does not match ${String(re)}: ${text.slice(0, 300) || '(none)'}`);
+  for (const re of c.expect)
+    if (!re.test(text))
+      violations.push(`error does not match ${String(re)}: ${text.slice(0, 300) || '(none)'}`);
   const writes = armWrites(emu);
-  if (writes.length > 0) violations.push(`${writes.length} ARM write(s): ${writes.map((w) => `${w.method} ${w.path}`).join(', ')}`);
+  if (writes.length > 0)
+    violations.push(
+      `${writes.length} ARM write(s): ${writes.map((w) => `${w.method} ${w.path}`).join(', ')}`,
+    );
   return { violations, message: normalizeMessage(errors[0] ?? '(no error)') };
 }
 
@@ -246,7 +307,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  report.note(`${CASES.filter((c) => c.frontEnd === 'github').length} GitHub + ${CASES.filter((c) => c.frontEnd === 'ado').length} ADO`);
+  report.note(
+    `${CASES.filter((c) => c.frontEnd === 'github').length} GitHub + ${CASES.filter((c) => c.frontEnd === 'ado').length} ADO`,
+  );
   report.note(scanner.summary());
   report.flush();
 });
@@ -264,5 +327,7 @@ it.each(CASES.map((c) => [c.name]))('%s → exit 1, error names the input, zero 
 });
 
 it('shows each bad-input message once', () => {
-  expect(CASES.map((c) => `${c.name}\n  ${results.get(c.name)?.message ?? '?'}`).join('\n')).toMatchSnapshot();
+  expect(
+    CASES.map((c) => `${c.name}\n  ${results.get(c.name)?.message ?? '?'}`).join('\n'),
+  ).toMatchSnapshot();
 });

@@ -61,9 +61,19 @@ export const ARM_CALLS: readonly CallKind[] = [
     phase: 'main',
   },
   { kind: 'NSG GET (main)', method: 'GET', path: /networkSecurityGroups\/web-01-nsg\?/, phase: 'main' },
-  { kind: 'initiate POST', method: 'POST', path: /jitNetworkAccessPolicies\/web-jit\/initiate/, phase: 'main' },
+  {
+    kind: 'initiate POST',
+    method: 'POST',
+    path: /jitNetworkAccessPolicies\/web-jit\/initiate/,
+    phase: 'main',
+  },
   { kind: 'NSG GET (post)', method: 'GET', path: /networkSecurityGroups\/web-01-nsg\?/, phase: 'post' },
-  { kind: 'JIT policy GET (post)', method: 'GET', path: /jitNetworkAccessPolicies\/web-jit\?/, phase: 'post' },
+  {
+    kind: 'JIT policy GET (post)',
+    method: 'GET',
+    path: /jitNetworkAccessPolicies\/web-jit\?/,
+    phase: 'post',
+  },
   { kind: 'rule DELETE', method: 'DELETE', path: /securityRules\/[^/?]+\?/, phase: 'post' },
   { kind: 'delete operation GET', method: 'GET', path: /\/operations\/[^/?]+\?/, phase: 'post' },
   { kind: 'rule GET (confirm gone)', method: 'GET', path: /securityRules\/[^/?]+\?/, phase: 'post' },
@@ -115,7 +125,12 @@ export function faultCases(): FaultCase[] {
       name: '500 on every JIT policy list (bounded retries, then fails)',
       slow: true,
       faults: [
-        { method: 'GET', path: /Microsoft\.Security\/jitNetworkAccessPolicies\?/, status: 500, times: Infinity },
+        {
+          method: 'GET',
+          path: /Microsoft\.Security\/jitNetworkAccessPolicies\?/,
+          status: 500,
+          times: Infinity,
+        },
       ],
       faultedPath: /Microsoft\.Security\/jitNetworkAccessPolicies\?/,
       maxAttempts: 5,
@@ -154,7 +169,9 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: 'slow JIT policy list (2 s, under the call timeout)',
-      faults: [{ method: 'GET', path: /Microsoft\.Security\/jitNetworkAccessPolicies\?/, latencyMs: 2000, times: 1 }],
+      faults: [
+        { method: 'GET', path: /Microsoft\.Security\/jitNetworkAccessPolicies\?/, latencyMs: 2000, times: 1 },
+      ],
     },
     {
       // The core's per-call timeout is 30 s (shared/azure/clients.ts); a hang on the NSG reads of the
@@ -243,7 +260,8 @@ export function faultCases(): FaultCase[] {
       inputs: { vms: 'api-01', 'resource-group': 'rg-api', 'wait-timeout': '4' },
       nsgs: ['api-01-nsg', 'snet-api-nsg'],
       during: (emu) => {
-        for (const r of allowRules(emu, 'snet-api-nsg', EGRESS_IP)) emu.control.removeRule('snet-api-nsg', r.name);
+        for (const r of allowRules(emu, 'snet-api-nsg', EGRESS_IP))
+          emu.control.removeRule('snet-api-nsg', r.name);
       },
       cause: /snet-api-nsg/,
       // Post deletes the api-01-nsg rule; the subnet rule never came, so it says what could still appear.
@@ -252,7 +270,8 @@ export function faultCases(): FaultCase[] {
     {
       name: 'rule removed early (after ready, before post)',
       betweenSteps: (emu) => {
-        for (const r of allowRules(emu, 'web-01-nsg', EGRESS_IP)) emu.control.removeRule('web-01-nsg', r.name);
+        for (const r of allowRules(emu, 'web-01-nsg', EGRESS_IP))
+          emu.control.removeRule('web-01-nsg', r.name);
       },
     },
     {
@@ -293,7 +312,10 @@ export function faultCases(): FaultCase[] {
           method: 'GET',
           path: /\/operations\//,
           status: 200,
-          body: { status: 'Failed', error: { code: 'InternalServerError', message: 'Deleting the rule failed.' } },
+          body: {
+            status: 'Failed',
+            error: { code: 'InternalServerError', message: 'Deleting the rule failed.' },
+          },
           times: Infinity,
         },
       ],

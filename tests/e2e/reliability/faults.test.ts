@@ -76,7 +76,8 @@ function emulatorChecks(
     const max = c.maxAttempts ?? 5;
     // Per distinct resource: a DELETE of two rules is two calls.
     const perPath = new Map<string, RequestLogEntry[]>();
-    for (const a of attempts) perPath.set(`${a.method} ${a.path}`, [...(perPath.get(`${a.method} ${a.path}`) ?? []), a]);
+    for (const a of attempts)
+      perPath.set(`${a.method} ${a.path}`, [...(perPath.get(`${a.method} ${a.path}`) ?? []), a]);
     for (const [path, list] of perPath) {
       const faulted = list.filter((r) => r.status === 429 || r.status >= 500 || r.status === 0).length;
       if (faulted > max) violations.push(`${faulted} faulted attempts on ${path} (max ${max})`);
@@ -90,7 +91,9 @@ function emulatorChecks(
           // Not before the date the header named (it has 1 s resolution: allow that much early).
           const allowedAt = armedAtMs + DATE_AHEAD_MS - 1000;
           if (retry.time.getTime() < allowedAt)
-            violations.push(`retried ${path} ${allowedAt - retry.time.getTime()} ms before the Retry-After date`);
+            violations.push(
+              `retried ${path} ${allowedAt - retry.time.getTime()} ms before the Retry-After date`,
+            );
         } else {
           const gap = retry.time.getTime() - first.time.getTime();
           if (gap < c.retryAfter * 1000 - 50)
@@ -106,7 +109,9 @@ function emulatorChecks(
       for (const p of vm.ports) {
         const asked = DURATION_MIN * 60_000 + END_TOLERANCE_MS;
         if (Date.parse(p.endTimeUtc) - start > asked)
-          violations.push(`request ends ${Date.parse(p.endTimeUtc) - start} ms after its start (asked ${DURATION_MIN} min)`);
+          violations.push(
+            `request ends ${Date.parse(p.endTimeUtc) - start} ms after its start (asked ${DURATION_MIN} min)`,
+          );
       }
   }
 }
@@ -139,8 +144,10 @@ async function runGitHubCase(c: FaultCase): Promise<Outcome> {
     const mainLog = emu.control.requests();
     const mainErrors = ghErrors(main);
     if (c.cause === undefined) {
-      if (main.exitCode !== 0) violations.push(`main failed: ${mainErrors.join(' | ') || main.stderr.slice(-300)}`);
-      else if (ourRules(emu, c).length === 0) violations.push('main reported ready but no allow rule is live');
+      if (main.exitCode !== 0)
+        violations.push(`main failed: ${mainErrors.join(' | ') || main.stderr.slice(-300)}`);
+      else if (ourRules(emu, c).length === 0)
+        violations.push('main reported ready but no allow rule is live');
     } else {
       if (main.exitCode !== 1) violations.push(`main exited ${main.exitCode}, expected 1`);
       if (!mainErrors.some((e) => c.cause?.test(e)))
@@ -162,13 +169,16 @@ async function runGitHubCase(c: FaultCase): Promise<Outcome> {
       ['main', main],
       ['post', post],
     ] as const)
-      for (const l of scanner.scanGitHub(`${c.name} ${label}`, step)) violations.push(`leak in ${l.where}: ${l.what}`);
+      for (const l of scanner.scanGitHub(`${c.name} ${label}`, step))
+        violations.push(`leak in ${l.where}: ${l.what}`);
 
     return {
       case: c,
       violations,
       mainMessage: firstLine(mainErrors[0] ?? (main.exitCode === 0 ? 'ok' : `exit ${main.exitCode}`)),
-      postMessage: firstLine(warnings.find((w) => /stays open|closes by itself/.test(w)) ?? postSummary(post)),
+      postMessage: firstLine(
+        warnings.find((w) => /stays open|closes by itself/.test(w)) ?? postSummary(post),
+      ),
     };
   } finally {
     await emu.stop();
@@ -178,7 +188,10 @@ async function runGitHubCase(c: FaultCase): Promise<Outcome> {
 /** Faults with a Retry-After date are rebuilt when armed, so the date is relative to that moment. */
 function faultCasesFresh(c: FaultCase): NonNullable<FaultCase['faults']> {
   if (c.retryAfter !== 'date') return c.faults ?? [];
-  return (c.faults ?? []).map((f) => ({ ...f, retryAfter: new Date(Date.now() + DATE_AHEAD_MS).toUTCString() }));
+  return (c.faults ?? []).map((f) => ({
+    ...f,
+    retryAfter: new Date(Date.now() + DATE_AHEAD_MS).toUTCString(),
+  }));
 }
 
 function checkAfterPost(
@@ -196,7 +209,9 @@ function checkAfterPost(
     if (!stated) violations.push(`rule ${r.name} in ${r.nsg} remains and no warning says so and until when`);
   }
   if (c.postWarning && !warnings.some((w) => c.postWarning?.test(w)))
-    violations.push(`post gave no warning matching ${String(c.postWarning)}: ${warnings.join(' | ') || '(none)'}`);
+    violations.push(
+      `post gave no warning matching ${String(c.postWarning)}: ${warnings.join(' | ') || '(none)'}`,
+    );
 }
 
 function postSummary(post: StepResult): string {
@@ -229,7 +244,10 @@ const ADO_CASES: readonly AdoCase[] = [
     name: 'ADO: 429 Retry-After 1 s on initiate POST',
     faults: [{ method: 'POST', path: /\/initiate/, status: 429, retryAfter: 1, times: 1 }],
   },
-  { name: 'ADO: 500 once on VM GET', faults: [{ method: 'GET', path: /virtualMachines\/web-01\?/, status: 500, times: 1 }] },
+  {
+    name: 'ADO: 500 once on VM GET',
+    faults: [{ method: 'GET', path: /virtualMachines\/web-01\?/, status: 500, times: 1 }],
+  },
   {
     name: 'ADO: token endpoint fails',
     faults: [{ method: 'POST', path: /oauth2\/v2\.0\/token/, status: 500, times: Infinity }],
@@ -256,7 +274,9 @@ async function runAdoCase(c: AdoCase): Promise<{ violations: string[]; mainMessa
     const errors = adoErrors(main);
     if (c.cause === undefined && main.exitCode !== 0) violations.push(`main failed: ${errors.join(' | ')}`);
     if (c.cause !== undefined && (main.exitCode !== 1 || !errors.some((e) => c.cause?.test(e))))
-      violations.push(`main exit ${main.exitCode}, errors ${errors.join(' | ') || '(none)'}; want ${String(c.cause)}`);
+      violations.push(
+        `main exit ${main.exitCode}, errors ${errors.join(' | ') || '(none)'}; want ${String(c.cause)}`,
+      );
     const post = await adoStep(emu, 'post', { inputs, taskVariables: { ...main.taskVariables } });
     if (post.exitCode !== 0) violations.push(`post exited ${post.exitCode}: ${adoErrors(post).join(' | ')}`);
     const remaining = allowRules(emu, 'web-01-nsg', EGRESS_IP);
@@ -267,8 +287,12 @@ async function runAdoCase(c: AdoCase): Promise<{ violations: string[]; mainMessa
       ['main', main],
       ['post', post],
     ] as [string, AdoStepResult][])
-      for (const l of scanner.scanAdo(`${c.name} ${label}`, step)) violations.push(`leak in ${l.where}: ${l.what}`);
-    return { violations, mainMessage: firstLine(errors[0] ?? (main.exitCode === 0 ? 'ok' : `exit ${main.exitCode}`)) };
+      for (const l of scanner.scanAdo(`${c.name} ${label}`, step))
+        violations.push(`leak in ${l.where}: ${l.what}`);
+    return {
+      violations,
+      mainMessage: firstLine(errors[0] ?? (main.exitCode === 0 ? 'ok' : `exit ${main.exitCode}`)),
+    };
   } finally {
     await emu.stop();
   }
@@ -282,11 +306,13 @@ beforeAll(async () => {
   // GitHub cases and the ADO sample share one bounded pool (4 cases in flight, each mostly
   // waiting on Retry-After or a timeout); the slow ones start first so they do not end last.
   const jobs: (() => Promise<void>)[] = [
-    ...[...GITHUB_CASES.filter((c) => c.slow), ...GITHUB_CASES.filter((c) => !c.slow)].map((c) => async () => {
-      const t = Date.now();
-      outcomes.set(c.name, await runGitHubCase(c));
-      durations.push([c.name, Date.now() - t]);
-    }),
+    ...[...GITHUB_CASES.filter((c) => c.slow), ...GITHUB_CASES.filter((c) => !c.slow)].map(
+      (c) => async () => {
+        const t = Date.now();
+        outcomes.set(c.name, await runGitHubCase(c));
+        durations.push([c.name, Date.now() - t]);
+      },
+    ),
     ...ADO_CASES.map((c) => async () => {
       adoOutcomes.set(c.name, await runAdoCase(c));
     }),
@@ -296,7 +322,12 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (process.env.RELIABILITY_TIMINGS)
-    process.stdout.write(`${durations.sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${ms} ${n}`).join('\n')}\n`);
+    process.stdout.write(
+      `${durations
+        .sort((a, b) => b[1] - a[1])
+        .map(([n, ms]) => `${ms} ${n}`)
+        .join('\n')}\n`,
+    );
   report.note(scanner.summary());
   report.flush();
 });

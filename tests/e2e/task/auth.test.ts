@@ -115,6 +115,44 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       expect(emu.control.requests().filter((r) => r.provider !== 'ip')).toEqual([]);
     });
 
+    it('a wrong client secret fails as a sign-in error naming the connection, with the key masked', async () => {
+      const endpoint = connection(emu, 'secret');
+      const wrongKey = 'wrong-secret-value-123';
+      const failed = await runAdoStep({
+        node,
+        entry: 'main',
+        inputs: targetInputs(emu),
+        endpoints: [{ ...endpoint, parameters: { ...endpoint.parameters, serviceprincipalkey: wrongKey } }],
+        env: agentEnv(emu, 'secret'),
+      });
+
+      expect(failed.result?.result).toBe('Failed');
+      const error = failed.issues.find((i) => i.type === 'error')?.message ?? '';
+      expect(error).toContain(`Sign-in with service connection '${endpoint.id}'`);
+      expect(error).toMatch(/client secret/);
+      expect(failed.secrets).toContain(wrongKey);
+      expect(leakedSecrets(failed, [wrongKey])).toEqual([]);
+      expect(emu.control.requests().filter((r) => r.write && ARM_PROVIDERS.includes(r.provider))).toEqual([]);
+    });
+
+    it('workload identity federation with a connection Entra does not trust names the federated credential to check', async () => {
+      const untrusted = '0b0b0b0b-1111-4222-8333-444444444444';
+      const failed = await runAdoStep({
+        node,
+        entry: 'main',
+        inputs: targetInputs(emu, { azureSubscription: untrusted }),
+        endpoints: [{ ...connection(emu, 'wif'), id: untrusted }],
+        systemAccessToken: emu.ado.accessToken,
+        env: agentEnv(emu, 'wif'),
+      });
+
+      expect(failed.result?.result).toBe('Failed');
+      const error = failed.issues.find((i) => i.type === 'error')?.message ?? '';
+      expect(error).toContain(`Sign-in with service connection '${untrusted}'`);
+      expect(error).toContain('federated credential');
+      expect(leakedSecrets(failed, [emu.ado.accessToken])).toEqual([]);
+    });
+
     it('a read-only principal fails with the permission it lacks, and post has nothing to close', async () => {
       const endpoint = connection(emu, 'secret', 'jit-readonly');
       const failed = await runAdoStep({
@@ -130,6 +168,18 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
         /AuthorizationFailed|permission/i,
       );
       expect(leakedSecrets(failed, [endpoint.parameters.serviceprincipalkey ?? ''])).toEqual([]);
+
+      emu.control.clearRequests();
+      const post = await runAdoStep({
+        node,
+        entry: 'post',
+        inputs: targetInputs(emu),
+        endpoints: [endpoint],
+        env: agentEnv(emu, 'secret'),
+        taskVariables: failed.taskVariables,
+      });
+      expect(post.result?.result).toBe('Succeeded');
+      expect(emu.control.requests().filter((r) => r.method === 'DELETE')).toEqual([]);
     });
   },
 );

@@ -5,7 +5,7 @@
  */
 import AdmZip from 'adm-zip';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 
@@ -94,5 +94,64 @@ describe('npm run package:vsix', () => {
     const manifest = new AdmZip(vsixPath).readAsText('extension.vsixmanifest');
     expect(manifest).toMatch(new RegExp(`<Identity[^>]*Version="${version.replace(/\./g, '\\.')}"`));
     expect(manifest).toMatch(new RegExp(`<Identity[^>]*Publisher="${extension.publisher}"`));
+  });
+});
+
+describe('npm run package:vsix refuses a package the agent or the Marketplace would reject', () => {
+  /** A copy of the packaging inputs in a temp folder, with task.json / package.json edited. */
+  function sandbox(edit: { task?: (t: Record<string, unknown>) => void; version?: string }): string {
+    const dir = mkdtempSync(join(tmpdir(), 'vsix-sandbox-'));
+    for (const file of [
+      'task.json',
+      'vss-extension.json',
+      'overview.md',
+      'images/icon.png',
+      'scripts/package-vsix.mjs',
+    ]) {
+      mkdirSync(join(dir, file, '..'), { recursive: true });
+      cpSync(join(root, file), join(dir, file));
+    }
+    mkdirSync(join(dir, 'dist', 'task'), { recursive: true });
+    for (const entry of ['main', 'post'])
+      writeFileSync(join(dir, 'dist', 'task', `${entry}.js`), '// stub\n');
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const task = readJson<Record<string, unknown>>('task.json');
+    edit.task?.(task);
+    writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
+    const pkg = readJson<Record<string, unknown>>('package.json');
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ ...pkg, version: edit.version ?? pkg.version }),
+    );
+    return dir;
+  }
+  const pack = (dir: string) =>
+    spawnSync(process.execPath, [join(dir, 'scripts', 'package-vsix.mjs'), '--out-dir', join(dir, 'out')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+  it('fails when tfx warns (a friendlyName over 40 characters)', () => {
+    const run = pack(sandbox({ task: (t) => (t.friendlyName = 'x'.repeat(41)) }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/tfx printed \d+ warning/);
+  });
+
+  it('fails before packaging when the versions disagree', () => {
+    const run = pack(sandbox({ version: '9.9.9' }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('versions disagree: package.json 9.9.9');
+  });
+
+  it('fails when a handler target is missing', () => {
+    const run = pack(
+      sandbox({
+        task: (t) =>
+          ((t.execution as Record<string, { target: string }>).Node24 = { target: 'dist/task/gone.js' }),
+      }),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('dist/task/gone.js');
   });
 });

@@ -60,6 +60,56 @@ describe('Terminal', () => {
   });
 });
 
+describe('Terminal heartbeat while the core waits', () => {
+  afterEach(() => jest.useRealTimers());
+
+  function heartbeat(interactive: boolean) {
+    jest.useFakeTimers();
+    const out = new Buffer();
+    const err = new Buffer();
+    let now = 0;
+    const t = new Terminal({
+      stdout: out,
+      stderr: err,
+      json: false,
+      verbose: false,
+      interactive,
+      now: () => now,
+    });
+    const advance = (ms: number): void => {
+      now += ms;
+      jest.advanceTimersByTime(ms);
+    };
+    return { t, out, advance };
+  }
+
+  it('in a log (CI), prints a line after a few quiet seconds, never while output flows', () => {
+    const { t, out, advance } = heartbeat(false);
+    t.startHeartbeat('waiting for Azure');
+    for (let i = 0; i < 10; i++) {
+      advance(1000);
+      t.log('info', `poll ${i}`);
+    }
+    expect(out.text).not.toContain('still waiting');
+    advance(3500);
+    expect(out.text).toContain('... still waiting for Azure');
+    t.stopHeartbeat();
+    const before = out.text;
+    advance(10_000);
+    expect(out.text).toBe(before);
+  });
+
+  it('on a terminal, draws a spinner in place and clears it before the next line', () => {
+    const { t, out, advance } = heartbeat(true);
+    t.startHeartbeat('waiting for Azure');
+    advance(1500);
+    expect(out.text).toMatch(/\r[|/\\-] waiting for Azure \(1\.\ds\)/);
+    t.log('info', 'Live: web-01');
+    expect(out.text.endsWith('\r\u001b[K[  1.5s] Live: web-01\n')).toBe(true);
+    t.stopHeartbeat();
+  });
+});
+
 describe('markdownToText', () => {
   it('aligns tables and drops Markdown marks', () => {
     const text = markdownToText(

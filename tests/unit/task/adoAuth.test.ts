@@ -9,7 +9,9 @@ import {
   ManagedIdentityCredential,
 } from '@azure/identity';
 import { AuthError } from '../../../shared/errors';
-import type { CloudEndpoints } from '../../../shared/session';
+import type { TokenCredential } from '@azure/core-auth';
+import type { AzureSession, CloudEndpoints } from '../../../shared/session';
+import { ServiceConnectionCredential } from '../../../task/connectionCredential';
 import { createAdoConnect, type AdoAuthContext, type ServiceConnection } from '../../../task/adoAuth';
 import { englishMessages } from '../../../task/messages';
 
@@ -57,6 +59,12 @@ function context(conn: ServiceConnection | undefined, over: Partial<AdoAuthConte
   return { ctx, log };
 }
 
+/** The @azure/identity credential behind the wrapper that turns sign-in failures into AuthErrors. */
+function inner(session: AzureSession): TokenCredential {
+  expect(session.credential).toBeInstanceOf(ServiceConnectionCredential);
+  return (session.credential as ServiceConnectionCredential).inner;
+}
+
 const spn = { tenantid: 'tenant-1', serviceprincipalid: 'client-1' };
 
 describe('createAdoConnect', () => {
@@ -69,7 +77,7 @@ describe('createAdoConnect', () => {
       }),
     );
     const session = await createAdoConnect(ctx)(PUBLIC);
-    expect(session.credential).toBeInstanceOf(ClientSecretCredential);
+    expect(inner(session)).toBeInstanceOf(ClientSecretCredential);
     expect(session.subscriptionId).toBe('sub-1');
     expect(session.cloud).toEqual(PUBLIC);
     expect(session.method).toContain('client secret');
@@ -79,7 +87,7 @@ describe('createAdoConnect', () => {
 
   it('ServicePrincipal without authenticationType defaults to a secret (older connections)', async () => {
     const { ctx } = context(fakeConnection('serviceprincipal', { ...spn, serviceprincipalkey: SECRET }));
-    expect((await createAdoConnect(ctx)(PUBLIC)).credential).toBeInstanceOf(ClientSecretCredential);
+    expect(inner(await createAdoConnect(ctx)(PUBLIC))).toBeInstanceOf(ClientSecretCredential);
   });
 
   it('ServicePrincipal + spnCertificate: the PEM is masked and used', async () => {
@@ -91,7 +99,7 @@ describe('createAdoConnect', () => {
       }),
     );
     const session = await createAdoConnect(ctx)(PUBLIC);
-    expect(session.credential).toBeInstanceOf(ClientCertificateCredential);
+    expect(inner(session)).toBeInstanceOf(ClientCertificateCredential);
     expect(log.secrets).toEqual([PEM]);
     expect(session.method).toContain('certificate');
   });
@@ -102,7 +110,7 @@ describe('createAdoConnect', () => {
     try {
       const { ctx, log } = context(fakeConnection('WorkloadIdentityFederation', spn));
       const session = await createAdoConnect(ctx)(PUBLIC);
-      expect(session.credential).toBeInstanceOf(AzurePipelinesCredential);
+      expect(inner(session)).toBeInstanceOf(AzurePipelinesCredential);
       expect(log.secrets).toEqual(['system-access-token']);
       expect(session.method).toContain('workload identity federation');
     } finally {
@@ -125,7 +133,7 @@ describe('createAdoConnect', () => {
       fakeConnection('ManagedServiceIdentity', { tenantid: 't' }, { msiclientId: 'mi-client' }),
     );
     const session = await createAdoConnect(ctx)(PUBLIC);
-    expect(session.credential).toBeInstanceOf(ManagedIdentityCredential);
+    expect(inner(session)).toBeInstanceOf(ManagedIdentityCredential);
     expect(session.method).toContain('mi-client');
   });
 
@@ -159,7 +167,9 @@ describe('createAdoConnect', () => {
     await expect(
       createAdoConnect(context(undefined, { connectionId: () => ' ' }).ctx)(PUBLIC),
     ).rejects.toThrow(/azureSubscription/);
-    await expect(createAdoConnect(context(undefined).ctx)(PUBLIC)).rejects.toThrow(/azureSubscription/);
+    await expect(createAdoConnect(context(undefined).ctx)(PUBLIC)).rejects.toThrow(
+      new RegExp(`service connection '${ID}'.*authorized`),
+    );
   });
 
   it("the connection's environment overrides the cloud input, and says so", async () => {
@@ -219,5 +229,23 @@ describe('createAdoConnect', () => {
     const session = await createAdoConnect(ctx)(PUBLIC);
     expect(session.subscriptionId).toBeUndefined();
     expect(log.info.join('\n')).toMatch(/ManagementGroup.*full resource ID/);
+  });
+
+  it('a failed sign-in is an AuthError naming the connection and the method, with the scheme hint', async () => {
+    const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    const failing: TokenCredential = {
+      getToken: () => Promise.reject(new Error('AADSTS7000215: Invalid client secret')),
+    };
+    const credential = new ServiceConnectionCredential(
+      failing,
+      (session.credential as ServiceConnectionCredential)['describe'],
+    );
+    const error = await credential.getToken('https://management.azure.com/.default').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toBe(
+      `Sign-in with service connection '${ID}' (${session.method}) failed: AADSTS7000215: Invalid client secret`,
+    );
+    expect((error as AuthError).hint).toMatch(/client secret/);
   });
 });

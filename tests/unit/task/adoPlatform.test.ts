@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { AdoPlatform, maskableParts } from '../../../task/adoPlatform';
+import { AdoPlatform, maskableParts, neutralizeCommands } from '../../../task/adoPlatform';
 
 let lines: string[] = [];
 const capture = new Writable({
@@ -33,6 +33,17 @@ describe('maskableParts', () => {
     expect(maskableParts('')).toEqual([]);
     const pem = '-----BEGIN PRIVATE KEY-----\r\nMIIEv1\r\n  abc==  \n\n-----END PRIVATE KEY-----\n';
     expect(maskableParts(pem)).toEqual(['MIIEv1', 'abc==']);
+  });
+});
+
+describe('neutralizeCommands', () => {
+  it('keeps quoted logging commands from being executed by the agent, and leaves other text alone', () => {
+    const quoted = 'Invalid input \'justification\' = "##vso[task.setvariable variable=x]y"';
+    const safe = neutralizeCommands(quoted);
+    expect(safe).not.toContain('##vso[');
+    expect(safe.replace(/\u200b/g, '')).toBe(quoted);
+    expect(neutralizeCommands('##VSO[task.complete]')).not.toMatch(/##vso\[/i);
+    expect(neutralizeCommands('plain text ## [x]')).toBe('plain text ## [x]');
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * P1 and P6 for the GitHub Action bundle too (dist/action/main.js and
+ * post.js), run the way the runner runs them (tests/helpers/githubRunner.ts:
+ * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE files, STATE_* for post),
+ * signing in with GitHub OIDC against the emulator.
+ */
+import type { Emulator } from '../emulator';
+import { runStep } from '../tests/helpers/githubRunner';
+import type { Runner } from './measure';
+
+const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
+
+export interface StepTiming {
+  readonly wallMs: number;
+  readonly peakRssMb: number;
+}
+
+export async function actionMainAndPost(
+  emu: Emulator,
+  runner: Runner,
+): Promise<{ main: StepTiming; post: StepTiming }> {
+  const deployer = emu.principals['jit-deployer'];
+  if (!deployer) throw new Error('no jit-deployer');
+  const inputs = {
+    'client-id': deployer.clientId,
+    'tenant-id': emu.tenantId,
+    'subscription-id': PROD,
+    vms: 'web-01',
+    'resource-group': 'rg-web',
+    ports: '22',
+    duration: '10',
+    cloud: 'Custom',
+    'arm-endpoint': emu.armUrl,
+    'authority-host': emu.authorityHost,
+    'ip-providers': emu.ipEchoUrls.join('\n'),
+  };
+  const env = {
+    NODE_EXTRA_CA_CERTS: emu.caPath,
+    ACTIONS_ID_TOKEN_REQUEST_URL: emu.github.requestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: emu.github.requestToken,
+  };
+  const mainRss = runner.rssEnv();
+  let t0 = performance.now();
+  const main = await runStep({ node: process.execPath, entry: 'main', inputs, env: { ...env, ...mainRss } });
+  const mainMs = performance.now() - t0;
+  if (main.exitCode !== 0)
+    throw new Error(`action main failed (exit ${main.exitCode}):\n${main.log}\n${main.stderr}`);
+  const postRss = runner.rssEnv();
+  t0 = performance.now();
+  const post = await runStep({
+    node: process.execPath,
+    entry: 'post',
+    inputs,
+    env: { ...env, ...postRss },
+    state: main.state,
+  });
+  const postMs = performance.now() - t0;
+  if (post.exitCode !== 0)
+    throw new Error(`action post failed (exit ${post.exitCode}):\n${post.log}\n${post.stderr}`);
+  return {
+    main: { wallMs: mainMs, peakRssMb: runner.readRss(mainRss) },
+    post: { wallMs: postMs, peakRssMb: runner.readRss(postRss) },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The credential handed to the core, wrapped so that a failed sign-in reads as
+ * what it is. Credentials are lazy: the first token request happens inside the
+ * core's first ARM call, where a bare identity error would be reported as a
+ * failed Azure call. Here it becomes an AuthError that names the service
+ * connection, the sign-in method and what to check for that scheme.
+ */
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { AuthError } from '../shared/errors';
+
+/** Longest identity error text kept: some embed a whole HTTP response. */
+const MAX_CAUSE_LENGTH = 600;
+
+export class ServiceConnectionCredential implements TokenCredential {
+  constructor(
+    /** The @azure/identity credential for the connection's scheme. */
+    readonly inner: TokenCredential,
+    /** Builds the AuthError from the identity library's message. */
+    private readonly describe: (message: string, cause: unknown) => AuthError,
+  ) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (e) {
+      // Cancellation and deadlines are the core's to report.
+      if (options?.abortSignal?.aborted) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      const short = message.length > MAX_CAUSE_LENGTH ? `${message.slice(0, MAX_CAUSE_LENGTH)}…` : message;
+      throw this.describe(short, e);
+    }
+  }
+}
