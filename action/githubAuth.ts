@@ -128,8 +128,11 @@ async function checkCredential(
   deps: GitHubAuthDeps,
 ): Promise<void> {
   try {
+    // enableCae like the SDKs' bearer policy: @azure/identity caches CAE tokens apart,
+    // so this check's token is the one every later ARM call reuses.
     const token = await built.credential.getToken(cloud.scope, {
       abortSignal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+      enableCae: true,
     });
     if (!token) throw new Error('no token was returned');
   } catch (e) {

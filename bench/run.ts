@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { generateScenario, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
-import { actionMainAndPost } from './action';
+import type { actionMainAndPost as ActionSteps } from './action';
 import { median, Runner, type ChildRun } from './measure';
 
 const root = join(__dirname, '..', '..');
@@ -161,7 +161,10 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
     const actionMain: number[] = [];
     const actionPost: number[] = [];
     const actionRss: number[] = [];
-    if (existsSync(join(root, 'dist', 'action', 'main.js'))) {
+    if (existsSync(join(root, 'dist', 'action', 'main.js')) && existsSync(join(root, 'action.yml'))) {
+      // Loaded only here: the runner helper reads action.yml when it is loaded.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { actionMainAndPost } = require('./action') as { actionMainAndPost: typeof ActionSteps };
       for (let i = 0; i < config.p1Runs; i++) {
         const { main, post } = await actionMainAndPost(emu, runner);
         actionMain.push(main.wallMs);

@@ -113,7 +113,7 @@ export function readServiceConnection(id: string): ServiceConnection | undefined
     param: (key) =>
       auth
         ? caseInsensitive(auth.parameters ?? {}, key)
-        : (tl.getEndpointAuthorizationParameter(id, key, true) ?? ''),
+        : quietly(() => tl.getEndpointAuthorizationParameter(id, key, true) ?? ''),
     data: (key) => tl.getEndpointDataParameter(id, key, true) ?? '',
   };
 }

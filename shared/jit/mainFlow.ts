@@ -5,6 +5,7 @@
  */
 import type { AzureClients } from '../azure/clients';
 import { createAzureClients } from '../azure/clients';
+import { signIn } from '../azure/signIn';
 import { resolveTopologies } from '../azure/topology';
 import type { JitConfig } from '../config';
 import { isJitError } from '../errors';
@@ -28,7 +29,7 @@ export async function openAccess(options: RunOptions): Promise<void> {
   const config = parseInputs(platform);
 
   const session = await platform.group('Sign in to Azure', async () => {
-    const s = await options.connect(config.cloud);
+    const s = await signIn(options.connect, config.cloud);
     platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
     return s;
   });

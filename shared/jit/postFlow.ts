@@ -3,6 +3,7 @@
  * Missing state = main opened nothing: a notice, success. Corrupt state: a
  * warning (JIT closes access at its end time anyway), success.
  */
+import { signIn } from '../azure/signIn';
 import { createAzureClients } from '../azure/clients';
 import type { RunOptions } from '../run';
 import { STATE_KEY, parseState, type JitState } from '../state';
@@ -51,7 +52,7 @@ export async function closeFromState(options: RunOptions): Promise<void> {
       ),
   );
   try {
-    const session = await options.connect(state.cloud);
+    const session = await signIn(options.connect, state.cloud);
     platform.info(`Signed in with ${session.method} (cloud ${session.cloud.name}).`);
     const clients = createAzureClients(session, {
       ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),

@@ -53,15 +53,17 @@ export interface ServiceEndpoint {
   readonly parameters: Readonly<Record<string, string>>;
   readonly data?: Readonly<Record<string, string>>;
   readonly url?: string;
+  /** false: leave out ENDPOINT_AUTH_<id> (the JSON), as older agents do; only the per-parameter variables remain. */
+  readonly authJson?: boolean;
 }
 
 /** The agent's variables for one endpoint (Handler.cs AddEndpointsToEnvironment). */
 export function endpointEnv(endpoint: ServiceEndpoint): Record<string, string> {
   const id = endpoint.id;
-  const env: Record<string, string> = {
-    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters: endpoint.parameters, scheme: endpoint.scheme }),
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: endpoint.scheme,
-  };
+  const env: Record<string, string> = { [`ENDPOINT_AUTH_SCHEME_${id}`]: endpoint.scheme };
+  if (endpoint.authJson !== false) {
+    env[`ENDPOINT_AUTH_${id}`] = JSON.stringify({ parameters: endpoint.parameters, scheme: endpoint.scheme });
+  }
   if (endpoint.url !== undefined) env[`ENDPOINT_URL_${id}`] = endpoint.url;
   for (const [k, v] of Object.entries(endpoint.parameters))
     env[`ENDPOINT_AUTH_PARAMETER_${id}_${k.toUpperCase()}`] = v;

@@ -9,6 +9,8 @@
  * Usable by any suite: build it from the emulator handle, call the `scan*`
  * method matching the harness, assert `scanner.leaks` is empty at the end.
  */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AdoStepResult } from './adoAgent';
 import type { FakePlatform } from './fakePlatform';
 import type { StepResult } from './githubRunner';
@@ -111,4 +113,46 @@ export class SecretScanner {
   summary(): string {
     return `secret scan: ${this.scanned} texts against ${this.known} secrets + any JWT, ${this.leaks.length} leaks`;
   }
+}
+
+/** Where the runner harnesses leave each step's files (githubRunner: gh-step-*, adoAgent: ado-agent-temp-*). */
+const STEP_DIR = /^(gh-step-|ado-agent-temp-)/;
+const STEP_FILE = /^(output\.txt|state\.txt|step_summary\.md)$|\.md$/;
+
+/**
+ * Sweeps the files every harness run left in the temp directory, whichever suite ran it
+ * (the GitHub outputs, state and summary files; the ADO summaries): the hook into the
+ * other suites' results that needs no change to their harnesses. Only files younger than
+ * `maxAgeMs` are read, so an old checkout's leftovers do not count.
+ */
+export function sweepStepFiles(
+  scanner: SecretScanner,
+  tempDir: string,
+  maxAgeMs: number,
+): { dirs: number; files: number } {
+  const since = Date.now() - maxAgeMs;
+  let dirs = 0;
+  let files = 0;
+  for (const entry of readdirSync(tempDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !STEP_DIR.test(entry.name)) continue;
+    const dir = join(tempDir, entry.name);
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(dir);
+    } catch {
+      continue; // removed meanwhile
+    }
+    if (stat.mtimeMs < since) continue;
+    dirs += 1;
+    for (const f of readdirSync(dir, { withFileTypes: true })) {
+      if (!f.isFile() || !STEP_FILE.test(f.name)) continue;
+      try {
+        scanner.scanText(`${entry.name}/${f.name}`, readFileSync(join(dir, f.name), 'utf8'));
+        files += 1;
+      } catch {
+        // A step still writing, or cleaned up by its suite: nothing to scan.
+      }
+    }
+  }
+  return { dirs, files };
 }

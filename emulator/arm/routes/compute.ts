@@ -71,6 +71,48 @@ export function vmOut(vm: VmState): Record<string, unknown> {
   };
 }
 
+const computeTime = (iso: string): string => iso.replace('Z', '+00:00');
+
+/**
+ * `properties.instanceView` (GET with `$expand=instanceView`, and the `/instanceView`
+ * resource): `az vm get-instance-view`, `az vm show -d` and `az vm list -d` read the
+ * power state from `statuses`. Every emulated VM is provisioned and running.
+ */
+export function vmInstanceView(vm: VmState, now: Date): Record<string, unknown> {
+  const windows = vm.osType === 'Windows';
+  const provisioned = {
+    code: 'ProvisioningState/succeeded',
+    level: 'Info',
+    displayStatus: 'Provisioning succeeded',
+    time: computeTime(vm.timeCreated),
+  };
+  return {
+    computerName: vm.name,
+    osName: windows ? 'Windows Server 2022 Datacenter Azure Edition' : 'ubuntu',
+    osVersion: windows ? '10.0.20348.2340' : '24.04',
+    vmAgent: {
+      vmAgentVersion: windows ? '2.7.41491.1102' : '2.10.0.8',
+      statuses: [
+        {
+          code: 'ProvisioningState/succeeded',
+          level: 'Info',
+          displayStatus: 'Ready',
+          message: 'GuestAgent is running and processing the extensions.',
+          time: computeTime(now.toISOString()),
+        },
+      ],
+      extensionHandlers: [],
+    },
+    disks: [{ name: `${vm.name}_OsDisk_1`, statuses: [provisioned] }],
+    hyperVGeneration: 'V2',
+    statuses: [provisioned, { code: 'PowerState/running', level: 'Info', displayStatus: 'VM running' }],
+  };
+}
+
+/** ARM's `$expand` values are case-insensitive. */
+const expandsInstanceView = (url: URL): boolean =>
+  (url.searchParams.get('$expand') ?? '').toLowerCase() === 'instanceview';
+
 const vmIdOf = (p: Params): string =>
   resourceId(p.subscriptionId as string, p.resourceGroupName as string, TYPE, p.vmName as string);
 const route = (r: Omit<Route, 'provider' | 'versions' | 'resourceType'>): Route => ({
@@ -88,7 +130,21 @@ export const computeRoutes: Route[] = [
     handle: (req, p) => {
       const vm = req.env.state.vms.get(key(vmIdOf(p)));
       if (!vm) throw resourceNotFound(TYPE, p.vmName as string, p.resourceGroupName as string);
-      return { status: 200, body: vmOut(vm) };
+      const body = vmOut(vm);
+      if (expandsInstanceView(req.url)) {
+        (body.properties as Record<string, unknown>).instanceView = vmInstanceView(vm, req.env.clock.now());
+      }
+      return { status: 200, body };
+    },
+  }),
+  route({
+    method: 'GET',
+    pattern: `${RG}/providers/${TYPE}/{vmName}/instanceView`,
+    authz: (p) => ({ action: `${TYPE}/instanceView/read`, scope: vmIdOf(p) }),
+    handle: (req, p) => {
+      const vm = req.env.state.vms.get(key(vmIdOf(p)));
+      if (!vm) throw resourceNotFound(TYPE, p.vmName as string, p.resourceGroupName as string);
+      return { status: 200, body: vmInstanceView(vm, req.env.clock.now()) };
     },
   }),
   route({

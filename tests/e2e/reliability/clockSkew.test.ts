@@ -4,7 +4,7 @@
  * and compute `endTimeUtc` so the requested duration holds on the SERVER's
  * clock, checked in the request the emulator stored (end − start).
  * Bundle runs move the child's clock with a preload (tests/helpers/
- * reliabilityClockSkew.cjs); in-process runs inject `now`.
+ * reliabilityClockSkew.js); in-process runs inject `now`.
  */
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
@@ -15,7 +15,7 @@ import { SecretScanner } from '../../helpers/reliabilitySecrets';
 
 jest.setTimeout(180_000);
 
-const PRELOAD = join(__dirname, '..', '..', 'helpers', 'reliabilityClockSkew.cjs');
+const PRELOAD = join(__dirname, '..', '..', 'helpers', 'reliabilityClockSkew.js');
 const DURATION_MIN = 15;
 /** The Date header has 1 s resolution, and the request takes a moment to travel. */
 const TOLERANCE_MS = 2000;

@@ -32,7 +32,7 @@ export interface FaultCase {
   readonly maxAttempts?: number;
   /** Retry-After the fault sends, to check the retry waited for it. */
   readonly retryAfter?: number | 'date';
-  /** Known to take long (a bundle process lingering on a timer, a 60 s grace): started first. */
+  /** Known to take long (retries with back-off, a wait-timeout, post's 60 s late-rule grace): started first. */
   readonly slow?: boolean;
   /** Post must leave a warning matching this (what remains and until when). */
   readonly postWarning?: RegExp;
@@ -147,21 +147,18 @@ export function faultCases(): FaultCase[] {
     },
     {
       name: 'connection reset once on NIC GET',
-      slow: true,
       faults: [{ method: 'GET', path: /networkInterfaces\/web-01-nic\?/, reset: true, times: 1 }],
       faultedPath: /networkInterfaces\/web-01-nic\?/,
       maxAttempts: 5,
     },
     {
       name: 'connection reset once on initiate POST',
-      slow: true,
       faults: [{ method: 'POST', path: /\/initiate/, reset: true, times: 1 }],
       faultedPath: /\/initiate/,
       maxAttempts: 5,
     },
     {
       name: 'connection reset once on rule DELETE',
-      slow: true,
       phase: 'post',
       faults: [{ method: 'DELETE', path: /securityRules\//, reset: true, times: 1 }],
       faultedPath: /securityRules\/[^/?]+\?/,

@@ -8,7 +8,8 @@
  * access token and ANY JWT (ID tokens, assertions, access tokens): zero allowed.
  * The other reliability matrices run the same scanner over their own steps.
  */
-import { startEmulator, type Emulator } from '../../../emulator';
+import { tmpdir } from 'node:os';
+import { loadScenario, startEmulator, type Emulator } from '../../../emulator';
 import type { AdoStepResult, ServiceEndpoint } from '../../helpers/adoAgent';
 import type { StepResult } from '../../helpers/githubRunner';
 import { MatrixReport, mapLimit } from '../../helpers/reliabilityReport';
@@ -23,7 +24,7 @@ import {
   ghPost,
   principalOf,
 } from '../../helpers/reliabilityRuns';
-import { SecretScanner } from '../../helpers/reliabilitySecrets';
+import { SecretScanner, sweepStepFiles } from '../../helpers/reliabilitySecrets';
 
 jest.setTimeout(180_000);
 
@@ -187,4 +188,21 @@ const PLANTED_PEM = [
 
 it.each(CASES.map((c) => [c.name]))('%s: no secret, key, token or JWT in anything the steps left', (name) => {
   expect(report.record(name, results.get(name) ?? ['did not run'])).toEqual([]);
+});
+
+it('no secret or JWT in the step files ANY suite left (GitHub outputs/state/summaries, ADO summaries)', () => {
+  // The default scenario's fixed client secrets, plus any JWT: tokens of every emulator instance.
+  const sweep = new SecretScanner();
+  sweep.add(...loadScenario(undefined).principals.flatMap((p) => (p.secret ? [p.secret] : [])));
+  const { dirs, files } = sweepStepFiles(sweep, tmpdir(), 3 * 60 * 60_000);
+  report.note(
+    `sweep of all suites' step files: ${files} files in ${dirs} step folders, ${sweep.leaks.length} leaks`,
+  );
+  expect(files).toBeGreaterThan(0);
+  expect(
+    report.record(
+      'sweep of all suites',
+      sweep.leaks.map((l) => `${l.what} in ${l.where}`),
+    ),
+  ).toEqual([]);
 });

@@ -115,6 +115,23 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       expect(emu.control.requests().filter((r) => r.provider !== 'ip')).toEqual([]);
     });
 
+    it('an agent that passes only per-parameter endpoint variables works, and never logs the key', async () => {
+      const opened = await runAdoStep({
+        node,
+        entry: 'main',
+        inputs: targetInputs(emu),
+        endpoints: [{ ...connection(emu, 'secret'), authJson: false }],
+        env: agentEnv(emu, 'secret'),
+      });
+
+      expect({ result: opened.result?.result, log: describeStep(opened) }).toMatchObject({
+        result: 'Succeeded',
+      });
+      expect(leakedSecrets(opened, connectionSecrets(emu, 'secret'))).toEqual([]);
+      const closed = await run('post', 'secret', opened.taskVariables);
+      expect(closed.result?.result).toBe('Succeeded');
+    });
+
     it('a wrong client secret fails as a sign-in error naming the connection, with the key masked', async () => {
       const endpoint = connection(emu, 'secret');
       const wrongKey = 'wrong-secret-value-123';

@@ -19,9 +19,12 @@
  * Python start-up, so the suite batches what it can (two read-only commands at a time).
  */
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../../emulator';
+import { join } from 'node:path';
 import {
+  SYSTEM_PYTHON,
   azureCliAvailability,
   childEnv,
+  pythonSdkAvailability,
   runClient,
   scratchDir,
   writeCertificate,
@@ -61,6 +64,7 @@ function base64UrlJson(part: string): Record<string, unknown> {
 if (!availability.available) {
   test.skip(`Azure CLI fidelity skipped: ${availability.reason}`, () => undefined);
 } else {
+  const python = pythonSdkAvailability();
   describe('Azure CLI against the emulator', () => {
     let emu: Emulator;
     const config = scratchDir('az');
@@ -225,16 +229,16 @@ if (!availability.available) {
       expect(missing.stderr).toContain('(ResourceNotFound)');
     }, 60_000);
 
-    test('az vm show, az network nsg show / rule list, az network vnet subnet show', async () => {
+    test('az vm show -d, az network nsg show / rule list, az network vnet subnet show', async () => {
       const [vm, nsg] = await Promise.all([
-        azJson<{ name: string; networkProfile: { networkInterfaces: { id: string }[] } }>(
-          'vm',
-          'show',
-          '-g',
-          'rg-web',
-          '-n',
-          'web-01',
-        ),
+        azJson<{
+          name: string;
+          networkProfile: { networkInterfaces: { id: string }[] };
+          powerState: string;
+          privateIps: string;
+          publicIps: string;
+          fqdns: string;
+        }>('vm', 'show', '-d', '-g', 'rg-web', '-n', 'web-01'),
         azJson<{ name: string; securityRules: Rule[]; defaultSecurityRules: Rule[] }>(
           'network',
           'nsg',
@@ -246,6 +250,13 @@ if (!availability.available) {
         ),
       ]);
       expect(vm.name).toBe('web-01');
+      // `-d` reads the instance view (power state) and walks NIC and public IP.
+      expect(vm).toMatchObject({
+        powerState: 'VM running',
+        privateIps: '10.1.1.4',
+        publicIps: '20.121.40.10',
+        fqdns: 'web-01.eastus.cloudapp.azure.com',
+      });
       expect(vm.networkProfile.networkInterfaces.map((n) => n.id.split('/').pop())).toEqual(['web-01-nic']);
       expect(nsg.securityRules.map((r) => r.name)).toEqual(
         expect.arrayContaining([
@@ -336,6 +347,33 @@ if (!availability.available) {
       const ruleRead = calls('GET', /\/securityRules\/AllowHttpsInbound$/).pop();
       expect(ruleRead?.status).toBe(200);
     }, 60_000);
+
+    (python.available ? test : test.skip)(
+      `azure-sdk-for-python's AzureCliCredential borrows this az login${python.available ? '' : ` (skipped: ${python.reason})`}`,
+      async () => {
+        const mark = emu.control.requests().length;
+        const run = await runClient(
+          SYSTEM_PYTHON,
+          [join(__dirname, 'python', 'cli_credential.py'), emu.armUrl, PROD],
+          {
+            env: childEnv({ AZURE_CONFIG_DIR: config.path, REQUESTS_CA_BUNDLE: emu.caPath }),
+            timeoutMs: 60_000,
+          },
+        );
+        expect(run.stderr).toBe('');
+        expect(JSON.parse(run.stdout)).toEqual(['default', 'hub-jit', 'web-jit']);
+        // `az account get-access-token --resource <arm>` (no trailing slash: the scope minus
+        // `/.default`) fetched a new AD FS token for the logged-in principal; ARM accepted it.
+        const during = emu.control.requests().slice(mark);
+        const seen = (method: string, path: RegExp): (string | number | undefined)[][] =>
+          during.filter((e) => e.method === method && path.test(e.path)).map((e) => [e.principal, e.status]);
+        expect(seen('POST', /^\/adfs\/oauth2\/token\/?$/)).toEqual([['jit-deployer', 200]]);
+        expect(seen('GET', /\/providers\/Microsoft\.Security\/jitNetworkAccessPolicies$/)).toEqual([
+          ['jit-deployer', 200],
+        ]);
+      },
+      60_000,
+    );
 
     test('az rest initiate (202), the allow rule appears, and az network nsg rule delete completes the LRO', async () => {
       const end = new Date(emu.control.clock.now().getTime() + 3600_000).toISOString();

@@ -48,6 +48,15 @@ interface Observations {
   tokenEnvironmentAdfs: Step<{ ok: boolean; policies: string[] }>;
   tokenManagedIdentity: Step<{ ok: boolean; policies: string[] }>;
   tokenBadSecret: Step<{ unexpected: string }>;
+  subscriptions: Step<{ subscriptions: [string, string][]; regions: string[] }>;
+  providerAndGroups: Step<{
+    namespace: string;
+    registrationState: string;
+    types: Record<string, string[]>;
+    groups: string[];
+    exists: boolean;
+    existsMissing: boolean;
+  }>;
   listSubscription: Step<string[]>;
   listRegion: Step<string[]>;
   listResourceGroup: Step<string[]>;
@@ -200,6 +209,27 @@ if (!availability.available) {
       expect(
         log.some((e) => e.principal === 'jit-cert' && e.provider === 'identity' && e.status === 200),
       ).toBe(true);
+    });
+
+    test('Microsoft.Resources: subscriptions, regions, provider registration, resource groups', () => {
+      const subs = ok(obs.subscriptions, 'subscriptions');
+      expect(subs.subscriptions).toEqual([
+        [PROD, 'Contoso Production'],
+        ['b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e', 'Contoso Data'],
+      ]);
+      expect(subs.regions).toEqual(expect.arrayContaining(['eastus', 'westeurope']));
+      const provider = ok(obs.providerAndGroups, 'providerAndGroups');
+      expect(provider).toMatchObject({
+        namespace: 'Microsoft.Security',
+        registrationState: 'Registered',
+        groups: ['rg-api', 'rg-hub', 'rg-web'],
+        exists: true,
+        existsMissing: false,
+      });
+      expect(provider.types['locations/jitNetworkAccessPolicies']).toEqual([
+        '2020-01-01',
+        '2015-06-01-preview',
+      ]);
     });
 
     test('JIT policies: every list scope pages through nextLink; get; 404s carry ARM codes', () => {

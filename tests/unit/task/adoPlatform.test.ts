@@ -3,6 +3,7 @@
  * outputs, state, secrets and the summary. (Inputs and the service connection are
  * read from the agent's environment; tests/e2e/task covers them on the bundle.)
  */
+import './agentTemp'; // first: task-lib writes its vault key where it loads
 import * as tl from 'azure-pipelines-task-lib/task';
 import { commandFromString } from 'azure-pipelines-task-lib/taskcommand';
 import { mkdtempSync, readFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
 /** The entry's mapping of the core's verdict to task.complete and the exit code. */
+import './agentTemp'; // first: task-lib writes its vault key where it loads
 import { AuthError } from '../../../shared/errors';
 import type { AdoPlatform } from '../../../task/adoPlatform';
 import { finish } from '../../../task/runtime';

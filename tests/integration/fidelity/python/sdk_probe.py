@@ -25,6 +25,7 @@ from azure.identity import (
 )
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.resource import ResourceManagementClient, SubscriptionClient
 from azure.mgmt.security import SecurityCenter
 from azure.mgmt.security.v2020_01_01 import models as sec_models
 
@@ -151,6 +152,29 @@ step("tokenEnvironmentAdfs", token_environment_adfs)
 step("tokenManagedIdentity", token_managed_identity)
 step("tokenCertificate", token_certificate)
 step("tokenBadSecret", token_bad_secret)
+
+
+# --- Microsoft.Resources: what generic tooling reads first --------------------------
+
+def subscriptions():
+    sc = SubscriptionClient(deployer, base_url=ARM, credential_scopes=SCOPES)
+    subs = sorted((s.subscription_id, s.display_name) for s in sc.subscriptions.list())
+    regions = [l.name for l in sc.subscriptions.list_locations(SUB)]
+    return {"subscriptions": [list(s) for s in subs], "regions": regions}
+
+
+def provider_and_groups():
+    rm = ResourceManagementClient(deployer, SUB, base_url=ARM, credential_scopes=SCOPES)
+    provider = rm.providers.get("Microsoft.Security")
+    groups = sorted(g.name for g in rm.resource_groups.list())
+    return {"namespace": provider.namespace, "registrationState": provider.registration_state,
+            "types": {t.resource_type: t.api_versions for t in provider.resource_types},
+            "groups": groups, "exists": rm.resource_groups.check_existence("rg-web"),
+            "existsMissing": rm.resource_groups.check_existence("rg-nope")}
+
+
+step("subscriptions", subscriptions)
+step("providerAndGroups", provider_and_groups)
 
 
 # --- Microsoft.Security: JIT policies -------------------------------------------

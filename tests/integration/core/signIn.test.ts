@@ -1,0 +1,62 @@
+/**
+ * Sign-in is proved before any Azure call: a wrong secret is reported as a
+ * sign-in failure naming the method, and no ARM request is made at all.
+ */
+import { ClientSecretCredential } from '@azure/identity';
+import { startEmulator } from '../../../emulator';
+import { runMain } from '../../../shared/run';
+import { emulatorCloud, emulatorConnect, PRODUCTION_SUBSCRIPTION } from '../../helpers/emulatorSession';
+import { platformFor, type Emulator } from './harness';
+
+jest.setTimeout(30_000);
+
+let emu: Emulator;
+beforeEach(async () => {
+  emu = await startEmulator();
+});
+afterEach(async () => {
+  await emu.stop();
+});
+
+const ARM = new Set(['security', 'network', 'compute', 'resources']);
+
+it('a wrong client secret fails as a sign-in error before any ARM request', async () => {
+  const principal = emu.principals['jit-deployer'];
+  if (!principal) throw new Error('default scenario lost jit-deployer');
+  const credential = new ClientSecretCredential(emu.tenantId, principal.clientId, 'not-the-secret', {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.caPem },
+  });
+  const platform = platformFor(emu);
+
+  const ok = await runMain({
+    platform,
+    tlsCa: emu.caPem,
+    connect: () =>
+      Promise.resolve({
+        credential,
+        subscriptionId: PRODUCTION_SUBSCRIPTION,
+        cloud: emulatorCloud(emu),
+        method: 'a test client secret',
+      }),
+  });
+
+  expect(ok).toBe(false);
+  expect(platform.failures.join('\n')).toContain('Could not sign in to Azure with a test client secret');
+  expect(platform.failures.join('\n')).toContain('AADSTS7000215');
+  expect(emu.control.requests().filter((r) => ARM.has(r.provider))).toEqual([]);
+});
+
+it('a working credential is reported as signed in, and the token is fetched once', async () => {
+  const platform = platformFor(emu, { 'dry-run': 'true' });
+
+  const ok = await runMain({ platform, tlsCa: emu.caPem, connect: emulatorConnect(emu) });
+
+  expect(ok).toBe(true);
+  expect(platform.messages('info').join('\n')).toContain('Signed in with client secret');
+  const tokenPosts = emu.control
+    .requests()
+    .filter((r) => r.provider === 'identity' && r.method === 'POST' && /\/token$/.test(r.path));
+  expect(tokenPosts).toHaveLength(1);
+});
