@@ -4,10 +4,11 @@
  * @azure/identity leaves to the caller:
  *  - masks every token in a response body (`access_token`, the pipeline's
  *    `oidcToken`) the moment it arrives, so even a debug log of the body is clean;
- *  - gives each request a timeout when it has none, so a silent endpoint cannot
- *    hang the step (the core's overall deadline still bounds the whole run).
+ *  - gives each attempt a timeout (the core's policy, whose timer is always
+ *    cleared), so a silent endpoint cannot hang the step.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { timeoutPolicy } from '../shared/azure/policies';
 
 /** core-client's AdditionalPolicyConfig (a credential option), without depending on core-client. */
 export interface AdditionalPolicyConfig {
@@ -38,7 +39,6 @@ export function credentialPolicy(setSecret: (value: string) => void): PipelinePo
   return {
     name: 'adoCredentialPolicy',
     async sendRequest(request, next) {
-      if (!request.timeout) request.timeout = CREDENTIAL_REQUEST_TIMEOUT_MS;
       const response = await next(request);
       for (const token of tokensInBody(response.bodyAsText)) setSecret(token);
       return response;
@@ -48,5 +48,8 @@ export function credentialPolicy(setSecret: (value: string) => void): PipelinePo
 
 /** For a credential's `additionalPolicies` option: once per call, before retries. */
 export function credentialPolicies(setSecret: (value: string) => void): AdditionalPolicyConfig[] {
-  return [{ policy: credentialPolicy(setSecret), position: 'perCall' }];
+  return [
+    { policy: credentialPolicy(setSecret), position: 'perCall' },
+    { policy: timeoutPolicy(CREDENTIAL_REQUEST_TIMEOUT_MS), position: 'perRetry' },
+  ];
 }

@@ -24,6 +24,7 @@ import {
   SYSTEM_PYTHON,
   azureCliAvailability,
   childEnv,
+  githubOidcToken,
   pythonSdkAvailability,
   runClient,
   scratchDir,
@@ -127,7 +128,7 @@ if (!availability.available) {
       });
     }, 60_000);
 
-    test('az login --service-principal: wrong secret (AADSTS7000215), certificate PEM, then secret', async () => {
+    test('az login --service-principal: wrong secret (AADSTS7000215), certificate PEM, GitHub OIDC federated token, then secret', async () => {
       const deployer = emu.principals['jit-deployer'];
       const cert = emu.principals['jit-cert'];
       if (!deployer?.secret || !cert) throw new Error('default scenario principals missing');
@@ -162,6 +163,37 @@ if (!availability.available) {
           ['jit-cert', 200],
         ]),
       );
+
+      // What azure/login does in a GitHub workflow with OIDC: the Actions ID token as client assertion.
+      const federated = await az(
+        'login',
+        '--service-principal',
+        '-u',
+        deployer.clientId,
+        '--tenant',
+        emu.tenantId,
+        '--federated-token',
+        await githubOidcToken(emu),
+        '-o',
+        'json',
+      );
+      expect(federated.stderr).toBe('');
+      expect((JSON.parse(federated.stdout) as Subscription[]).map((s) => s.user.name)).toEqual([
+        deployer.clientId,
+        deployer.clientId,
+      ]);
+      const forged = await az(
+        'login',
+        '--service-principal',
+        '-u',
+        deployer.clientId,
+        '--tenant',
+        emu.tenantId,
+        '--federated-token',
+        await githubOidcToken(emu, 'api://SomeOtherAudience'),
+      );
+      expect(forged.code).not.toBe(0);
+      expect(forged.stderr).toContain('AADSTS70021');
 
       const viaSecret = await login(deployer.clientId, deployer.secret);
       expect(viaSecret.code).toBe(0);

@@ -6,6 +6,7 @@
  * AZURE_CONFIG_DIR) and collects what they print.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,4 +123,29 @@ export function writeCertificate(emu: Emulator, principal: string, dir: string):
   const path = join(dir, `${principal}.pem`);
   writeFileSync(path, pem, { mode: 0o600 });
   return path;
+}
+
+/**
+ * A GitHub Actions OIDC token from the emulator's ACTIONS_ID_TOKEN_REQUEST_URL service,
+ * with the audience azure/login asks for: what `az login --federated-token` receives there.
+ */
+export function githubOidcToken(emu: Emulator, audience = 'api://AzureADTokenExchange'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = `${emu.github.requestUrl}&audience=${encodeURIComponent(audience)}`;
+    const req = httpsGet(
+      url,
+      { ca: emu.caPem, timeout: 10_000, headers: { Authorization: `Bearer ${emu.github.requestToken}` } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        res.on('end', () => {
+          const value = res.statusCode === 200 ? (JSON.parse(text) as { value?: unknown }).value : undefined;
+          if (typeof value === 'string') resolve(value);
+          else reject(new Error(`GitHub OIDC token request answered ${res.statusCode}: ${text}`));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('GitHub OIDC token request timed out')));
+    req.on('error', reject);
+  });
 }

@@ -1,9 +1,5 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import {
-  credentialPolicy,
-  CREDENTIAL_REQUEST_TIMEOUT_MS,
-  tokensInBody,
-} from '../../../task/credentialPolicy';
+import { credentialPolicies, credentialPolicy, tokensInBody } from '../../../task/credentialPolicy';
 
 describe('tokensInBody', () => {
   it('finds token fields in JSON bodies', () => {
@@ -32,13 +28,11 @@ describe('credentialPolicy', () => {
     expect(response.bodyAsText).toContain('secret-token');
   });
 
-  it('gives a request without a timeout one, and keeps an explicit one', async () => {
-    const policy = credentialPolicy(() => undefined);
-    const open = createPipelineRequest({ url: 'https://x' });
-    await policy.sendRequest(open, respond('{}'));
-    expect(open.timeout).toBe(CREDENTIAL_REQUEST_TIMEOUT_MS);
-    const explicit = createPipelineRequest({ url: 'https://x', timeout: 1234 });
-    await policy.sendRequest(explicit, respond('{}'));
-    expect(explicit.timeout).toBe(1234);
+  it('is paired with the core per-attempt timeout (its timer is always cleared)', () => {
+    const policies = credentialPolicies(() => undefined).map((p) => [p.policy.name, p.position]);
+    expect(policies).toEqual([
+      ['adoCredentialPolicy', 'perCall'],
+      ['jitTimeoutPolicy', 'perRetry'],
+    ]);
   });
 });
