@@ -87,6 +87,16 @@ async function main(): Promise<void> {
     `  export AZURE_AUTHORITY_HOST=${emu.authorityHost}`,
     ...(sub ? [`  export AZURE_SUBSCRIPTION_ID=${sub.id}`] : []),
     `  export ARM_URL=${emu.armUrl}`,
+    '',
+    'Azure CLI (see emulator/README.md; the hybrid profile works around Debian packaging gaps):',
+    `  export REQUESTS_CA_BUNDLE=${emu.caPath} AZURE_CONFIG_DIR=$(mktemp -d)`,
+    `  az cloud register -n JitEmulator --endpoint-resource-manager ${emu.armUrl}/ --profile 2020-09-01-hybrid`,
+    '  az cloud set -n JitEmulator',
+    ...(first
+      ? [
+          `  az login --service-principal -u ${first[1].clientId} -p ${first[1].secret ?? ''} --tenant ${emu.tenantId}`,
+        ]
+      : []),
   ];
   console.log(lines.join('\n'));
   const stop = (): void => {

@@ -10,8 +10,15 @@ export const OUTPUTS = {
     description:
       'JSON array, one entry per VM: { vm, id, host, port(s), privateIp, mappedPort?, ruleNames, nsgIds }.',
   },
-  host: { ado: 'host', description: 'Host to connect to for the first VM (public IP, FQDN, firewall IP or private IP).' },
-  port: { ado: 'port', description: 'Port to connect to for the first VM and first port (the firewall mapped port when there is one).' },
+  host: {
+    ado: 'host',
+    description: 'Host to connect to for the first VM (public IP, FQDN, firewall IP or private IP).',
+  },
+  port: {
+    ado: 'port',
+    description:
+      'Port to connect to for the first VM and first port (the firewall mapped port when there is one).',
+  },
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;

@@ -44,6 +44,9 @@ interface Outcome {
   readonly postMessage: string;
 }
 
+const MAX_STEP_REQUESTS = 60;
+let maxStepRequests = 0;
+
 const report = new MatrixReport('faults');
 const scanner = new SecretScanner();
 const outcomes = new Map<string, Outcome>();
@@ -68,6 +71,11 @@ function emulatorChecks(
   armedAtMs: number,
   violations: string[],
 ): void {
+  // Whatever the fault, a step stays far from a storm: a normal main makes ~16 requests
+  // (sign-in, IP, 8 ARM reads/writes, polls); 60 leaves room for every call's bounded retries.
+  maxStepRequests = Math.max(maxStepRequests, stepLog.length);
+  if (stepLog.length > MAX_STEP_REQUESTS)
+    violations.push(`${stepLog.length} requests in one step (max ${MAX_STEP_REQUESTS}): retry storm`);
   if (c.faultedPath) {
     const method = c.faults?.[0]?.method ?? c.faultedMethod;
     const attempts = stepLog.filter(
@@ -321,6 +329,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  report.note(`most requests in one step: ${maxStepRequests} (bound ${MAX_STEP_REQUESTS})`);
   if (process.env.RELIABILITY_TIMINGS)
     process.stdout.write(
       `${durations

@@ -87,6 +87,26 @@ function replacedJustNow(emu: Emulator, source: string, ruleDelayMs: number): bo
   );
 }
 
+/**
+ * Whether JIT ever wrote our rule: our request's rule comes `ruleDelayMs` after it started,
+ * unless a newer request (revoking ours) started before that. Excuses a missing rule as a
+ * race only if there was a rule of ours to see.
+ */
+function ourRuleWasWritten(emu: Emulator, source: string, ruleDelayMs: number): boolean {
+  const starts = emu.control.jitRequests().flatMap((r) =>
+    r.request.virtualMachines.flatMap((v) =>
+      v.ports.map((p) => ({
+        source: p.allowedSourceAddressPrefix,
+        start: Date.parse(r.request.startTimeUtc),
+      })),
+    ),
+  );
+  const ours = starts.find((x) => x.source === source);
+  if (!ours) return false;
+  const newer = starts.filter((x) => x.source !== source && x.start > ours.start).map((x) => x.start);
+  return newer.length === 0 || ours.start + ruleDelayMs <= Math.min(...newer);
+}
+
 function ruleOwners(emu: Emulator): Map<string, string> {
   return new Map(
     allowRules(emu, NSG).map((r) => [r.name.toLowerCase(), r.properties.sourceAddressPrefix ?? '']),
@@ -121,7 +141,11 @@ async function interleaving(seed: number): Promise<string[]> {
             if (name !== 'targets') return;
             const live = allowRules(emu, NSG, sourceOf(i)).filter((r) => r.provisioningState === 'Succeeded');
             if (live.length > 0) return;
-            if (replacedJustNow(emu, sourceOf(i), ruleDelay)) tally.races += 1;
+            if (
+              replacedJustNow(emu, sourceOf(i), ruleDelay) &&
+              ourRuleWasWritten(emu, sourceOf(i), ruleDelay)
+            )
+              tally.races += 1;
             else violations.push(`${label(i)} reported ready while its rule was not live`);
           },
         });
@@ -179,6 +203,25 @@ afterAll(() => {
   report.flush();
 });
 
+it('the ownership check flags a post that deletes a rule another run opened (control)', async () => {
+  const emu = await startEmulator({ ruleDelayMs: 0 });
+  try {
+    const connect = emulatorConnect(emu);
+    const a = await mainInProcess(emu, { inputs: { source: sourceOf(0) }, connect });
+    expect(a.ok).toBe(true);
+    const owners = ruleOwners(emu);
+    const from = emu.control.requests().length;
+    await postInProcess(emu, a, { connect });
+    // Attributed to run 1: the delete removed run 0's rule, which the check must call out.
+    const caught: string[] = [];
+    checkDeletes(emu, from, owners, sourceOf(1), 'control post', caught);
+    expect(caught).toHaveLength(1);
+    expect(caught[0]).toContain(sourceOf(0));
+  } finally {
+    await emu.stop();
+  }
+});
+
 describe('100 seeded interleavings of 10 concurrent runs on web-01:22 (in-process)', () => {
   beforeAll(async () => {
     await mapLimit(seeds, CONCURRENT_INTERLEAVINGS, async (seed) => {
@@ -232,7 +275,11 @@ describe('100 seeded interleavings of 10 concurrent runs on web-01:22 (in-proces
                 if (!readFileSync(files.output, 'utf8').includes('targets')) return;
                 clearInterval(poll);
                 if (allowRules(emu, NSG, source).length > 0) return;
-                if (replacedJustNow(emu, source, RULE_DELAY_MS)) raced += 1;
+                if (
+                  replacedJustNow(emu, source, RULE_DELAY_MS) &&
+                  ourRuleWasWritten(emu, source, RULE_DELAY_MS)
+                )
+                  raced += 1;
                 else
                   violations.push(`bundle run ${i} (${source}) reported ready while its rule was not live`);
               }, 5);

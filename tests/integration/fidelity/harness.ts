@@ -65,8 +65,10 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     ...env,
     NO_PROXY: '127.0.0.1,localhost',
     PYTHONDONTWRITEBYTECODE: '1',
+    // No telemetry upload process, no colour codes, no survey prompt on stderr.
     AZURE_CORE_COLLECT_TELEMETRY: 'no',
     AZURE_CORE_NO_COLOR: 'true',
+    AZURE_CORE_SURVEY_MESSAGE: 'no',
     ...extra,
   };
 }

@@ -11,6 +11,7 @@ import { scenarioWithAdmin } from '../emulator/clients';
 import {
   SYSTEM_PYTHON,
   childEnv,
+  githubOidcToken,
   pythonSdkAvailability,
   runClient,
   scratchDir,
@@ -46,6 +47,7 @@ interface Observations {
   tokenSecret: Step<{ ok: boolean; expiresIn: number }>;
   tokenCertificate: Step<{ ok: boolean; policies: string[] }>;
   tokenEnvironmentAdfs: Step<{ ok: boolean; policies: string[] }>;
+  tokenGithubAssertion: Step<{ ok: boolean; policies: string[] }>;
   tokenManagedIdentity: Step<{ ok: boolean; policies: string[] }>;
   tokenBadSecret: Step<{ unexpected: string }>;
   subscriptions: Step<{ subscriptions: [string, string][]; regions: string[] }>;
@@ -147,6 +149,7 @@ if (!availability.available) {
         readonly: principal('jit-readonly'),
         admin: principal('jit-admin'),
         managedIdentityEnv: emu.managedIdentity.env,
+        githubToken: await githubOidcToken(emu),
         cert: {
           clientId: emu.principals['jit-cert']?.clientId,
           path: writeCertificate(emu, 'jit-cert', scratch.path),
@@ -178,7 +181,7 @@ if (!availability.available) {
     const calls = (method: string, path: RegExp): RequestLogEntry[] =>
       log.filter((e) => e.method === method && path.test(e.path));
 
-    test('Entra ID: client secret and certificate tokens work; a wrong secret gets AADSTS7000215', () => {
+    test('Entra ID: secret, certificate, GitHub OIDC assertion, environment and managed identity tokens; a wrong secret gets AADSTS7000215', () => {
       expect(ok(obs.tokenSecret, 'tokenSecret').ok).toBe(true);
       expect(ok(obs.tokenSecret, 'tokenSecret').expiresIn).toBeGreaterThan(3000);
       expect(ok(obs.tokenCertificate, 'tokenCertificate')).toEqual({
@@ -188,6 +191,9 @@ if (!availability.available) {
       // Environment-only configuration (EnvironmentCredential, tenant "adfs") and the App
       // Service managed identity protocol (IDENTITY_ENDPOINT / IDENTITY_HEADER).
       expect(ok(obs.tokenEnvironmentAdfs, 'tokenEnvironmentAdfs')).toEqual(
+        ok(obs.tokenCertificate, 'tokenCertificate'),
+      );
+      expect(ok(obs.tokenGithubAssertion, 'tokenGithubAssertion')).toEqual(
         ok(obs.tokenCertificate, 'tokenCertificate'),
       );
       expect(ok(obs.tokenManagedIdentity, 'tokenManagedIdentity')).toEqual(

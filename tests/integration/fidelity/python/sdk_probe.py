@@ -19,6 +19,7 @@ import traceback
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.identity import (
     CertificateCredential,
+    ClientAssertionCredential,
     ClientSecretCredential,
     EnvironmentCredential,
     ManagedIdentityCredential,
@@ -147,8 +148,22 @@ def token_managed_identity():
     return with_env(cfg["managedIdentityEnv"], run)
 
 
+def token_github_assertion():
+    # A workload-identity federation: the GitHub Actions ID token as client assertion.
+    # azure-identity 1.13.0b2's ClientAssertionCredential raises TypeError for ANY keyword
+    # (it forwards them to object.__init__), so the authority comes from the environment.
+    def run():
+        cred = ClientAssertionCredential(cfg["tenantId"], cfg["deployer"]["clientId"],
+                                         lambda: cfg["githubToken"])
+        s, _, _ = clients(cred)
+        return {"ok": bool(cred.get_token(*SCOPES).token),
+                "policies": sorted(p.name for p in s.jit_network_access_policies.list())}
+    return with_env({"AZURE_AUTHORITY_HOST": cfg["authorityHost"]}, run)
+
+
 step("tokenSecret", token_secret)
 step("tokenEnvironmentAdfs", token_environment_adfs)
+step("tokenGithubAssertion", token_github_assertion)
 step("tokenManagedIdentity", token_managed_identity)
 step("tokenCertificate", token_certificate)
 step("tokenBadSecret", token_bad_secret)
