@@ -8,6 +8,11 @@ import { execFile } from 'node:child_process';
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import { AuthError } from '../shared/errors';
+import {
+  describeSignInFailure,
+  TokenEndpointRecorder,
+  transientSignInHint,
+} from '../shared/azure/signInFailure';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { readAuthInputs, type AuthInputSource } from './authInputs';
 import { planAuth, type AuthPlan } from './authPlan';
@@ -63,13 +68,18 @@ export function createGitHubConnect(deps: GitHubAuthDeps): Connect {
 interface BuiltCredential {
   readonly credential: TokenCredential;
   readonly method: string;
+  /** The token endpoint's last failed answer (secret and OIDC; the CLI credential makes no HTTP call of ours). */
+  readonly recorder?: TokenEndpointRecorder;
   /** Why the GitHub ID token could not be had, if that is what failed (identity re-wraps it). */
   idTokenFailure?(): AuthError | undefined;
 }
 
 function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuthDeps): BuiltCredential {
+  const recorder = new TokenEndpointRecorder();
   const options = {
     authorityHost: cloud.authorityHost,
+    // Keeps the token endpoint's HTTP status: the identity library drops it from its errors.
+    additionalPolicies: [recorder.additionalPolicy],
     // MSAL validates the authority against login.microsoftonline.com's instance metadata; a
     // custom authority (Azure Stack, the emulator) is not listed there, and offline it fails.
     disableInstanceDiscovery: cloud.name === 'Custom' || cloud.name === 'AzureStack',
@@ -78,6 +88,7 @@ function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuth
     case 'secret':
       return {
         credential: new ClientSecretCredential(plan.tenantId, plan.clientId, plan.secret, options),
+        recorder,
         method: `a client secret (from ${plan.origin === 'input' ? 'the client-secret input' : 'creds'}) for client ${plan.clientId}`,
       };
     case 'oidc': {
@@ -97,6 +108,7 @@ function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuth
       });
       return {
         credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, options),
+        recorder,
         method: `OIDC (workload identity federation) for client ${plan.clientId}`,
         idTokenFailure: () => failure,
       };
@@ -140,25 +152,35 @@ async function checkCredential(
     if (idTokenFailure) throw idTokenFailure;
     if (e instanceof AuthError) throw e;
     deps.debug(`Sign-in error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    throw authFailure(plan, cloud, e);
+    throw authFailure(plan, cloud, e, built.recorder);
   }
 }
 
-function authFailure(plan: AuthPlan, cloud: CloudEndpoints, e: unknown): AuthError {
+function authFailure(
+  plan: AuthPlan,
+  cloud: CloudEndpoints,
+  e: unknown,
+  recorder?: TokenEndpointRecorder,
+): AuthError {
   const where = `tenant ${'tenantId' in plan && plan.tenantId ? plan.tenantId : '(the CLI default)'} on ${cloud.name} (${cloud.authorityHost})`;
+  const failure = describeSignInFailure(e, recorder);
+  // Entra ID down or unreachable: the credential is not at fault, so its checklist would mislead.
+  const transient = failure.transient ? transientSignInHint(cloud.authorityHost) : undefined;
   switch (plan.kind) {
     case 'secret':
       return new AuthError(
-        `Sign-in with a client secret for client ${plan.clientId} in ${where} failed: ${messageOf(e)}`,
-        'Check client-id, tenant-id and that the secret is current (secrets expire); check `cloud` for sovereign clouds.',
+        `Sign-in with a client secret for client ${plan.clientId} in ${where} failed: ${failure.reason}`,
+        transient ??
+          'Check client-id, tenant-id and that the secret is current (secrets expire); check `cloud` for sovereign clouds.',
         e,
       );
     case 'oidc':
       return new AuthError(
-        `OIDC sign-in for client ${plan.clientId} in ${where} failed: ${messageOf(e)}`,
-        'The app registration (or managed identity) needs a federated credential with issuer ' +
-          'https://token.actions.githubusercontent.com and the subject and audience shown in the "GitHub OIDC token" ' +
-          'line above (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for jobs with an environment).',
+        `OIDC sign-in for client ${plan.clientId} in ${where} failed: ${failure.reason}`,
+        transient ??
+          'The app registration (or managed identity) needs a federated credential with issuer ' +
+            'https://token.actions.githubusercontent.com and the subject and audience shown in the "GitHub OIDC token" ' +
+            'line above (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for jobs with an environment).',
         e,
       );
     case 'cli':

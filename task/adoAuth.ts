@@ -21,6 +21,7 @@ import { AuthError } from '../shared/errors';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { cloudFromConnection, isPublicAuthority, sameCloud } from './adoCloud';
 import { ServiceConnectionCredential } from './connectionCredential';
+import { TokenEndpointRecorder, transientSignInHint } from '../shared/azure/signInFailure';
 import { credentialPolicies } from './credentialPolicy';
 import type { Localize, MessageKey } from './messages';
 
@@ -120,10 +121,18 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
   }
   if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', id, conn.data('scopeLevel') || 'unknown'));
 
-  const { credential, method, hint } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud);
+  const recorder = new TokenEndpointRecorder();
+  const { credential, method, hint } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud, recorder);
   const wrapped = new ServiceConnectionCredential(
     credential,
-    (message, cause) => new AuthError(ctx.loc('SignInFailed', id, method, message), ctx.loc(hint), cause),
+    (failure, cause) =>
+      new AuthError(
+        ctx.loc('SignInFailed', id, method, failure.reason),
+        // Entra ID down or unreachable: the connection's checklist would mislead.
+        failure.transient ? transientSignInHint(cloud.authorityHost) : ctx.loc(hint),
+        cause,
+      ),
+    recorder,
   );
   return { credential: wrapped, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
 }
@@ -133,12 +142,14 @@ function credentialFor(
   conn: ServiceConnection,
   scheme: string,
   cloud: CloudEndpoints,
+  recorder: TokenEndpointRecorder,
 ): { credential: TokenCredential; method: string; hint: MessageKey } {
   const options = {
     authorityHost: cloud.authorityHost,
     // MSAL would ask login.microsoftonline.com to validate any other authority.
     disableInstanceDiscovery: !isPublicAuthority(cloud.authorityHost),
-    additionalPolicies: credentialPolicies((v) => ctx.setSecret(v)),
+    // The recorder keeps the token endpoint's HTTP status, which the identity library drops.
+    additionalPolicies: [...credentialPolicies((v) => ctx.setSecret(v)), recorder.additionalPolicy],
   };
   const required = (key: string, value: string): string => {
     if (value.trim()) return value.trim();

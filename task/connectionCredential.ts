@@ -6,6 +6,11 @@
  * connection, the sign-in method and what to check for that scheme.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import {
+  describeSignInFailure,
+  type SignInFailure,
+  type TokenEndpointRecorder,
+} from '../shared/azure/signInFailure';
 import type { AuthError } from '../shared/errors';
 
 /** Longest identity error text kept: some embed a whole HTTP response. */
@@ -15,8 +20,10 @@ export class ServiceConnectionCredential implements TokenCredential {
   constructor(
     /** The @azure/identity credential for the connection's scheme. */
     readonly inner: TokenCredential,
-    /** Builds the AuthError from the identity library's message. */
-    private readonly describe: (message: string, cause: unknown) => AuthError,
+    /** Builds the AuthError from the cleaned-up failure (status / AADSTS code, never MSAL's filler). */
+    private readonly describe: (failure: SignInFailure, cause: unknown) => AuthError,
+    /** The inner credential's token-endpoint recorder: the identity library drops the HTTP status. */
+    private readonly recorder?: TokenEndpointRecorder,
   ) {}
 
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
@@ -25,9 +32,12 @@ export class ServiceConnectionCredential implements TokenCredential {
     } catch (e) {
       // Cancellation and deadlines are the core's to report.
       if (options?.abortSignal?.aborted) throw e;
-      const message = e instanceof Error ? e.message : String(e);
-      const short = message.length > MAX_CAUSE_LENGTH ? `${message.slice(0, MAX_CAUSE_LENGTH)}…` : message;
-      throw this.describe(short, e);
+      const failure = describeSignInFailure(e, this.recorder);
+      const reason =
+        failure.reason.length > MAX_CAUSE_LENGTH
+          ? `${failure.reason.slice(0, MAX_CAUSE_LENGTH)}…`
+          : failure.reason;
+      throw this.describe({ ...failure, reason }, e);
     }
   }
 }

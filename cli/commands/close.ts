@@ -25,6 +25,7 @@ import { runPost } from '../../shared/run';
 import { flagText, UsageError } from '../args';
 import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
+import type { JitError } from '../../shared/errors';
 import { failureExitCode } from '../failure';
 import { printCoreReport } from '../report';
 import { TerminalPlatform } from '../terminalPlatform';
@@ -74,9 +75,13 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
   });
   ctx.terminal.startHeartbeat('closing access');
   let ok: boolean;
+  let failure: JitError | undefined;
   try {
     ok = await runPost({
       platform,
+      onFailure: (e) => {
+        failure = e;
+      },
       connect: ctx.connect,
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       ...(ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {}),
@@ -95,7 +100,7 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
       ? platform.warnings.some((w) => /securityRules\/delete|\b403\b/.test(w))
         ? EXIT.auth
         : EXIT.failure
-      : failureExitCode(platform.failures, ctx.io.signal);
+      : failureExitCode(failure, ctx.io.signal);
   if (remaining) {
     platform.setFailed(
       `Some JIT access could not be closed (see the warnings above); it closes by itself at its end time. ` +

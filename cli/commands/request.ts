@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { runMain } from '../../shared/run';
 import { DEFAULT_STATE_FILE, flagText, UsageError } from '../args';
 import type { CommandContext } from '../context';
+import type { JitError } from '../../shared/errors';
 import { failureExitCode } from '../failure';
 import { printCoreReport } from '../report';
 import { StateFile } from '../stateFile';
@@ -40,9 +41,13 @@ export async function requestCommand(ctx: CommandContext): Promise<number> {
 
   ctx.terminal.startHeartbeat(dryRun ? 'checking against the JIT policies' : 'waiting for Azure');
   let ok: boolean;
+  let failure: JitError | undefined;
   try {
     ok = await runMain({
       platform,
+      onFailure: (e) => {
+        failure = e;
+      },
       connect: ctx.connect,
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       ...(ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {}),
@@ -51,7 +56,7 @@ export async function requestCommand(ctx: CommandContext): Promise<number> {
     ctx.terminal.stopHeartbeat();
   }
 
-  const exitCode = ok ? 0 : failureExitCode(platform.failures, ctx.io.signal);
+  const exitCode = ok ? 0 : failureExitCode(failure, ctx.io.signal);
   const saved = stateFile?.exists() === true && stateFile.read('jit-state') !== '';
   const expires = platform.outputs.get('expires-at');
   printCoreReport(ctx.terminal, {

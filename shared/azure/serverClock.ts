@@ -1,13 +1,14 @@
 /**
  * Azure's idea of "now", learned from the ARM `Date` response header.
  *
- * JIT compares `endTimeUtc` with ITS clock: an agent whose clock runs 10
- * minutes fast would ask for 10 minutes less than requested (or be refused for
- * exceeding maxRequestAccessDuration when it runs slow). So end times are
- * computed from server time, and a skew beyond SKEW_WARN_MS is reported.
+ * JIT compares `endTimeUtc` with ITS clock: an agent whose clock runs 90 s
+ * fast would get 90 s more access than requested, one running slow would get
+ * less (or be refused for exceeding maxRequestAccessDuration). So end times
+ * are ALWAYS computed from the server-time estimate, whatever the skew; only
+ * the warning has a threshold (SKEW_WARN_MS).
  */
 
-/** Skew worth telling the user about: Date has 1 s resolution, and a couple of minutes is harmless noise elsewhere. */
+/** Skew worth telling the user about: below it the correction is silent. */
 export const SKEW_WARN_MS = 2 * 60 * 1000;
 
 export class ServerClock {
@@ -20,12 +21,15 @@ export class ServerClock {
     if (!dateHeader) return;
     const server = Date.parse(dateHeader);
     if (!Number.isFinite(server)) return;
-    // The header is truncated to whole seconds: add half a second so the
-    // estimate is centred rather than always early.
-    this.offset = server + 500 - receivedAt.getTime();
+    // The header is truncated to whole seconds and written before the
+    // response reached us, so at `receivedAt` Azure's clock read AT LEAST
+    // `server`. Using that lower bound keeps the estimate at or before the
+    // true server time: an end time computed from it can only make access
+    // (up to ~1 s) SHORTER than asked, never longer.
+    this.offset = server - receivedAt.getTime();
   }
 
-  /** Server time minus local time in ms; undefined until a response was seen. */
+  /** Server time minus local time in ms (lower bound); undefined until a response was seen. */
   get skewMs(): number | undefined {
     return this.offset;
   }
@@ -35,10 +39,9 @@ export class ServerClock {
     return this.offset !== undefined && Math.abs(this.offset) > SKEW_WARN_MS;
   }
 
-  /** Local time corrected by the observed skew (only when it matters; sub-threshold noise is ignored). */
+  /** Estimated server time: local time corrected by the observed offset (local time until a response was seen). */
   now(): Date {
-    const local = this.localNow().getTime();
-    return new Date(this.skewed && this.offset !== undefined ? local + this.offset : local);
+    return new Date(this.localNow().getTime() + (this.offset ?? 0));
   }
 
   localTime(): Date {

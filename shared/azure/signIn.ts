@@ -6,6 +6,7 @@
  */
 import { AuthError, isJitError } from '../errors';
 import type { AzureSession, CloudEndpoints, Connect } from '../session';
+import { describeSignInFailure, recorderOf, transientSignInHint } from './signInFailure';
 
 export async function signIn(connect: Connect, cloud: CloudEndpoints): Promise<AzureSession> {
   const session = await connect(cloud);
@@ -16,8 +17,12 @@ export async function signIn(connect: Connect, cloud: CloudEndpoints): Promise<A
     if (!token) throw new Error('the credential returned no token');
   } catch (e) {
     if (isJitError(e)) throw e;
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new AuthError(`Could not sign in to Azure with ${session.method}: ${reason}`, undefined, e);
+    const failure = describeSignInFailure(e, recorderOf(session.credential));
+    throw new AuthError(
+      `Could not sign in to Azure with ${session.method} at ${session.cloud.authorityHost}: ${failure.reason}`,
+      failure.transient ? transientSignInHint(session.cloud.authorityHost) : undefined,
+      e,
+    );
   }
   return session;
 }

@@ -28,6 +28,8 @@ export interface EchoHttpOptions {
   readonly tlsCa?: string;
   /** Explicit proxy; default: HTTPS_PROXY / NO_PROXY from the environment. */
   readonly proxy?: ProxySettings;
+  /** Transport (tests); default: core-rest-pipeline's Node client. */
+  readonly client?: HttpClient;
 }
 
 export interface EchoResponse {
@@ -57,35 +59,60 @@ export function createEchoHttp(options: EchoHttpOptions = {}): EchoHttp {
   const pipeline: Pipeline = createEmptyPipeline();
   if (options.tlsCa) pipeline.addPolicy(tlsPolicy({ ca: options.tlsCa }));
   pipeline.addPolicy(proxyPolicy(options.proxy));
-  const client: HttpClient = createDefaultHttpClient();
+  const client: HttpClient = options.client ?? createDefaultHttpClient();
+
+  const exchange = async (url: string, both: AbortSignal): Promise<EchoResponse> => {
+    const request = createPipelineRequest({
+      url,
+      method: 'GET',
+      abortSignal: both,
+      // No `timeout` here: besides stopping at the headers, the HTTP client (1.24) leaves that timer
+      // running when the request fails (e.g. ECONNREFUSED), keeping the process alive for its length.
+      streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
+    });
+    request.headers.set('Accept', 'text/plain, application/json;q=0.9, */*;q=0.1');
+    request.headers.set('Connection', 'close');
+    const response = await pipeline.sendRequest(client, request);
+    const body = await readCapped(response.readableStreamBody, MAX_BODY);
+    return { status: response.status, body };
+  };
 
   return {
     async get(url, timeoutMs, signal) {
       const timer = new AbortController();
       const timeout = setTimeout(() => timer.abort(), timeoutMs);
+      // Only bounds this request: an open socket keeps the process alive while it matters, and
+      // resolvePublicIp's own deadline bounds the whole resolution. It must never be what keeps
+      // a finished run alive (exit would wait for the full timeoutMs).
+      timeout.unref();
       const both = AbortSignal.any([signal, timer.signal]);
+      // Settle the moment either signal fires, whether or not the transport ever settles the
+      // aborted request: the losers cancelled after consensus must not linger with a live timer.
+      let onAbort: () => void = () => undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(new EchoAborted());
+        if (both.aborted) onAbort();
+        else both.addEventListener('abort', onAbort, { once: true });
+      });
       try {
-        const request = createPipelineRequest({
-          url,
-          method: 'GET',
-          abortSignal: both,
-          // No `timeout` here: besides stopping at the headers, the HTTP client (1.24) leaves that timer
-          // running when the request fails (e.g. ECONNREFUSED), keeping the process alive for its length.
-          streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
-        });
-        request.headers.set('Accept', 'text/plain, application/json;q=0.9, */*;q=0.1');
-        request.headers.set('Connection', 'close');
-        const response = await pipeline.sendRequest(client, request);
-        const body = await readCapped(response.readableStreamBody, MAX_BODY);
-        return { status: response.status, body };
+        return await Promise.race([exchange(url, both), aborted]);
       } catch (e) {
         if (timer.signal.aborted && !signal.aborted) throw new EchoTimeout(timeoutMs);
         throw e;
       } finally {
         clearTimeout(timeout);
+        both.removeEventListener('abort', onAbort);
       }
     },
   };
+}
+
+/** The caller cancelled the request (consensus reached, run cancelled). */
+export class EchoAborted extends Error {
+  constructor() {
+    super('The operation was aborted.');
+    this.name = 'AbortError';
+  }
 }
 
 export class EchoTimeout extends Error {

@@ -250,38 +250,60 @@ async function deleteRule(
 ): Promise<ClosedRule> {
   const nsg = requireResourceId(c.rule.nsgId, 'network security group');
   const rules = clients.network(nsg.subscriptionId).securityRules;
+  /** true: still there, false: 404, an Error: could not tell. */
+  const present = (): Promise<boolean | Error> =>
+    azureCall(`confirm rule '${c.rule.name}' is gone`, signal, (o) =>
+      rules.get(nsg.resourceGroup, nsg.name, c.rule.name, o),
+    ).then(
+      () => true,
+      (e: unknown) => (isNotFound(e) ? false : toJitError(e)),
+    );
+  const closed = (note = ''): ClosedRule => {
+    log.info(
+      `Closed: deleted ${c.rule.name} from ${nsg.name} (VM ${c.vm.name} port ${c.rule.port}, source ${c.rule.source})${note}.`,
+    );
+    return { ...describe(c), outcome: 'deleted' };
+  };
+  let deleteError: unknown;
   try {
     await azureCall(`delete rule '${c.rule.name}' from NSG '${nsg.name}'`, signal, (o) =>
       rules.beginDeleteAndWait(nsg.resourceGroup, nsg.name, c.rule.name, { ...o, updateIntervalInMs: 1000 }),
     );
-    const stillThere = await azureCall(`confirm rule '${c.rule.name}' is gone`, signal, (o) =>
-      rules.get(nsg.resourceGroup, nsg.name, c.rule.name, o),
-    ).then(
-      () => true,
-      (e: unknown) => {
-        if (isNotFound(e)) return false;
-        throw e;
-      },
-    );
-    if (stillThere) {
-      log.warning(remainsMessage(c, request, 'the delete reported success but the rule is still there'));
-      return { ...describe(c), outcome: 'failed', detail: 'still present after delete' };
-    }
-    log.info(
-      `Closed: deleted ${c.rule.name} from ${nsg.name} (VM ${c.vm.name} port ${c.rule.port}, source ${c.rule.source}).`,
-    );
-    return { ...describe(c), outcome: 'deleted' };
   } catch (e) {
     if (isNotFound(e)) return { ...describe(c), outcome: 'already-gone' };
-    const err = toJitError(e);
-    const status = err instanceof AzureApiError ? err.status : undefined;
-    const why =
-      status === 403
-        ? 'the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete)'
-        : `deleting it failed: ${err.message}`;
-    log.warning(remainsMessage(c, request, why));
-    return { ...describe(c), outcome: 'failed', detail: why };
+    deleteError = e;
   }
+  // Whatever the delete reported, the rule itself is the truth: an operation can report
+  // Failed (or time out, or lose its connection) after NRP already removed the rule.
+  const after = await present();
+  if (after === false) {
+    if (deleteError === undefined) return closed();
+    log.debug(
+      `The delete of ${c.rule.name} reported an error, but the rule is gone: ${toJitError(deleteError).message}`,
+    );
+    return closed(': the delete operation reported a failure, but a re-read shows the rule is gone');
+  }
+  const why = failedWhy(deleteError, after);
+  log.warning(remainsMessage(c, request, why));
+  return { ...describe(c), outcome: 'failed', detail: why };
+}
+
+/** Why a rule may still be open: what the delete said, and what re-reading the rule showed. */
+function failedWhy(deleteError: unknown, after: true | Error): string {
+  if (deleteError === undefined) {
+    return after === true
+      ? 'the delete reported success but the rule is still there'
+      : `the delete reported success but confirming the rule is gone failed (${after.message}), so it may remain`;
+  }
+  const err = toJitError(deleteError);
+  const status = err instanceof AzureApiError ? err.status : undefined;
+  const why =
+    status === 403
+      ? 'the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete)'
+      : `deleting it failed: ${err.message}`;
+  return after === true
+    ? `${why}; a re-read shows the rule is still there`
+    : `${why}; re-reading the rule failed too (${after.message}), so it may remain`;
 }
 
 function remainsMessage(c: Candidate, request: StateRequest, why: string): string {

@@ -30,10 +30,7 @@ const IN_PROCESS_OFFSETS = [30 * MIN, -30 * MIN, 10 * MIN, -10 * MIN, 5 * MIN, -
  * Product defects this matrix found, reported to the owner, not fixed yet. A listed case must
  * still show its violation: once fixed, its test fails, to take it off this list.
  */
-const KNOWN_DEFECTS: Readonly<Record<string, string>> = {
-  'bundle ahead 90 s':
-    'shared/azure/serverClock.ts ignores skew under 2 min when computing endTimeUtc, so access stays open up to 2 min longer than asked',
-};
+const KNOWN_DEFECTS: Readonly<Record<string, string>> = {};
 
 const report = new MatrixReport('clock skew');
 const scanner = new SecretScanner();

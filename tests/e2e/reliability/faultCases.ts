@@ -36,6 +36,8 @@ export interface FaultCase {
   readonly slow?: boolean;
   /** Post must leave a warning matching this (what remains and until when). */
   readonly postWarning?: RegExp;
+  /** Post must close our rules and say nothing stays open (the fault must not make it over-cautious). */
+  readonly postClosed?: boolean;
 }
 
 /** Retry-After as an HTTP date this far ahead of the moment the fault is armed. */
@@ -317,7 +319,8 @@ export function faultCases(): FaultCase[] {
         },
       ],
       // The emulator applies the delete when it accepts it; the operation still reports Failed.
-      // Either the rule is gone, or post says it stays and until when (checked for every case).
+      // Post re-reads the rule, finds it gone (404) and reports it closed, without a warning.
+      postClosed: true,
     },
   ];
 }

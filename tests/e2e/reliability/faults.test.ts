@@ -34,7 +34,7 @@ import { DATE_AHEAD_MS, faultCases, type FaultCase } from './faultCases';
 jest.setTimeout(300_000);
 
 const DURATION_MIN = 15;
-/** The server-clock estimate is centred on the Date header's second; JIT stores ms. */
+/** The server-clock estimate may be up to the Date header's 1 s resolution early; JIT stores ms. */
 const END_TOLERANCE_MS = 2000;
 
 interface Outcome {
@@ -215,6 +215,12 @@ function checkAfterPost(
   for (const r of remaining) {
     const stated = warnings.some((w) => w.includes(r.name) && /closes by itself at \d{4}-\d\d-\d\dT/.test(w));
     if (!stated) violations.push(`rule ${r.name} in ${r.nsg} remains and no warning says so and until when`);
+  }
+  if (c.postClosed) {
+    if (remaining.length > 0) violations.push(`post left ${remaining.map((r) => r.name).join(', ')} open`);
+    const cautious = warnings.filter((w) => /stays open/.test(w));
+    if (cautious.length > 0)
+      violations.push(`post warned although the rule is gone: ${cautious.join(' | ')}`);
   }
   if (c.postWarning && !warnings.some((w) => c.postWarning?.test(w)))
     violations.push(

@@ -276,6 +276,50 @@ describe('waiting for the rule', () => {
     expect(platform.getState(STATE_KEY)).not.toBe('');
   });
 
+  it('a delete accepted (202) whose operation then reports Failed is re-read: gone means closed, no warning', async () => {
+    const platform = platformFor(emu);
+    expect(await main(emu, platform)).toBe(true);
+    const name = allowRules(emu, 'web-01-nsg')[0]?.name ?? '';
+    emu.control.faults.add({
+      method: 'GET',
+      path: /\/operations\//,
+      status: 200,
+      body: {
+        status: 'Failed',
+        error: { code: 'InternalServerError', message: 'Deleting the rule failed.' },
+      },
+      times: Infinity,
+    });
+    emu.control.clearRequests();
+    expect(await post(emu, platform)).toBe(true);
+    // The emulator applied the delete when it accepted it: the rule is gone, and post says so.
+    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
+    expect(platform.messages('warning').join('\n')).not.toMatch(/stays open/);
+    expect(platform.messages('info').join('\n')).toContain(
+      `Closed: deleted ${name} from web-01-nsg (VM web-01 port 22, source ${EGRESS_IP}): the delete operation reported a failure, but a re-read shows the rule is gone.`,
+    );
+    const reread = emu.control
+      .requests()
+      .filter((r) => r.method === 'GET' && r.path.includes(`/securityRules/${name}`));
+    expect(reread.length).toBeGreaterThanOrEqual(1);
+    expect(platform.getState(STATE_KEY)).toBe('');
+  });
+
+  it('a refused delete (409) whose rule a re-read still finds warns what remains and until when', async () => {
+    const platform = platformFor(emu);
+    expect(await main(emu, platform)).toBe(true);
+    const end = savedState(platform).requests[0]?.endTimeUtc ?? '';
+    const name = allowRules(emu, 'web-01-nsg')[0]?.name ?? '';
+    emu.control.faults.add({ method: 'DELETE', path: /securityRules\//, status: 409, times: 1 });
+    expect(await post(emu, platform)).toBe(true);
+    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(1);
+    const warning = platform.messages('warning').join('\n');
+    expect(warning).toContain(`JIT access stays open: rule ${name} in NSG `);
+    expect(warning).toContain(`allows ${EGRESS_IP} → 10.1.1.4:22 (VM web-01)`);
+    expect(warning).toContain('a re-read shows the rule is still there');
+    expect(warning).toContain(`closes by itself at ${end}`);
+  });
+
   it("an agent clock far from Azure's is reported and the duration still holds in Azure's time", async () => {
     emu.control.clock.advance(10 * 60_000);
     const platform = platformFor(emu);

@@ -3,6 +3,7 @@
  * sign-in failure naming the method, and no ARM request is made at all.
  */
 import { ClientSecretCredential } from '@azure/identity';
+import { attachRecorder, TokenEndpointRecorder } from '../../../shared/azure/signInFailure';
 import { startEmulator } from '../../../emulator';
 import { runMain } from '../../../shared/run';
 import { emulatorCloud, emulatorConnect, PRODUCTION_SUBSCRIPTION } from '../../helpers/emulatorSession';
@@ -29,10 +30,12 @@ it('a wrong client secret fails as a sign-in error before any ARM request', asyn
     tlsOptions: { ca: emu.caPem },
   });
   const platform = platformFor(emu);
+  const failures: string[] = [];
 
   const ok = await runMain({
     platform,
     tlsCa: emu.caPem,
+    onFailure: (e) => failures.push(e.kind),
     connect: () =>
       Promise.resolve({
         credential,
@@ -43,6 +46,7 @@ it('a wrong client secret fails as a sign-in error before any ARM request', asyn
   });
 
   expect(ok).toBe(false);
+  expect(failures).toEqual(['auth']);
   expect(platform.failures.join('\n')).toContain('Could not sign in to Azure with a test client secret');
   expect(platform.failures.join('\n')).toContain('AADSTS7000215');
   expect(emu.control.requests().filter((r) => ARM.has(r.provider))).toEqual([]);
@@ -59,4 +63,56 @@ it('a working credential is reported as signed in, and the token is fetched once
     .requests()
     .filter((r) => r.provider === 'identity' && r.method === 'POST' && /\/token$/.test(r.path));
   expect(tokenPosts).toHaveLength(1);
+});
+
+describe('the token endpoint fails (Entra ID unavailable)', () => {
+  function credentialFor(recorder?: TokenEndpointRecorder): ClientSecretCredential {
+    const principal = emu.principals['jit-deployer'];
+    if (!principal?.secret) throw new Error('default scenario lost jit-deployer');
+    const credential = new ClientSecretCredential(emu.tenantId, principal.clientId, principal.secret, {
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: emu.caPem },
+      ...(recorder ? { additionalPolicies: [recorder.additionalPolicy] } : {}),
+    });
+    return recorder ? attachRecorder(credential, recorder) : credential;
+  }
+
+  async function failureOf(credential: ClientSecretCredential): Promise<{ failure: string; hint: string }> {
+    const platform = platformFor(emu);
+    const ok = await runMain({
+      platform,
+      tlsCa: emu.caPem,
+      connect: () =>
+        Promise.resolve({
+          credential,
+          subscriptionId: PRODUCTION_SUBSCRIPTION,
+          cloud: emulatorCloud(emu),
+          method: 'a test client secret',
+        }),
+    });
+    expect(ok).toBe(false);
+    expect(emu.control.requests().filter((r) => ARM.has(r.provider))).toEqual([]);
+    return { failure: platform.failures.join('\n'), hint: platform.messages('error').join('\n') };
+  }
+
+  it.each([
+    ['HTTP 503', { status: 503 }, /answered HTTP 503/],
+    ['a connection reset', { reset: true as const }, /could not be reached \(ECONNRESET\)/],
+  ])('%s: says which sign-in failed, how, and what to do; no MSAL filler', async (_label, fault, how) => {
+    emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, ...fault });
+    const { failure } = await failureOf(credentialFor(new TokenEndpointRecorder()));
+    expect(failure).toContain(`Could not sign in to Azure with a test client secret at ${emu.authorityHost}`);
+    expect(failure).toMatch(how);
+    expect(failure).toContain(`${emu.tenantId}/oauth2/v2.0/token`);
+    expect(failure).toMatch(/usually temporary: re-run the job/);
+    expect(failure).not.toMatch(/\[object Object\]|Not Available/);
+  });
+
+  it('without a recorder (a credential built elsewhere) the reason is still clean', async () => {
+    emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, status: 503 });
+    const { failure } = await failureOf(credentialFor());
+    expect(failure).toContain('Could not sign in to Azure with a test client secret');
+    expect(failure).not.toMatch(/\[object Object\]|Not Available/);
+  });
 });

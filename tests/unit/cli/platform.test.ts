@@ -6,7 +6,7 @@ import { EXIT } from '../../../cli/exitCodes';
 import {
   AuthError,
   AzureApiError,
-  describeError,
+  toJitError,
   InputError,
   IpResolutionError,
   PolicyError,
@@ -91,7 +91,7 @@ describe('TerminalPlatform', () => {
 });
 
 describe('failureExitCode', () => {
-  const code = (e: unknown) => failureExitCode([describeError(e)]);
+  const code = (e: unknown) => failureExitCode(toJitError(e));
 
   it('maps the core error kinds to the documented exit codes', () => {
     expect(code(new InputError('ports', 'abc', 'is not a port'))).toBe(EXIT.usage);
@@ -135,11 +135,11 @@ describe('failureExitCode', () => {
   it('is 130 when the run was cancelled, whatever the text', () => {
     const c = new AbortController();
     c.abort();
-    expect(failureExitCode(['anything'], c.signal)).toBe(EXIT.cancelled);
+    expect(failureExitCode(toJitError(new Error('anything')), c.signal)).toBe(EXIT.cancelled);
   });
 
   it('is never 0 for a failure it cannot classify', () => {
-    expect(failureExitCode(['something odd happened'])).toBe(EXIT.failure);
-    expect(failureExitCode([])).toBe(EXIT.failure);
+    expect(failureExitCode(toJitError(new Error('something odd happened')))).toBe(EXIT.failure);
+    expect(failureExitCode(undefined)).toBe(EXIT.failure);
   });
 });

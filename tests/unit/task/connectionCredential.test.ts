@@ -1,9 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { SignInFailure } from '../../../shared/azure/signInFailure';
 import { AuthError } from '../../../shared/errors';
 import { ServiceConnectionCredential } from '../../../task/connectionCredential';
 
 const token = { token: 't', expiresOnTimestamp: 1 };
-const toAuthError = (message: string, cause: unknown) =>
+const toAuthError = ({ reason: message }: SignInFailure, cause: unknown) =>
   new AuthError(`sign-in failed: ${message}`, 'check it', cause);
 
 describe('ServiceConnectionCredential', () => {
