@@ -57,8 +57,24 @@ export interface WaitResult {
   readonly source: string;
 }
 
-const FIRST_POLL_MS = 500;
-const MAX_POLL_MS = 5000;
+/**
+ * Automatic polling: the allow rule usually lands within seconds, so poll
+ * fast at first and back off later; and never exceed AUTO_READS_PER_SECOND
+ * NSG reads across all NSGs (the Network provider allows ~33 reads/s per
+ * subscription and principal, shared with everything else in the pipeline).
+ */
+const FAST_POLL_MS = 500;
+const FAST_PHASE_MS = 30_000;
+const MEDIUM_POLL_MS = 2_000;
+const MEDIUM_PHASE_MS = 120_000;
+const SLOW_POLL_MS = 5_000;
+const AUTO_READS_PER_SECOND = 10;
+
+export function autoPollInterval(elapsedMs: number, nsgCount: number): number {
+  const byPhase =
+    elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : elapsedMs < MEDIUM_PHASE_MS ? MEDIUM_POLL_MS : SLOW_POLL_MS;
+  return Math.max(byPhase, Math.ceil((nsgCount * 1000) / AUTO_READS_PER_SECOND));
+}
 /** A rule that already existed before our initiate is accepted only if no new one shows up within this grace. */
 const PRE_EXISTING_GRACE_MS = 30_000;
 /** Policy reads allowed per policy to confirm supersession (the Security read budget is small). */
@@ -112,7 +128,6 @@ export async function waitForRules(
   const state = new WaitState(expectations, options);
   const deadline = withDeadline(options.signal, options.timeoutMs, () => state.timeoutError());
   const started = Date.now();
-  let interval = options.pollIntervalMs === 'auto' ? FIRST_POLL_MS : options.pollIntervalMs;
   const nsgIds = [...new Map(expectations.map((e) => [normalizeId(e.nsgId), e.nsgId])).values()];
   try {
     for (;;) {
@@ -127,8 +142,11 @@ export async function waitForRules(
         byPolicy.set(e.request.plan.policy.id, [...(byPolicy.get(e.request.plan.policy.id) ?? []), e]);
       for (const group of byPolicy.values()) await state.confirmSuperseded(clients, group, deadline.signal);
       if (state.done) return state.result();
+      const interval =
+        options.pollIntervalMs === 'auto'
+          ? autoPollInterval(Date.now() - started, nsgIds.length)
+          : options.pollIntervalMs;
       await sleep(interval, deadline.signal, 'waiting for the JIT rules');
-      if (options.pollIntervalMs === 'auto') interval = Math.min(MAX_POLL_MS, Math.round(interval * 1.5));
     }
   } finally {
     deadline.dispose();
