@@ -12,6 +12,12 @@
 import { execFile } from 'node:child_process';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import {
+  attachRecorder,
+  describeSignInFailure,
+  TokenEndpointRecorder,
+  transientSignInHint,
+} from '../shared/azure/signInFailure';
+import {
   AzureCliCredential,
   ChainedTokenCredential,
   EnvironmentCredential,
@@ -82,14 +88,21 @@ const SIGN_IN_HINT = [
   '  - managed identity: run on an Azure VM / agent with an identity (AZURE_CLIENT_ID selects a user-assigned one).',
 ].join('\n');
 
-function sources(cloud: CloudEndpoints, options: CliAuthOptions): [string, TokenCredential][] {
+function sources(
+  cloud: CloudEndpoints,
+  options: CliAuthOptions,
+  recorder: TokenEndpointRecorder,
+): [string, TokenCredential][] {
   const env = options.env ?? process.env;
+  // Remembers the last failed token request, so a failure names the HTTP status / AADSTS code.
+  const recording = { additionalPolicies: [recorder.additionalPolicy] };
   // A private cloud or the emulator has no instance-discovery endpoint: MSAL must trust the authority as given.
   const custom = cloud.name === 'Custom' || cloud.name === 'AzureStack';
   const common = {
     authorityHost: cloud.authorityHost,
     ...(custom ? { disableInstanceDiscovery: true } : {}),
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
+    ...recording,
   };
   const list: [string, TokenCredential][] = [
     ['environment (service principal)', new EnvironmentCredential(common)],
@@ -98,7 +111,7 @@ function sources(cloud: CloudEndpoints, options: CliAuthOptions): [string, Token
     list.push(['federated token file (workload identity)', new WorkloadIdentityCredential(common)]);
   }
   list.push(['Azure CLI session', new AzureCliCredential()]);
-  const tls = options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {};
+  const tls = { ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}), ...recording };
   list.push([
     'managed identity',
     env.AZURE_CLIENT_ID
@@ -122,15 +135,25 @@ function azDefaultSubscription(): Promise<string | undefined> {
 
 export function cliConnect(options: CliAuthOptions): Connect {
   return async (cloud: CloudEndpoints): Promise<AzureSession> => {
-    const credential = new RecordingCredential(sources(cloud, options), options.onSecret);
+    const recorder = new TokenEndpointRecorder();
+    const credential = attachRecorder(
+      new RecordingCredential(sources(cloud, options, recorder), options.onSecret),
+      recorder,
+    );
     try {
       // Bounded: a managed-identity endpoint or an `az` process that never answers must not hang the run.
       await credential.getToken(cloud.scope, { abortSignal: AbortSignal.timeout(SIGN_IN_TIMEOUT_MS) });
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      // Nothing configured at all: the chain's own message lists what each method said, which is
+      // the useful part; the recorder would only show the last probe (e.g. the IMDS network error).
+      const failure =
+        error instanceof Error &&
+        /^(CredentialUnavailableError|AggregateAuthenticationError)$/.test(error.name)
+          ? { reason: error.message, transient: false }
+          : describeSignInFailure(error, recorder);
       throw new AuthError(
-        `No credential could sign in to ${cloud.name} (${cloud.authorityHost}): ${detail}`,
-        SIGN_IN_HINT,
+        `No credential could sign in to ${cloud.name} (${cloud.authorityHost}): ${failure.reason}`,
+        failure.transient ? transientSignInHint(cloud.authorityHost) : SIGN_IN_HINT,
         error,
       );
     }
