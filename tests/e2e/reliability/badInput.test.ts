@@ -2,7 +2,7 @@
  * Bad-input matrix over both front-ends, through the committed bundles: each
  * case must exit 1 with an error naming the input (and the bad value where it
  * has one), and make ZERO ARM writes (PUT/POST/PATCH/DELETE on ARM paths) in
- * the emulator's request log. Cases run on two lanes, each with its own
+ * the emulator's request log. Cases run on four lanes, each with its own
  * emulator, so every case's request log is its own; parsing failures need no
  * state reset between cases.
  */
@@ -22,6 +22,13 @@ import {
 import { SecretScanner } from '../../helpers/reliabilitySecrets';
 
 jest.setTimeout(240_000);
+
+/**
+ * Lanes in flight at once, each on its own emulator. A case is one bundle process (start-up,
+ * sign-in, a few reads): with two lanes a core sat idle while each case waited on the
+ * emulator; four keep both cores of the CI machine busy.
+ */
+const LANES = 4;
 
 /** An input's name as either front-end may print it: `wait-timeout` or `waitTimeout`. */
 function named(input: string): RegExp {
@@ -291,8 +298,8 @@ async function runCase(emu: Emulator, c: BadCase): Promise<CaseResult> {
 }
 
 beforeAll(async () => {
-  // Two lanes, each with its own emulator: bounded concurrency 2, per-case request logs.
-  const lanes = [CASES.filter((_, i) => i % 2 === 0), CASES.filter((_, i) => i % 2 === 1)];
+  // LANES lanes, each with its own emulator: bounded concurrency, per-case request logs.
+  const lanes = Array.from({ length: LANES }, (_, lane) => CASES.filter((_, i) => i % LANES === lane));
   await Promise.all(
     lanes.map(async (lane) => {
       const emu = await startEmulator({ ruleDelayMs: 0 });

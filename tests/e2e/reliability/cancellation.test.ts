@@ -55,8 +55,16 @@ interface CaseResult {
 
 interface CancelCase {
   readonly name: string;
+  /** Waits for a late rule (RULE_DELAY_MS, then post's polling): started first. */
+  readonly slow?: boolean;
   readonly run: (emu: Emulator) => Promise<CaseResult>;
 }
+
+/**
+ * Cases in flight at once, each on its own emulator. They are idle-bound (a late rule, a
+ * slowed read; about 8 s of CPU in all), so five at a time, slow ones first, overlap the waits.
+ */
+const CONCURRENT_CASES = 5;
 
 const scanner = new SecretScanner();
 const report = new MatrixReport('cancellation');
@@ -82,6 +90,7 @@ function closed(emu: Emulator, postExit: number | null, violations: string[]): v
 
 const cancelDuringWait = (signal: Signal): CancelCase => ({
   name: `GitHub: ${signal} during the wait → post closes the rule`,
+  slow: true,
   run: async (emu) => {
     emu.control.setRuleDelay(RULE_DELAY_MS);
     const violations: string[] = [];
@@ -110,6 +119,7 @@ const CASES: readonly CancelCase[] = [
   cancelDuringWait('SIGINT+SIGTERM'),
   {
     name: 'GitHub: main fails after initiate (wait-timeout) → post closes the late rule',
+    slow: true,
     run: async (emu) => {
       emu.control.setRuleDelay(RULE_DELAY_MS);
       const violations: string[] = [];
@@ -177,6 +187,7 @@ const CASES: readonly CancelCase[] = [
   ),
   {
     name: 'ADO: SIGINT during the wait → post-job closes the rule',
+    slow: true,
     run: async (emu) => {
       emu.control.setRuleDelay(RULE_DELAY_MS);
       const violations: string[] = [];
@@ -229,7 +240,8 @@ const CASES: readonly CancelCase[] = [
 const results = new Map<string, CaseResult>();
 
 beforeAll(async () => {
-  await mapLimit(CASES, 3, async (c) => {
+  const ordered = [...CASES.filter((c) => c.slow), ...CASES.filter((c) => !c.slow)];
+  await mapLimit(ordered, CONCURRENT_CASES, async (c) => {
     const emu = await startEmulator({ ruleDelayMs: 0 });
     scanner.add(...Object.values(emu.principals).map((p) => p.secret ?? ''), emu.ado.accessToken);
     try {

@@ -65,25 +65,42 @@ function checkWarning(offset: number, warnings: readonly string[], violations: s
   }
 }
 
+/** One bundle case (main then post, clock moved by the preload); returns its violations. */
+async function bundleCase(label: string, offset: number): Promise<string[]> {
+  const emu = await startEmulator({ ruleDelayMs: 0 });
+  scanner.add(...Object.values(emu.principals).map((p) => p.secret ?? ''));
+  const violations: string[] = [];
+  try {
+    const env = { NODE_OPTIONS: `--require ${PRELOAD}`, RELIABILITY_CLOCK_OFFSET_MS: String(offset) };
+    const main = await ghMain(emu, { inputs: { source: EGRESS_IP }, env });
+    if (main.exitCode !== 0) violations.push(`main failed: ${ghErrors(main).join(' | ')}`);
+    checkWarning(offset, ghWarnings(main), violations);
+    checkStored(emu, main.outputs['expires-at'], violations);
+    const post = await ghPost(emu, main, { inputs: { source: EGRESS_IP }, env });
+    if (post.exitCode !== 0) violations.push(`post failed: ${ghErrors(post).join(' | ')}`);
+    if (allowRules(emu, 'web-01-nsg', EGRESS_IP).length > 0) violations.push('rule left open after post');
+    for (const s of [main, post])
+      for (const l of scanner.scanGitHub(label, s)) violations.push(`leak in ${l.where}: ${l.what}`);
+  } finally {
+    await emu.stop();
+  }
+  return violations;
+}
+
 describe('through the GitHub Action bundle (preloaded clock offset)', () => {
-  it.each(BUNDLE_OFFSETS.map((o) => [describeOffset(o), o]))('agent clock %s', async (label, offset) => {
-    const emu = await startEmulator({ ruleDelayMs: 0 });
-    scanner.add(...Object.values(emu.principals).map((p) => p.secret ?? ''));
-    const violations: string[] = [];
-    try {
-      const env = { NODE_OPTIONS: `--require ${PRELOAD}`, RELIABILITY_CLOCK_OFFSET_MS: String(offset) };
-      const main = await ghMain(emu, { inputs: { source: EGRESS_IP }, env });
-      if (main.exitCode !== 0) violations.push(`main failed: ${ghErrors(main).join(' | ')}`);
-      checkWarning(offset, ghWarnings(main), violations);
-      checkStored(emu, main.outputs['expires-at'], violations);
-      const post = await ghPost(emu, main, { inputs: { source: EGRESS_IP }, env });
-      if (post.exitCode !== 0) violations.push(`post failed: ${ghErrors(post).join(' | ')}`);
-      if (allowRules(emu, 'web-01-nsg', EGRESS_IP).length > 0) violations.push('rule left open after post');
-      for (const s of [main, post])
-        for (const l of scanner.scanGitHub(label, s)) violations.push(`leak in ${l.where}: ${l.what}`);
-    } finally {
-      await emu.stop();
-    }
+  const outcomes = new Map<string, string[]>();
+
+  // The cases are independent (each on its own emulator) and mostly wait on the bundles'
+  // start-up and HTTP round trips: run them three at a time, assert each in its own test.
+  beforeAll(async () => {
+    await mapLimit(BUNDLE_OFFSETS, 3, async (offset) => {
+      const label = describeOffset(offset);
+      outcomes.set(label, await bundleCase(label, offset));
+    });
+  });
+
+  it.each(BUNDLE_OFFSETS.map((o) => [describeOffset(o)]))('agent clock %s', (label) => {
+    const violations = outcomes.get(label) ?? ['did not run'];
     const known = KNOWN_DEFECTS[`bundle ${label}`];
     if (known === undefined) expect(report.record(`bundle ${label}`, violations)).toEqual([]);
     else {

@@ -34,6 +34,11 @@ export interface FaultCase {
   readonly retryAfter?: number | 'date';
   /** Known to take long (retries with back-off, a wait-timeout, post's 60 s late-rule grace): started first. */
   readonly slow?: boolean;
+  /**
+   * The longest case (post waits out the core's 60 s late-rule grace, shared/jit/close.ts
+   * LATE_RULE_GRACE_MS): started before every other, since it bounds the matrix's wall time.
+   */
+  readonly longest?: boolean;
   /** Post must leave a warning matching this (what remains and until when). */
   readonly postWarning?: RegExp;
   /** Post must close our rules and say nothing stays open (the fault must not make it over-cautious). */
@@ -256,6 +261,7 @@ export function faultCases(): FaultCase[] {
     {
       name: 'rule appears in one NSG of two only (api-01)',
       slow: true,
+      longest: true,
       inputs: { vms: 'api-01', 'resource-group': 'rg-api', 'wait-timeout': '4' },
       nsgs: ['api-01-nsg', 'snet-api-nsg'],
       during: (emu) => {
