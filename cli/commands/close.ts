@@ -25,11 +25,10 @@ import { runPost } from '../../shared/run';
 import { flagText, UsageError } from '../args';
 import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
-import type { JitError } from '../../shared/errors';
-import { failureExitCode } from '../failure';
 import { printCoreReport } from '../report';
 import { TerminalPlatform } from '../terminalPlatform';
 import { connectClients, reportFailure, textTable, vmsFromFlags } from './azure';
+import { runStep } from './runStep';
 import { stateFileFor } from './request';
 
 const BY_FLAGS = ['vms', 'ports', 'source'] as const;
@@ -73,22 +72,8 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
     stateFile,
     env: ctx.io.env,
   });
-  ctx.terminal.startHeartbeat('closing access');
-  let ok: boolean;
-  let failure: JitError | undefined;
-  try {
-    ok = await runPost({
-      platform,
-      onFailure: (e) => {
-        failure = e;
-      },
-      connect: ctx.connect,
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-      ...(ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {}),
-    });
-  } finally {
-    ctx.terminal.stopHeartbeat();
-  }
+  const step = await runStep(ctx, platform, runPost, 'closing access');
+  const { ok } = step;
   // The core clears the state once nothing of ours can remain open; otherwise it keeps it for a retry.
   const remaining = ok && stateFile.exists() && stateFile.read('jit-state') !== '';
   const closed = ok && !remaining;
@@ -100,7 +85,7 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
       ? platform.warnings.some((w) => /securityRules\/delete|\b403\b/.test(w))
         ? EXIT.auth
         : EXIT.failure
-      : failureExitCode(failure, ctx.io.signal);
+      : step.exitCode;
   if (remaining) {
     platform.setFailed(
       `Some JIT access could not be closed (see the warnings above); it closes by itself at its end time. ` +

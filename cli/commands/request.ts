@@ -8,11 +8,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { runMain } from '../../shared/run';
 import { DEFAULT_STATE_FILE, flagText, UsageError } from '../args';
 import type { CommandContext } from '../context';
-import type { JitError } from '../../shared/errors';
-import { failureExitCode } from '../failure';
 import { printCoreReport } from '../report';
 import { StateFile } from '../stateFile';
 import { TerminalPlatform } from '../terminalPlatform';
+import { runStep } from './runStep';
 
 export function stateFileFor(ctx: CommandContext): StateFile {
   const given = flagText(ctx.flags, 'state-file') || DEFAULT_STATE_FILE;
@@ -39,24 +38,12 @@ export async function requestCommand(ctx: CommandContext): Promise<number> {
     env: ctx.io.env,
   });
 
-  ctx.terminal.startHeartbeat(dryRun ? 'checking against the JIT policies' : 'waiting for Azure');
-  let ok: boolean;
-  let failure: JitError | undefined;
-  try {
-    ok = await runMain({
-      platform,
-      onFailure: (e) => {
-        failure = e;
-      },
-      connect: ctx.connect,
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-      ...(ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {}),
-    });
-  } finally {
-    ctx.terminal.stopHeartbeat();
-  }
-
-  const exitCode = ok ? 0 : failureExitCode(failure, ctx.io.signal);
+  const { ok, exitCode } = await runStep(
+    ctx,
+    platform,
+    runMain,
+    dryRun ? 'checking against the JIT policies' : 'waiting for Azure',
+  );
   const saved = stateFile?.exists() === true && stateFile.read('jit-state') !== '';
   const expires = platform.outputs.get('expires-at');
   printCoreReport(ctx.terminal, {
