@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
+import { initiateAsOther } from '../../helpers/otherRequest';
 import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
@@ -76,18 +77,14 @@ it('another request for the same VM port while we wait: exit 5 (superseded)', as
   emu.control.setRuleDelay(1500);
   const running = runCli(emu, request(), { cwd });
   await initiated();
-  const end = new Date(emu.control.clock.now().getTime() + 30 * 60_000).toISOString();
-  const other = await emu.control.initiateAs('jit-cert', {
-    resourceGroup: 'rg-web',
-    location: 'eastus',
-    policy: 'web-jit',
-    body: {
-      virtualMachines: [
-        { id: web01Id, ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.7', endTimeUtc: end }] },
-      ],
-    },
-  });
-  expect(other.status).toBe(202);
+  expect(
+    await initiateAsOther(emu, {
+      vm: 'web-01',
+      resourceGroup: 'rg-web',
+      policy: 'web-jit',
+      source: '198.51.100.7',
+    }),
+  ).toBe(202);
   const run = await running;
   expect(run.code).toBe(5);
   expect(run.stderr).toContain('superseded');

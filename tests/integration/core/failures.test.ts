@@ -5,6 +5,7 @@
  */
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
+import { initiateAsOther, policyReads } from '../../helpers/otherRequest';
 import {
   EGRESS_IP,
   allowRules,
@@ -14,7 +15,6 @@ import {
   post,
   savedState,
   until,
-  vmId,
   writes,
   type Emulator,
 } from './harness';
@@ -161,34 +161,19 @@ describe('waiting for the rule', () => {
     const platform = platformFor(emu);
     const running = main(emu, platform);
     await until(() => initiates(emu).length === 1, 'our initiate');
-    const end = new Date(emu.control.clock.now().getTime() + 30 * 60_000).toISOString();
     emu.control.setRuleDelay(0);
-    const other = await emu.control.initiateAs('jit-cert', {
-      resourceGroup: 'rg-web',
-      location: 'eastus',
-      policy: 'web-jit',
-      body: {
-        virtualMachines: [
-          {
-            id: vmId('web-01', 'rg-web'),
-            ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.7', endTimeUtc: end }],
-          },
-        ],
-      },
-    });
-    expect(other.status).toBe(202);
+    expect(
+      await initiateAsOther(emu, {
+        vm: 'web-01',
+        resourceGroup: 'rg-web',
+        policy: 'web-jit',
+        source: '198.51.100.7',
+      }),
+    ).toBe(202);
     expect(await running).toBe(false);
     expect(platform.failures[0]).toContain('was superseded by a newer JIT request for source 198.51.100.7');
     expect(platform.failures[0]).toContain('web-01 port 22');
-    const policyReads = emu.control
-      .requests()
-      .filter(
-        (r) =>
-          r.provider === 'security' &&
-          r.method === 'GET' &&
-          /jitNetworkAccessPolicies\/web-jit$/.test(r.path),
-      );
-    expect(policyReads).toHaveLength(1);
+    expect(policyReads(emu, 'web-jit')).toBe(1);
     // Post must not delete the other principal's rule.
     expect(await post(emu, platform)).toBe(true);
     expect(allowRules(emu, 'web-01-nsg').map((r) => r.properties.sourceAddressPrefix)).toEqual([
@@ -202,33 +187,18 @@ describe('waiting for the rule', () => {
     const running = main(emu, platform);
     await until(() => initiates(emu).length === 1, 'our initiate');
     emu.control.setRuleDelay(0);
-    const end = new Date(emu.control.clock.now().getTime() + 30 * 60_000).toISOString();
-    const other = await emu.control.initiateAs('jit-cert', {
-      resourceGroup: 'rg-api',
-      location: 'eastus',
-      policy: 'default',
-      body: {
-        virtualMachines: [
-          {
-            id: vmId('api-01', 'rg-api'),
-            ports: [{ number: 22, allowedSourceAddressPrefix: '198.51.100.0/24', endTimeUtc: end }],
-          },
-        ],
-      },
-    });
-    expect(other.status).toBe(202);
+    expect(
+      await initiateAsOther(emu, {
+        vm: 'api-01',
+        resourceGroup: 'rg-api',
+        policy: 'default',
+        source: '198.51.100.0/24',
+      }),
+    ).toBe(202);
     expect(await running).toBe(false);
     expect(platform.failures[0]).toContain('api-01 port 22');
     expect(platform.failures[0]).toContain('superseded');
-    const policyReads = emu.control
-      .requests()
-      .filter(
-        (r) =>
-          r.provider === 'security' &&
-          r.method === 'GET' &&
-          /jitNetworkAccessPolicies\/default$/.test(r.path),
-      );
-    expect(policyReads).toHaveLength(1);
+    expect(policyReads(emu, 'default')).toBe(1);
   });
 
   it('cancelling mid-wait stops promptly; post then finds and removes the rule', async () => {

@@ -19,6 +19,7 @@ import {
   writes,
   type Emulator,
 } from './harness';
+import { initiateAsOther } from '../../helpers/otherRequest';
 
 // Real HTTPS, real OAuth, a shared 2-core machine: allow more than jest's 5 s default.
 jest.setTimeout(30_000);
@@ -269,21 +270,15 @@ describe('post', () => {
   it('leaves a rule that now belongs to a newer request by someone else', async () => {
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(true);
-    const end = new Date(emu.control.clock.now().getTime() + 10 * 60_000).toISOString();
-    const other = await emu.control.initiateAs('jit-cert', {
-      resourceGroup: 'rg-web',
-      location: 'eastus',
-      policy: 'web-jit',
-      body: {
-        virtualMachines: [
-          {
-            id: vmId('web-01', 'rg-web'),
-            ports: [{ number: 22, allowedSourceAddressPrefix: EGRESS_IP, endTimeUtc: end }],
-          },
-        ],
-      },
-    });
-    expect(other.status).toBe(202);
+    expect(
+      await initiateAsOther(emu, {
+        vm: 'web-01',
+        resourceGroup: 'rg-web',
+        policy: 'web-jit',
+        source: EGRESS_IP,
+        minutes: 10,
+      }),
+    ).toBe(202);
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(1);
     emu.control.clearRequests();
     expect(await post(emu, platform)).toBe(true);
