@@ -13,7 +13,7 @@ import { normalizeId, requireResourceId } from '../azure/resourceId';
 import { AzureApiError, toJitError } from '../errors';
 import type { JitState, StateRequest, StateRule, StateVm } from '../state';
 import { matchesTarget, ruleDestinations } from './nsgRules';
-import { sleep } from './sleep';
+import { sleep } from '../abort';
 import { describeNewer, findNewerRequest, ourPortStatus, readPolicy } from './supersede';
 import { readNsg } from './wait';
 

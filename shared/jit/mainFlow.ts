@@ -29,7 +29,7 @@ export async function openAccess(options: RunOptions): Promise<void> {
   const config = parseInputs(platform);
 
   const session = await platform.group('Sign in to Azure', async () => {
-    const s = await signIn(options.connect, config.cloud);
+    const s = await signIn(options.connect, config.cloud, options.signal);
     platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
     return s;
   });

@@ -10,7 +10,7 @@ import { STATE_KEY, parseState, type JitState } from '../state';
 import { renderPostSummary, type CloseResult, type ClosedRow, type RemainingRow } from '../summary';
 import { TimeoutError } from '../errors';
 import { closeAccess, type CloseOutcome } from './close';
-import { withDeadline } from './sleep';
+import { withDeadline } from '../abort';
 
 /** Bound for the whole post step: reads, deletes and their LRO polls. */
 export const POST_DEADLINE_MS = 5 * 60_000;
@@ -52,7 +52,7 @@ export async function closeFromState(options: RunOptions): Promise<void> {
       ),
   );
   try {
-    const session = await signIn(options.connect, state.cloud);
+    const session = await signIn(options.connect, state.cloud, options.signal);
     platform.info(`Signed in with ${session.method} (cloud ${session.cloud.name}).`);
     const clients = createAzureClients(session, {
       ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),

@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import { TimeoutError } from '../errors';
-import { sleep } from './sleep';
+import { sleep } from '../abort';
 
 export function tcpConnect(
   host: string,

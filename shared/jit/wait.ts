@@ -21,7 +21,7 @@ import {
   type RuleTarget,
 } from './nsgRules';
 import { describeNewer, findNewerRequest, readPolicy } from './supersede';
-import { sleep, withDeadline } from './sleep';
+import { sleep, withDeadline } from '../abort';
 
 /** JIT allow rule names per NSG (lower-cased keys) seen before initiate. */
 export type RuleSnapshot = ReadonlyMap<string, ReadonlySet<string>>;

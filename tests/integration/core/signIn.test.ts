@@ -5,6 +5,8 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { attachRecorder, TokenEndpointRecorder } from '../../../shared/azure/signInFailure';
 import { startEmulator } from '../../../emulator';
+import { signIn } from '../../../shared/azure/signIn';
+import { AuthError, CancelledError } from '../../../shared/errors';
 import { runMain } from '../../../shared/run';
 import { emulatorCloud, emulatorConnect, PRODUCTION_SUBSCRIPTION } from '../../helpers/emulatorSession';
 import { platformFor, type Emulator } from './harness';
@@ -114,5 +116,29 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
     const { failure } = await failureOf(credentialFor());
     expect(failure).toContain('Could not sign in to Azure with a test client secret');
     expect(failure).not.toMatch(/\[object Object\]|Not Available/);
+  });
+});
+
+describe('signIn is bounded for every front-end', () => {
+  it('a token endpoint that never answers fails as a sign-in timeout, naming the endpoint', async () => {
+    emu.control.faults.add({ path: '/oauth2/v2.0/token', hang: true, times: Infinity });
+
+    const failure = await signIn(emulatorConnect(emu), emulatorCloud(emu), undefined, 500).catch(
+      (e: unknown) => e,
+    );
+
+    expect(failure).toBeInstanceOf(AuthError);
+    expect((failure as AuthError).message).toContain(`at ${emu.authorityHost} got no answer within 0.5 s`);
+    expect(emu.control.requests().filter((r) => ARM.has(r.provider))).toEqual([]);
+  });
+
+  it('a cancelled run stops waiting for the token and reports the cancellation', async () => {
+    emu.control.faults.add({ path: '/oauth2/v2.0/token', hang: true, times: Infinity });
+    const cancel = new AbortController();
+
+    const pending = signIn(emulatorConnect(emu), emulatorCloud(emu), cancel.signal).catch((e: unknown) => e);
+    cancel.abort();
+
+    expect(await pending).toBeInstanceOf(CancelledError);
   });
 });

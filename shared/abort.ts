@@ -1,5 +1,5 @@
-/** Abortable delay. Rejects with the signal's reason when it is a core error (deadline), else CancelledError. */
-import { CancelledError, isJitError } from '../errors';
+/** Abortable waits: a delay, a deadline combined with the run signal, and giving up on a call that ignores aborts. Rejections carry the signal's reason when it is a core error (deadline), else CancelledError. */
+import { CancelledError, isJitError } from './errors';
 
 export function abortReason(signal: AbortSignal, what: string): Error {
   const reason: unknown = signal.reason;
@@ -34,4 +34,23 @@ export function withDeadline(
   const timer = setTimeout(() => controller.abort(onTimeout()), ms);
   const signals = signal ? [signal, controller.signal] : [controller.signal];
   return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts (with `abortReason`).
+ * For calls that ignore abort signals (MSAL's token requests): the step stops
+ * waiting even though the call itself cannot be cancelled.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  // The abandoned call may still fail later: that must not become an unhandled rejection.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortReason(signal, what));
+      return;
+    }
+    const onAbort = (): void => reject(abortReason(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
