@@ -38,11 +38,6 @@ export function requireResourceId(id: string, what: string): ParsedResourceId {
   return parsed;
 }
 
-/** The canonical VM resource ID we send and compare. */
-export function vmResourceId(subscriptionId: string, resourceGroup: string, name: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
-}
-
 export function sameResourceId(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && normalizeId(a) === normalizeId(b);
 }
