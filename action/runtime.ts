@@ -3,7 +3,7 @@
  * runner's signals, and the mapping of the core's verdict to the exit code.
  */
 import * as core from '@actions/core';
-import { abortSignalFromProcess } from '../shared/cancel';
+import { abortSignalFromProcess, exitWhenFlushed } from '../shared/cancel';
 import { describeError } from '../shared/errors';
 import type { RunOptions } from '../shared/run';
 import { createGitHubConnect } from './githubAuth';
@@ -36,5 +36,8 @@ export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): vo
       // The core never rejects by contract; if a bug makes it, the step must still fail visibly.
       (e: unknown) => core.setFailed(describeError(e)),
     )
-    .finally(() => cancellation.dispose());
+    .finally(() => {
+      cancellation.dispose();
+      exitWhenFlushed();
+    });
 }

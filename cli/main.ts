@@ -3,6 +3,7 @@
  * Entry of the `azure-jit-access` command (bundled to dist/cli/main.js).
  * Thin on purpose: wire the real process to `runCli` and exit with its code.
  */
+import { exitWhenFlushed } from '../shared/cancel';
 import { runCli } from './app';
 
 const controller = new AbortController();
@@ -25,19 +26,9 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
   cwd: process.cwd(),
 }).then(
-  (code) => exit(code),
+  (code) => exitWhenFlushed(code),
   (error: unknown) => {
     process.stderr.write(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`);
-    exit(1);
+    exitWhenFlushed(1);
   },
 );
-
-/**
- * Exit as soon as the work is done. Waiting for the event loop to drain would
- * wait for the SDKs' idle keep-alive connections to time out: seconds against
- * the emulator, minutes against a real Resource Manager. Output is flushed
- * first (writes to pipes are asynchronous on Windows).
- */
-function exit(code: number): void {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}

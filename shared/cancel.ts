@@ -52,3 +52,18 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   const reason: unknown = signal.reason;
   throw reason instanceof Error && reason.name !== 'AbortError' ? reason : new CancelledError();
 }
+
+/**
+ * Ends an entry's process once stdout and stderr are flushed, with `process.exitCode`
+ * (or `code`). The step is over when the core has its verdict; waiting for the event
+ * loop to drain would also wait for idle keep-alive sockets and for any call the run
+ * gave up on (a token request past its deadline cannot be cancelled), which could hold
+ * the runner or agent for minutes. Flushing first matters: pipe writes are
+ * asynchronous on some platforms.
+ */
+export function exitWhenFlushed(code?: number): void {
+  // Not `process.exit(code)` with code undefined: an explicit undefined argument
+  // replaces process.exitCode, so a failed step would exit 0.
+  const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
+  process.stdout.write('', () => process.stderr.write('', exit));
+}

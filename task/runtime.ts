@@ -7,7 +7,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { join } from 'node:path';
 import { describeError } from '../shared/errors';
-import { abortSignalFromProcess, type ProcessCancellation } from '../shared/cancel';
+import { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from '../shared/cancel';
 import type { RunOptions } from '../shared/run';
 import { createAdoConnect } from './adoAuth';
 import { AdoPlatform, agentProxyConfiguration, createLocalize } from './adoPlatform';
@@ -73,14 +73,4 @@ export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
     task.cancellation.dispose();
     exitWhenFlushed();
   });
-}
-
-/**
- * Ends the process once stdout and stderr are flushed. The step is over, but a request
- * aborted mid-flight (cancellation, IP providers outvoted) leaves core-rest-pipeline's
- * per-request timeout timer running (it is cleared only when response headers arrive),
- * which would hold the agent for up to that timeout.
- */
-function exitWhenFlushed(): void {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }
