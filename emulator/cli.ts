@@ -1,11 +1,17 @@
 /**
- * `npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--log]`:
+ * `npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--log] [behaviour flags]`:
  * starts the emulator and prints what a client needs, then serves until Ctrl-C.
  */
+import { BEHAVIOUR_SWITCHES } from './behaviour';
 import { startEmulator, type EmulatorOptions } from './index';
 
-const USAGE =
-  'usage: npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--rule-delay-jitter-ms N] [--log]';
+const USAGE = [
+  'usage: npm run emulator -- [--scenario file.json] [--port N] [--rule-delay-ms N] [--rule-delay-jitter-ms N] [--log]',
+  '                           [--supersede V] [--rule-layout V] [--source-form V] [--echo V] [--start-time V] [--nsg-writes V]',
+  '',
+  'Behaviour switches (what real Azure leaves unknown; the first value is the default):',
+  ...BEHAVIOUR_SWITCHES.map((s) => `  ${`${s.flag} ${s.values.join('|')}`.padEnd(40)} ${s.help}`),
+].join('\n');
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = { port: 8443, ruleDelayMs: 3000 };
@@ -40,6 +46,22 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case '--log':
         opts.log = true;
         break;
+      case '--supersede':
+      case '--rule-layout':
+      case '--source-form':
+      case '--echo':
+      case '--start-time':
+      case '--nsg-writes': {
+        const sw = BEHAVIOUR_SWITCHES.find((s) => s.flag === flag);
+        if (!sw || value === undefined || !sw.values.includes(value)) {
+          throw new Error(
+            `${flag} needs one of ${sw?.values.join(', ') ?? ''}, got '${value ?? ''}'.\n${USAGE}`,
+          );
+        }
+        opts.behaviour = { ...opts.behaviour, [sw.field]: value };
+        i += 1;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -67,6 +89,7 @@ async function main(): Promise<void> {
       : []),
     `CA certificate   ${emu.caPath}`,
     `IP echo          ${emu.ipEchoUrls.join('  ')}`,
+    `Behaviour        ${BEHAVIOUR_SWITCHES.map((s) => `${s.flag.slice(2)}=${emu.behaviour[s.field]}`).join(' ')}`,
     '',
     'Principals:',
     ...Object.entries(emu.principals).map(

@@ -4,6 +4,7 @@
  */
 import type { ArmEnv } from './arm/context';
 import { createArmHandler, type ArmHandler } from './arm';
+import { resolveBehaviour, type EmulatorBehaviour } from './behaviour';
 import { key } from './arm/state';
 import { createClock } from './clock';
 import { createControl, type EmulatorControl } from './control';
@@ -21,6 +22,8 @@ import { startServer } from './server';
 import { createTlsMaterial, writeCaFile } from './tls';
 
 export type { Scenario } from './scenario/types';
+export type { EmulatorBehaviour } from './behaviour';
+export { DEFAULT_BEHAVIOUR } from './behaviour';
 export type { EmulatorControl, RuleView, JitRequestView, InitiateAsArgs } from './control';
 export type { FaultSpec } from './control/faults';
 export type { RequestLogEntry } from './control/requestLog';
@@ -39,6 +42,13 @@ export interface EmulatorOptions {
   log?: boolean;
   /** Items per page on list operations before a nextLink; default 100. */
   pageSize?: number;
+  /**
+   * How to play what real Azure leaves unknown (see emulator/behaviour.ts and the README's
+   * "Behaviour switches"); every field is optional and defaults to the original behaviour:
+   * `{ supersede: 'replace', ruleLayout: 'per-port', sourceForm: 'verbatim', echo: 'full',
+   * startTime: 'same', nsgWrites: 'parallel' }`.
+   */
+  behaviour?: Partial<EmulatorBehaviour>;
 }
 
 export interface Emulator {
@@ -55,6 +65,8 @@ export interface Emulator {
   control: EmulatorControl;
   /** The scenario this instance was started from (a private copy). */
   scenario: Scenario;
+  /** The behaviour switches this instance plays (all fields filled in). */
+  behaviour: Readonly<EmulatorBehaviour>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +82,7 @@ for (const p of defaultScenario().principals) {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const behaviour = resolveBehaviour(options.behaviour);
   const scenario = loadScenario(options.scenario);
   const tlsPromise = createTlsMaterial();
   const clock = createClock();
@@ -82,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     ruleDelayMs: options.ruleDelayMs ?? 0,
     ruleDelayJitterMs: options.ruleDelayJitterMs ?? 0,
+    behaviour,
     egressIpFor: (principal) => principalEgress.get(principal) ?? ipEcho.egressIp(),
   });
   // Policies in the scenario were configured "before": their deny rules are already there.
@@ -109,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     pageSize: () => pageSize,
     securityThrottle: () => throttle,
     operationDelayMs: () => delayMs,
+    behaviour,
   };
   const faults = createFaults();
   const log = createRequestLog(options.log ?? false);
@@ -183,6 +198,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     managedIdentity: id.managedIdentity,
     control,
     scenario,
+    behaviour,
     stop() {
       stopped ??= (async () => {
         clock.stop();

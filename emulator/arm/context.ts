@@ -2,6 +2,7 @@
  * What a route handler gets: the parsed request, the caller and the emulator's
  * shared services. Kept in one place so routes stay small and testable.
  */
+import type { EmulatorBehaviour } from '../behaviour';
 import type { Clock } from '../clock';
 import type { AuthenticatedPrincipal, PrincipalSpec } from '../identity/types';
 import type { JitEngine } from '../jit/engine';
@@ -21,6 +22,8 @@ export interface ArmEnv {
   securityThrottle(): { retryAfterSeconds: number; refill: boolean };
   /** Current delay of Network async operations (the JIT rule delay). */
   operationDelayMs(): number;
+  /** The behaviour switches this instance plays. */
+  behaviour: Readonly<EmulatorBehaviour>;
 }
 
 export interface ArmRequest {

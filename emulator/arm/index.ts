@@ -10,6 +10,7 @@ import type { ArmEnv, ArmRequest, Route } from './context';
 import {
   ArmError,
   authorizationFailed,
+  fromGateway,
   resourceGroupNotFound,
   subscriptionNotFound,
   throttled,
@@ -63,6 +64,8 @@ export function createArmHandler(
   const resourceTypeRoutes = [...securityRoutes, ...networkRoutes, ...computeRoutes, ...resourceRoutes];
   const router = createRouter([...resourceTypeRoutes, ...metadataRoutes(resourceTypeRoutes)]);
   let computeReads = 0;
+  // ARM's subscription read budget as Network and Compute GETs report it (reference §8).
+  const readsLeft = new Map<string, number>();
 
   function rateLimit(
     provider: Provider,
@@ -85,12 +88,20 @@ export function createArmHandler(
       if (sub) sub.writesLeft = Math.max(0, sub.writesLeft - 1);
       return { 'x-ms-ratelimit-remaining-subscription-writes': String(sub?.writesLeft ?? 1199) };
     }
+    const subscriptionReads = (): Record<string, string> => {
+      const k = key(sub?.id ?? '');
+      const left = Math.max(0, (readsLeft.get(k) ?? 12000) - 1);
+      readsLeft.set(k, left);
+      return { 'x-ms-ratelimit-remaining-subscription-reads': String(left) };
+    };
     if (provider === 'compute') {
       computeReads += 1;
       return {
+        ...subscriptionReads(),
         'x-ms-ratelimit-remaining-resource': `Microsoft.Compute/LowCostGet3Min;${Math.max(0, 3999 - computeReads)},Microsoft.Compute/LowCostGet30Min;${Math.max(0, 31999 - computeReads)}`,
       };
     }
+    if (provider === 'network') return subscriptionReads();
     if (provider === 'resources') {
       const tenantLevel = /^\/(subscriptions|tenants)\/?$/i.test(path);
       return { [`x-ms-ratelimit-remaining-${tenantLevel ? 'tenant' : 'subscription'}-reads`]: '11999' };
@@ -105,16 +116,21 @@ export function createArmHandler(
     body: unknown,
     extra: Record<string, string | string[]>,
     rl: Record<string, string>,
+    gateway = false,
   ): PreparedResponse {
+    // ARM's own answers look like Resources' (compact JSON, request id = correlation id, no
+    // RP Server header), marked `x-ms-failure-cause: gateway`; `provider` stays for the log.
+    const form: Provider = gateway ? 'resources' : provider;
     const headers = armHeaders({
-      provider,
+      provider: form,
       method: input.method,
       now: env.clock.now(),
       rateLimit: rl,
       ...(input.correlationId ? { clientCorrelationId: input.correlationId } : {}),
     });
     Object.assign(headers, extra);
-    const text = body === undefined || input.method === 'HEAD' ? '' : serialize(provider, body);
+    if (gateway) headers['x-ms-failure-cause'] = 'gateway';
+    const text = body === undefined || input.method === 'HEAD' ? '' : serialize(form, body);
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     return { status, headers, body: text, provider, write: WRITE_METHODS.has(input.method) };
   }
@@ -125,20 +141,31 @@ export function createArmHandler(
     route: Route,
     params: Record<string, string>,
   ): PreparedResponse {
-    const apiVersion = checkApiVersion(
-      input.url.searchParams.get('api-version'),
-      route.versions,
-      route.resourceType,
-    );
+    let apiVersion: string;
+    try {
+      apiVersion = checkApiVersion(
+        input.url.searchParams.get('api-version'),
+        route.versions,
+        route.resourceType,
+      );
+    } catch (error) {
+      throw error instanceof ArmError ? fromGateway(error) : error;
+    }
     const subId = params.subscriptionId;
     const sub = subId ? env.state.subscriptions.get(key(subId)) : undefined;
-    if (subId && !sub) throw subscriptionNotFound(subId);
+    if (subId && !sub) throw fromGateway(subscriptionNotFound(subId));
     if (route.authz) {
       const { action, scope } = route.authz(params);
       const spec = env.principalsByObjectId.get(key(principal.objectId));
       if (!isAuthorized(spec?.roleAssignments ?? [], action, scope))
-        throw authorizationFailed(principal.objectId, action, scope);
+        throw fromGateway(authorizationFailed(principal.objectId, action, scope));
     }
+    const rg = params.resourceGroupName;
+    const rgMissing =
+      subId &&
+      rg &&
+      !/resourceGroups\/[^/]+\/?$/i.test(route.pattern) &&
+      !env.state.resourceGroups.has(rgKey(subId, rg));
     if (route.provider === 'security' && input.method === 'GET' && sub) {
       if (sub.securityReadBudget <= 0) {
         const { retryAfterSeconds, refill } = env.securityThrottle();
@@ -152,17 +179,10 @@ export function createArmHandler(
         }
         throw throttled(sub.id, principal.objectId, retryAfterSeconds);
       }
-      sub.securityReadBudget -= 1;
+      // A request ARM itself refuses spends nothing of the provider's budget.
+      if (!rgMissing) sub.securityReadBudget -= 1;
     }
-    const rg = params.resourceGroupName;
-    if (
-      subId &&
-      rg &&
-      !/resourceGroups\/[^/]+\/?$/i.test(route.pattern) &&
-      !env.state.resourceGroups.has(rgKey(subId, rg))
-    ) {
-      throw resourceGroupNotFound(rg);
-    }
+    if (rgMissing) throw fromGateway(resourceGroupNotFound(rg));
     const req: ArmRequest = {
       method: input.method,
       url: input.url,
@@ -206,6 +226,7 @@ export function createArmHandler(
             'WWW-Authenticate': `Bearer authorization_uri="${authorityHost()}/${env.state.tenantId}", error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`,
           },
           {},
+          true,
         );
         return { ...out, ...(apiVersion ? { apiVersion } : {}) };
       }
@@ -213,17 +234,21 @@ export function createArmHandler(
       const found = router.match(input.method, path);
       try {
         if (!found) {
-          throw new ArmError(
-            404,
-            'InvalidResourceType',
-            `The resource type could not be found for path '${path}' and api version '${apiVersion ?? ''}'.`,
+          throw fromGateway(
+            new ArmError(
+              404,
+              'InvalidResourceType',
+              `The resource type could not be found for path '${path}' and api version '${apiVersion ?? ''}'.`,
+            ),
           );
         }
         if ('methodNotAllowed' in found) {
-          throw new ArmError(
-            405,
-            'MethodNotAllowed',
-            `The requested method '${input.method}' is not allowed for '${path}'.`,
+          throw fromGateway(
+            new ArmError(
+              405,
+              'MethodNotAllowed',
+              `The requested method '${input.method}' is not allowed for '${path}'.`,
+            ),
           );
         }
         return { ...run(input, principal, found.route, found.params), principal: principal.name };
@@ -233,11 +258,20 @@ export function createArmHandler(
           found && !('methodNotAllowed' in found)
             ? env.state.subscriptions.get(key(found.params.subscriptionId ?? ''))
             : undefined;
-        const rl =
-          error.status === 429
+        const rl = error.gateway
+          ? {}
+          : error.status === 429
             ? { 'x-ms-ratelimit-remaining-subscription-resource-requests': '0' }
             : rateLimit(provider, input.method, sub, path);
-        const out = respond(provider, input, error.status, error.envelope(), error.headers, rl);
+        const out = respond(
+          provider,
+          input,
+          error.status,
+          error.envelope(),
+          error.headers,
+          rl,
+          error.gateway,
+        );
         return { ...out, principal: principal.name, ...(apiVersion ? { apiVersion } : {}) };
       }
     },

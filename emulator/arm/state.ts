@@ -21,7 +21,7 @@ export interface SecurityRuleProperties {
 
 /** Why a rule exists, for the rules JIT owns (the cleaner never touches user rules). */
 export type JitRuleOrigin =
-  | { kind: 'allow'; policyId: string; vmId: string; port: number; requestSeq: number }
+  | { kind: 'allow'; policyId: string; vmId: string; ports: number[]; requestSeq: number }
   | { kind: 'deny'; policyId: string; vmId: string };
 
 export interface SecurityRuleState {
@@ -43,6 +43,11 @@ export interface NsgState extends Located {
   resourceGuid: string;
   etag: string;
   rules: SecurityRuleState[];
+  /**
+   * `nsgWrites: serialized`: the write holding this NSG (a Network operation id, pollable)
+   * and the virtual time it lets go. Writes before then get 409 AnotherOperationInProgress.
+   */
+  busy?: { until: number; operationId: string };
 }
 
 export interface SubnetState {

@@ -2,21 +2,23 @@
  * The JIT engine: what Defender for Cloud does behind the Security RP.
  *
  * - initiate: validates the request is a subset of the policy, answers with status
- *   `Initiating`, stores it as `Initiated`, and after the configured delay writes an
- *   allow rule in every NSG on the VM's path (NIC and subnet), `Updating` first, then
+ *   `Initiating`, stores it as `Initiated`, and after the configured delay writes the
+ *   allow rule(s) in every NSG on the VM's path (NIC and subnet), `Updating` first, then
  *   `Succeeded`. At endTimeUtc (virtual clock) the rule goes and the port becomes
- *   `Revoked`/`Expired`.
- * - Supersession (OUR ASSUMPTION: Azure documents only the enum value): a newer
- *   request for the same VM and port turns the older port entry into
- *   `Revoked`/`NewerRequestInitiated`, and the newer allow rule replaces the older one.
+ *   `Revoked`/`Expired`. A policy + VM name pair over 56 characters gets no allow rule at
+ *   all (its description would pass the Network RP's 140 characters), as in Azure.
+ * - What Azure leaves unknown is played per `EmulatorBehaviour` (emulator/behaviour.ts):
+ *   supersession (replace/coexist), rule layout (per-port/combined), how the source is
+ *   written (verbatim/cidr/prefixes), what the 202 echoes, the stored startTimeUtc, and
+ *   whether NSG writes are serialised.
  * - Policy PUT/scenario load: one deny rule per VM and NSG, ports combined.
  */
 import { randomBytes } from 'node:crypto';
+import type { EmulatorBehaviour } from '../behaviour';
 import type { Clock } from '../clock';
-import { ArmError, badRequest, notSubsetOfPolicy } from '../arm/errors';
+import { badRequest, notSubsetOfPolicy } from '../arm/errors';
 import {
   key,
-  nameOf,
   nsgsOnPath,
   type ArmState,
   type JitPolicyState,
@@ -25,9 +27,21 @@ import {
   type JitRequestPort,
   type NsgState,
   type StoredJitRequest,
+  type VmState,
 } from '../arm/state';
 import { allowRuleDescription, allowRuleName, denyRuleDescription, denyRuleName } from './names';
-import { freeAllowPriority, freeDenyPriority, jitRule, ruleInt, touch } from './rules';
+import { isIP } from 'node:net';
+import {
+  SERIALIZED_MIN_HOLD_MS,
+  freeAllowPriority,
+  freeDenyPriority,
+  holdNsg,
+  jitRule,
+  nsgBusy,
+  ruleInt,
+  setDestinationPorts,
+  touch,
+} from './rules';
 import { durationMs, normalizeUtc, parseUtc, serverTimeUtc } from './time';
 
 export interface InitiateBody {
@@ -53,25 +67,87 @@ export interface JitEngineOptions {
   clock: Clock;
   ruleDelayMs: number;
   ruleDelayJitterMs: number;
+  behaviour: Readonly<EmulatorBehaviour>;
   egressIpFor(principal: string): string;
 }
 
 const MAX_DURATION_MS = 24 * 3600_000;
+/** The Network RP's limit on a rule description; the allow rule's fixed text is 84 characters. */
+const MAX_DESCRIPTION = 140;
+
+type SecurityRule = NsgState['rules'][number];
+
+/** `a.b.c.d` -> `a.b.c.d/32` (IPv6: /128); prefixes, `*` and service tags stay as they are. */
+function asCidr(source: string): string {
+  const family = isIP(source);
+  return family === 4 ? `${source}/32` : family === 6 ? `${source}/128` : source;
+}
 
 export function createJitEngine(opts: JitEngineOptions): JitEngine {
-  const { state, clock } = opts;
+  const { state, clock, behaviour } = opts;
   let delayMs = opts.ruleDelayMs;
   let jitterMs = opts.ruleDelayJitterMs;
 
   const nextDelay = (): number => delayMs + (jitterMs > 0 ? Math.floor(Math.random() * (jitterMs + 1)) : 0);
   // How long a fresh rule shows `Updating` before `Succeeded`: a quarter of the delay, at most 2 s.
   const settleMs = (): number => Math.min(2000, Math.round(delayMs / 4));
+  const serialized = behaviour.nsgWrites === 'serialized';
 
-  function removeRules(predicate: (r: NsgState['rules'][number]) => boolean, nsgs: Iterable<NsgState>): void {
+  /**
+   * Runs one of JIT's own writes on an NSG. Under serialized NSG writes the backend waits
+   * for a write in flight (it retries internally, as any Network RP client must), then
+   * holds the NSG itself while its write settles.
+   */
+  function writeOn(nsg: NsgState, write: () => void): void {
+    if (serialized && nsgBusy(nsg, clock.nowMs())) {
+      clock.schedule(nsg.busy?.until ?? clock.nowMs(), () => writeOn(nsg, write));
+      return;
+    }
+    write();
+    if (serialized) holdNsg(state, nsg, clock.nowMs() + Math.max(SERIALIZED_MIN_HOLD_MS, settleMs()));
+  }
+
+  function removeRules(predicate: (r: SecurityRule) => boolean, nsgs: Iterable<NsgState>): void {
     for (const nsg of nsgs) {
       const before = nsg.rules.length;
       nsg.rules = nsg.rules.filter((r) => !predicate(r));
       if (nsg.rules.length !== before) touch(nsg);
+    }
+  }
+
+  /**
+   * Takes `port` out of the allow rules in `nsg` that match; a rule left without ports goes.
+   * With one rule per port that removes the rule; a combined rule keeps its other ports.
+   */
+  function dropAllowPort(
+    nsg: NsgState,
+    vmId: string,
+    port: number,
+    match: (origin: { requestSeq: number }) => boolean,
+  ): void {
+    let changed = false;
+    nsg.rules = nsg.rules.filter((r) => {
+      if (r.jit?.kind !== 'allow' || key(r.jit.vmId) !== key(vmId) || !match(r.jit)) return true;
+      if (!r.jit.ports.includes(port)) return true;
+      changed = true;
+      r.jit.ports = r.jit.ports.filter((p) => p !== port);
+      if (r.jit.ports.length === 0) return false;
+      setDestinationPorts(r.properties, r.jit.ports);
+      return true;
+    });
+    if (changed) touch(nsg);
+  }
+
+  function ruleSource(source: string): { sourceAddressPrefix: string } | { sourceAddressPrefixes: string[] } {
+    // `*` (any source) is not a prefix: it stays in the singular field under every form.
+    if (source === '*') return { sourceAddressPrefix: source };
+    switch (behaviour.sourceForm) {
+      case 'cidr':
+        return { sourceAddressPrefix: asCidr(source) };
+      case 'prefixes':
+        return { sourceAddressPrefixes: [source] };
+      default:
+        return { sourceAddressPrefix: source };
     }
   }
 
@@ -107,68 +183,94 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
     }
   }
 
+  /** Writes this request's allow rule(s) for one VM in one NSG on its path. */
+  function writeAllowRules(
+    policy: JitPolicyState,
+    stored: StoredJitRequest,
+    vm: VmState,
+    policyVm: JitPolicyVm,
+    vmReq: { ports: JitRequestPort[] },
+    nsg: NsgState,
+    privateIp: string,
+  ): void {
+    // Superseded or expired before the delay (or a busy NSG) let the write through.
+    const live = vmReq.ports.filter((p) => p.status === 'Initiated');
+    if (live.length === 0) return;
+    if (behaviour.supersede === 'replace') {
+      // The newer rule replaces the ports of any superseded request for this VM.
+      for (const port of live) dropAllowPort(nsg, vm.id, port.number, (o) => o.requestSeq !== stored.seq);
+    }
+    const protocolOf = (port: JitRequestPort): string =>
+      policyVm.ports.find((p) => p.number === port.number)?.protocol ?? '*';
+    const sourceOf = (port: JitRequestPort): string => port.allowedSourceAddressPrefix ?? '*';
+    // combined: one rule for the request's ports (those sharing protocol and source, which
+    // a single NSG rule must); per-port: one rule each.
+    const groups = new Map<string, JitRequestPort[]>();
+    live.forEach((port, i) => {
+      const k = behaviour.ruleLayout === 'combined' ? `${protocolOf(port)}|${sourceOf(port)}` : String(i);
+      groups.set(k, [...(groups.get(k) ?? []), port]);
+    });
+    for (const ports of groups.values()) {
+      const first = ports[0] as JitRequestPort;
+      const rule = jitRule({
+        name: allowRuleName(ruleInt(vm.id, privateIp)),
+        description: allowRuleDescription(policy.name, vm.name),
+        access: 'Allow',
+        protocol: protocolOf(first),
+        source: ruleSource(sourceOf(first)),
+        destinationAddressPrefix: privateIp,
+        ports: ports.map((p) => p.number),
+        priority: freeAllowPriority(nsg),
+        origin: {
+          kind: 'allow',
+          policyId: policy.id,
+          vmId: vm.id,
+          ports: ports.map((p) => p.number),
+          requestSeq: stored.seq,
+        },
+        provisioningState: 'Updating',
+      });
+      nsg.rules.push(rule);
+      touch(nsg);
+      clock.schedule(clock.nowMs() + settleMs(), () => {
+        if (rule.provisioningState === 'Updating') {
+          rule.provisioningState = 'Succeeded';
+          touch(nsg);
+        }
+      });
+    }
+  }
+
   function createAllowRules(policy: JitPolicyState, stored: StoredJitRequest): void {
     for (const vmReq of stored.request.virtualMachines) {
       const vm = state.vms.get(key(vmReq.id));
       const policyVm = policy.virtualMachines.find((v) => key(v.id) === key(vmReq.id));
       if (!vm || !policyVm) continue;
-      const path = nsgsOnPath(state, vm);
-      for (const port of vmReq.ports) {
-        if (port.status !== 'Initiated') continue; // superseded or expired before the delay ran out
-        const rulePort = policyVm.ports.find((p) => p.number === port.number);
-        // The newer rule replaces the one of any superseded request for this VM and port.
-        removeRules(
-          (r) =>
-            r.jit?.kind === 'allow' &&
-            key(r.jit.vmId) === key(vm.id) &&
-            r.jit.port === port.number &&
-            r.jit.requestSeq !== stored.seq,
-          path.map((p) => p.nsg),
-        );
-        for (const { nsg, privateIp } of path) {
-          const rule = jitRule({
-            name: allowRuleName(ruleInt(vm.id, privateIp)),
-            description: allowRuleDescription(policy.name, vm.name),
-            access: 'Allow',
-            protocol: rulePort?.protocol ?? '*',
-            sourceAddressPrefix: port.allowedSourceAddressPrefix ?? '*',
-            destinationAddressPrefix: privateIp,
-            ports: [port.number],
-            priority: freeAllowPriority(nsg),
-            origin: {
-              kind: 'allow',
-              policyId: policy.id,
-              vmId: vm.id,
-              port: port.number,
-              requestSeq: stored.seq,
-            },
-            provisioningState: 'Updating',
-          });
-          nsg.rules.push(rule);
-          touch(nsg);
-          clock.schedule(clock.nowMs() + settleMs(), () => {
-            if (rule.provisioningState === 'Updating') {
-              rule.provisioningState = 'Succeeded';
-              touch(nsg);
-            }
-          });
-        }
+      // The request is accepted and stored, but the Network RP refuses a description over 140
+      // characters, so the allow rule never appears (MicrosoftDocs/azure-docs#112218).
+      if (allowRuleDescription(policy.name, vm.name).length > MAX_DESCRIPTION) continue;
+      for (const { nsg, privateIp } of nsgsOnPath(state, vm)) {
+        writeOn(nsg, () => writeAllowRules(policy, stored, vm, policyVm, vmReq, nsg, privateIp));
       }
     }
   }
 
   function expire(stored: StoredJitRequest, vmId: string, port: JitRequestPort): void {
-    if (port.status !== 'Initiated') return;
-    port.status = 'Revoked';
-    port.statusReason = 'Expired';
-    removeRules(
-      (r) =>
+    if (port.status === 'Initiated') {
+      port.status = 'Revoked';
+      port.statusReason = 'Expired';
+    }
+    // Whatever the entry says (a superseded one whose newer rule never came, say), nothing of
+    // this request outlives its end time.
+    for (const nsg of state.nsgs.values()) {
+      const holds = (r: SecurityRule): boolean =>
         r.jit?.kind === 'allow' &&
         r.jit.requestSeq === stored.seq &&
         key(r.jit.vmId) === key(vmId) &&
-        r.jit.port === port.number,
-      state.nsgs.values(),
-    );
+        r.jit.ports.includes(port.number);
+      if (!nsg.rules.some(holds)) continue;
+      writeOn(nsg, () => dropAllowPort(nsg, vmId, port.number, (o) => o.requestSeq === stored.seq));
+    }
   }
 
   function applyDenyRules(policy: JitPolicyState): void {
@@ -185,7 +287,7 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
             description: denyRuleDescription(policy.name, vm.name),
             access: 'Deny',
             protocol: '*',
-            sourceAddressPrefix: '*',
+            source: { sourceAddressPrefix: '*' },
             destinationAddressPrefix: privateIp,
             ports: pvm.ports.map((p) => p.number),
             priority: freeDenyPriority(nsg),
@@ -196,6 +298,22 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
         touch(nsg);
       }
     }
+  }
+
+  /** What the 202 says: everything stored, or (echo: minimal) without mappedPort and inferred sources. */
+  function echoed(request: JitRequest, body: InitiateBody): JitRequest {
+    if (behaviour.echo === 'full') return request;
+    return {
+      ...request,
+      virtualMachines: request.virtualMachines.map((v, i) => ({
+        id: v.id,
+        ports: v.ports.map((p, j) => {
+          const { mappedPort: _mapped, allowedSourceAddressPrefix, ...rest } = p;
+          const sent = body.virtualMachines[i]?.ports[j]?.allowedSourceAddressPrefix;
+          return sent !== undefined ? { ...rest, allowedSourceAddressPrefix } : rest;
+        }),
+      })),
+    };
   }
 
   return {
@@ -223,24 +341,27 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
           };
         });
       const startTimeUtc = serverTimeUtc(now);
-      const make = (status: string): JitRequest => ({
+      const make = (status: string, start: string): JitRequest => ({
         virtualMachines: body.virtualMachines.map((v) => ({ id: v.id, ports: portsFor(v.id, status) })),
-        startTimeUtc,
+        startTimeUtc: start,
         // Service principals show up as "" in every real recording.
         requestor: '',
         ...(body.justification !== undefined ? { justification: body.justification } : {}),
       });
 
-      // Supersede older live entries for the same VM and port, in any policy.
-      for (const vmReq of body.virtualMachines) {
-        for (const p of state.policies.values()) {
-          for (const older of p.requests) {
-            for (const ovm of older.request.virtualMachines) {
-              if (key(ovm.id) !== key(vmReq.id)) continue;
-              for (const op of ovm.ports) {
-                if (op.status === 'Initiated' && vmReq.ports.some((np) => np.number === op.number)) {
-                  op.status = 'Revoked';
-                  op.statusReason = 'NewerRequestInitiated';
+      // replace: supersede older live entries for the same VM and port, in any policy.
+      // coexist: they stay Initiated (and keep their rules) until their own end time.
+      if (behaviour.supersede === 'replace') {
+        for (const vmReq of body.virtualMachines) {
+          for (const p of state.policies.values()) {
+            for (const older of p.requests) {
+              for (const ovm of older.request.virtualMachines) {
+                if (key(ovm.id) !== key(vmReq.id)) continue;
+                for (const op of ovm.ports) {
+                  if (op.status === 'Initiated' && vmReq.ports.some((np) => np.number === op.number)) {
+                    op.status = 'Revoked';
+                    op.statusReason = 'NewerRequestInitiated';
+                  }
                 }
               }
             }
@@ -248,7 +369,10 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
         }
       }
 
-      const stored: StoredJitRequest = { seq, principal, request: make('Initiated') };
+      // rounded: the history keeps whole seconds while the 202 shows the 7-digit server time.
+      const storedStart =
+        behaviour.startTime === 'rounded' ? `${now.toISOString().slice(0, 19)}Z` : startTimeUtc;
+      const stored: StoredJitRequest = { seq, principal, request: make('Initiated', storedStart) };
       policy.requests.push(stored);
       for (const vmReq of stored.request.virtualMachines) {
         for (const port of vmReq.ports) {
@@ -256,22 +380,14 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
           clock.schedule(end, () => expire(stored, vmReq.id, port));
         }
       }
-      const response = make('Initiating');
+      const response = echoed(make('Initiating', startTimeUtc), body);
       clock.schedule(now.getTime() + nextDelay(), () => createAllowRules(policy, stored));
       return response;
     },
 
     setVirtualMachines(policy: JitPolicyState, vms: JitPolicyVm[]): void {
-      for (const vm of vms) {
-        const name = nameOf(vm.id);
-        if (policy.name.length + name.length > 56) {
-          throw new ArmError(
-            400,
-            'BadRequest',
-            `The policy name '${policy.name}' together with the virtual machine name '${name}' must not exceed a total of 56 characters.`,
-          );
-        }
-      }
+      // The whole list is replaced (there is no PATCH). A policy + VM name over 56 characters is
+      // accepted, as Azure does; only the allow rule fails later (see createAllowRules).
       policy.virtualMachines = vms;
       applyDenyRules(policy);
     },

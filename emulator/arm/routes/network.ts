@@ -4,10 +4,10 @@
  * async-operation URLs the SDKs poll.
  */
 import { randomUUID } from 'node:crypto';
-import { touch } from '../../jit/rules';
+import { SERIALIZED_MIN_HOLD_MS, holdNsg, nsgBusy, touch } from '../../jit/rules';
 import { NETWORK_VERSIONS } from '../apiVersions';
 import { jsonBody, page, type ArmRequest, type Params, type Route } from '../context';
-import { ArmError, resourceNotFound } from '../errors';
+import { ArmError, anotherOperationInProgress, resourceNotFound } from '../errors';
 import type { ArmResponse } from '../respond';
 import {
   key,
@@ -49,17 +49,43 @@ const inRg = (p: Params) => (x: { subscriptionId: string; resourceGroup: string 
 const inSub = (p: Params) => (x: { subscriptionId: string }) =>
   key(x.subscriptionId) === key(p.subscriptionId as string);
 
-/** Starts a Network async operation that finishes after the engine's delay. */
+function operationsBase(req: ArmRequest, nsg: NsgState): string {
+  return `${req.env.armUrl()}/subscriptions/${nsg.subscriptionId}/providers/${N}/locations/${nsg.location}`;
+}
+
+/**
+ * `nsgWrites: serialized`: a write on an NSG while another holds it gets the Network RP's
+ * 409 AnotherOperationInProgress, naming the operation in flight, with Retry-After.
+ */
+function refuseIfBusy(req: ArmRequest, nsg: NsgState): void {
+  if (req.env.behaviour.nsgWrites !== 'serialized') return;
+  const now = req.env.clock.nowMs();
+  if (!nsg.busy || !nsgBusy(nsg, now)) return;
+  throw anotherOperationInProgress(
+    `${operationsBase(req, nsg)}/operations/${nsg.busy.operationId}?api-version=${req.apiVersion}`,
+    Math.max(1, Math.ceil((nsg.busy.until - now) / 1000)),
+  );
+}
+
+/**
+ * Starts a Network async operation that finishes after the engine's delay. Under serialized
+ * NSG writes it holds the NSG until then (at least SERIALIZED_MIN_HOLD_MS).
+ */
 function startOperation(req: ArmRequest, nsg: NsgState, onDone: () => void): Record<string, string> {
   const opId = randomUUID();
-  const doneAt = req.env.clock.nowMs() + req.env.operationDelayMs();
+  const serialized = req.env.behaviour.nsgWrites === 'serialized';
+  const delay = serialized
+    ? Math.max(SERIALIZED_MIN_HOLD_MS, req.env.operationDelayMs())
+    : req.env.operationDelayMs();
+  const doneAt = req.env.clock.nowMs() + delay;
   req.env.state.operations.set(key(opId), {
     doneAt,
     location: nsg.location,
     subscriptionId: nsg.subscriptionId,
   });
+  if (serialized) holdNsg(req.env.state, nsg, doneAt, opId);
   req.env.clock.schedule(doneAt, onDone);
-  const base = `${req.env.armUrl()}/subscriptions/${nsg.subscriptionId}/providers/${N}/locations/${nsg.location}`;
+  const base = operationsBase(req, nsg);
   return {
     'Azure-AsyncOperation': `${base}/operations/${opId}?api-version=${req.apiVersion}`,
     'Azure-AsyncNotification': 'Enabled',
@@ -69,6 +95,7 @@ function startOperation(req: ArmRequest, nsg: NsgState, onDone: () => void): Rec
 
 function deleteRule(req: ArmRequest, p: Params): ArmResponse {
   const nsg = getNsg(req, p);
+  refuseIfBusy(req, nsg);
   const rule = findRule(nsg, p.ruleName as string);
   if (!rule) return { status: 204 };
   rule.provisioningState = 'Deleting';
@@ -87,6 +114,7 @@ interface RuleBody {
 
 function putRule(req: ArmRequest, p: Params): ArmResponse {
   const nsg = getNsg(req, p);
+  refuseIfBusy(req, nsg);
   const body = jsonBody<RuleBody>(req);
   const props = body.properties ?? {};
   for (const field of ['protocol', 'access', 'priority', 'direction'] as const) {

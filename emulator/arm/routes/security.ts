@@ -8,7 +8,8 @@ import type { InitiateBody } from '../../jit/engine';
 import { policyOut, isPreview } from '../../jit/serialize';
 import { SECURITY_JIT_VERSIONS, SECURITY_LOCATION_VERSIONS } from '../apiVersions';
 import { jsonBody, page, type ArmRequest, type Params, type Route } from '../context';
-import { ArmError, resourceNotFound } from '../errors';
+import { durationMs } from '../../jit/time';
+import { ArmError, invalidInitiateInput, policyNotFound } from '../errors';
 import type { ArmResponse } from '../respond';
 import { key, policyId, rgId, type JitPolicyState, type JitPolicyVm } from '../state';
 
@@ -43,8 +44,8 @@ function list(req: ArmRequest, filter: (p: JitPolicyState) => boolean, fanOut = 
 
 function findPolicy(req: ArmRequest, p: Params): JitPolicyState {
   const policy = req.env.state.policies.get(key(policyScope(p)));
-  // Security RP's own not-found body was never captured (reference §7): ARM's shape is our choice.
-  if (!policy) throw resourceNotFound(JIT, p.policyName as string, p.resourceGroupName as string);
+  // The Security RP's own code (reference §8); the message text was never captured.
+  if (!policy) throw policyNotFound(p.policyName as string, p.resourceGroupName as string);
   return policy;
 }
 
@@ -82,6 +83,25 @@ function putPolicy(req: ArmRequest, p: Params): ArmResponse {
       provisioningState: 'Updating',
     };
   }
+  // A policy covers VMs of its own subscription, resource group and location only (reference §8).
+  const elsewhere = body.properties.virtualMachines
+    .map((v) => state.vms.get(key(v.id)))
+    .filter(
+      (vm) =>
+        vm !== undefined &&
+        (key(vm.subscriptionId) !== key(p.subscriptionId as string) ||
+          key(vm.resourceGroup) !== key(p.resourceGroupName as string) ||
+          key(vm.location) !== key(p.ascLocation as string)),
+    )
+    .map((vm) => vm?.id ?? '');
+  if (elsewhere.length > 0) {
+    // The text is real (quoted by public code); the status and code were never captured.
+    throw new ArmError(
+      400,
+      'BadRequest',
+      `The following Virtual Machines are in a different cloud, subscription, location or resource group than the JIT policy: ${elsewhere.join(', ')}`,
+    );
+  }
   const vms: JitPolicyVm[] = body.properties.virtualMachines.map((v) => ({
     id: v.id,
     ports: v.ports.map((port) => ({ ...port })),
@@ -104,12 +124,43 @@ function deletePolicy(req: ArmRequest, p: Params): ArmResponse {
   return { status: 200 };
 }
 
+/**
+ * Each initiate port carries exactly one of `endTimeUtc` and `duration` (the portal sends
+ * `duration`, absent from the swagger): neither or both is 400 InvalidInitiateInput, as the
+ * real service answers (reference §8). A duration becomes the end time it stands for.
+ */
+function durationsToEndTimes(req: ArmRequest, body: unknown): void {
+  const vms = (body as { virtualMachines?: unknown } | null)?.virtualMachines;
+  if (!Array.isArray(vms)) return; // the swagger check names what is wrong
+  for (const vm of vms as { ports?: unknown }[]) {
+    if (!Array.isArray(vm?.ports)) continue;
+    for (const port of vm.ports as Record<string, unknown>[]) {
+      if (port === null || typeof port !== 'object') continue;
+      const hasEnd = port.endTimeUtc !== undefined;
+      const hasDuration = port.duration !== undefined;
+      if (hasEnd === hasDuration) throw invalidInitiateInput();
+      if (!hasDuration) continue;
+      const ms = typeof port.duration === 'string' ? durationMs(port.duration) : undefined;
+      if (ms === undefined) {
+        throw new ArmError(
+          400,
+          'InvalidInitiateInput',
+          `The duration '${String(port.duration)}' is not a valid ISO 8601 duration.`,
+        );
+      }
+      port.endTimeUtc = new Date(req.env.clock.nowMs() + ms).toISOString();
+      delete port.duration;
+    }
+  }
+}
+
 function initiate(req: ArmRequest, p: Params): ArmResponse {
   if ((p.initiateType as string).toLowerCase() !== 'initiate') {
     throw new ArmError(404, 'NotFound', `The action '${p.initiateType}' is not supported on ${JIT}.`);
   }
   const policy = findPolicy(req, p);
   const body = jsonBody<InitiateBody>(req);
+  durationsToEndTimes(req, body);
   const problems = validateSecurity('JitNetworkAccessPolicyInitiateRequest', body);
   if (problems.length > 0) throw invalid(problems);
   const request = req.env.engine.initiate(req.principal.name, policy, body);

@@ -81,3 +81,51 @@ test('a scenario file that does not exist is named in the error', () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toContain("Cannot read scenario file 'nope.json'");
 }, 60_000);
+
+test('--help lists every behaviour switch with its values', () => {
+  const r = spawnSync(process.execPath, ['scripts/ts-run.mjs', 'emulator/cli.ts', '--help'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(r.status).toBe(0);
+  for (const line of [
+    '--supersede replace|coexist',
+    '--rule-layout per-port|combined',
+    '--source-form verbatim|cidr|prefixes',
+    '--echo full|minimal',
+    '--start-time same|rounded',
+    '--nsg-writes parallel|serialized',
+  ]) {
+    expect(r.stdout).toContain(line);
+  }
+}, 60_000);
+
+test('behaviour flags reach the running emulator; a bad value is refused with the usage', async () => {
+  const out = await startCli([
+    '--port',
+    '0',
+    '--supersede',
+    'coexist',
+    '--rule-layout',
+    'combined',
+    '--source-form',
+    'prefixes',
+    '--echo',
+    'minimal',
+    '--start-time',
+    'rounded',
+    '--nsg-writes',
+    'serialized',
+  ]);
+  expect(out).toContain(
+    'Behaviour        supersede=coexist rule-layout=combined source-form=prefixes echo=minimal start-time=rounded nsg-writes=serialized',
+  );
+  const r = spawnSync(process.execPath, ['scripts/ts-run.mjs', 'emulator/cli.ts', '--source-form', 'ipv4'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("--source-form needs one of verbatim, cidr, prefixes, got 'ipv4'.");
+}, 60_000);

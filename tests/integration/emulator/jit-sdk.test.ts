@@ -225,30 +225,59 @@ describe('get / put / delete', () => {
     expect('appendMode' in pj.properties).toBe(false);
   });
 
-  test('put refuses policy + VM names over 56 characters and invalid bodies', async () => {
-    const longName = 'p'.repeat(48); // + 'legacy-01' (9) = 57
-    const tooLong = await restError(
-      admin.security.jitNetworkAccessPolicies.createOrUpdate('rg-web', 'eastus', longName, {
-        virtualMachines: [
-          {
-            id: vmId('rg-web', 'legacy-01'),
-            ports: [
-              {
-                number: 22,
-                protocol: 'TCP',
-                allowedSourceAddressPrefix: '*',
-                maxRequestAccessDuration: 'PT1H',
-              },
-            ],
-          },
-        ],
-      }),
-    );
-    expect(tooLong.statusCode).toBe(400);
-    expect(tooLong.message).toContain('56 characters');
-    await expect(c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', longName)).rejects.toMatchObject(
-      { statusCode: 404 },
-    );
+  test('put accepts policy + VM names over 56 characters (initiate too) but no allow rule is ever written; refuses invalid bodies', async () => {
+    const longName = 'p'.repeat(48); // + 'legacy-01' (9) = 57: the allow rule's description would be 141 characters
+    const put = await admin.security.jitNetworkAccessPolicies.createOrUpdate('rg-web', 'eastus', longName, {
+      virtualMachines: [
+        {
+          id: vmId('rg-web', 'legacy-01'),
+          ports: [
+            {
+              number: 22,
+              protocol: 'TCP',
+              allowedSourceAddressPrefix: '*',
+              maxRequestAccessDuration: 'PT1H',
+            },
+          ],
+        },
+      ],
+    });
+    expect(put.provisioningState).toBe('Updating');
+    // The deny rule's description is shorter (47 fixed characters): it is written.
+    expect(emu.control.rules('legacy-01-nsg').map((r) => r.jit)).toEqual(['deny']);
+    const started = await c.security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', longName, {
+      virtualMachines: [
+        { id: vmId('rg-web', 'legacy-01'), ports: [{ number: 22, endTimeUtc: inMinutes(30) }] },
+      ],
+    });
+    expect(started.virtualMachines[0]?.ports[0]?.status).toBe('Initiating');
+    emu.control.clock.advance(60_000);
+    expect(emu.control.rules('legacy-01-nsg').filter((r) => r.jit === 'allow')).toEqual([]);
+    const got = await c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', longName);
+    expect(got.requests?.[0]?.virtualMachines[0]?.ports[0]?.status).toBe('Initiated');
+    // 56 exactly is fine.
+    await admin.security.jitNetworkAccessPolicies.createOrUpdate('rg-web', 'eastus', 'p'.repeat(47), {
+      virtualMachines: [
+        {
+          id: vmId('rg-web', 'legacy-01'),
+          ports: [
+            {
+              number: 3389,
+              protocol: '*',
+              allowedSourceAddressPrefix: '*',
+              maxRequestAccessDuration: 'PT1H',
+            },
+          ],
+        },
+      ],
+    });
+    await c.security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', 'p'.repeat(47), {
+      virtualMachines: [
+        { id: vmId('rg-web', 'legacy-01'), ports: [{ number: 3389, endTimeUtc: inMinutes(30) }] },
+      ],
+    });
+    const allow = emu.control.rules('legacy-01-nsg').filter((r) => r.jit === 'allow');
+    expect(allow.map((r) => r.properties.description?.length)).toEqual([140]);
     const token = await armToken(emu, 'jit-admin');
     const bad = await raw(
       emu,
@@ -267,7 +296,7 @@ describe('get / put / delete', () => {
     await admin.security.jitNetworkAccessPolicies.delete('rg-api', 'eastus', 'default');
     await expect(
       c.security.jitNetworkAccessPolicies.get('rg-api', 'eastus', 'default'),
-    ).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    ).rejects.toMatchObject({ statusCode: 404, code: 'PolicyNotFound' });
     expect(emu.control.rules('api-01-nsg').map((r) => r.name)).toEqual(['AllowMonitoringInbound']);
     await admin.security.jitNetworkAccessPolicies.delete('rg-api', 'eastus', 'default'); // 204 is success too
     expect(
@@ -432,9 +461,17 @@ describe('initiate', () => {
     );
   });
 
-  test('404: ResourceNotFound for a missing policy, ResourceGroupNotFound for a missing group', async () => {
+  test('404: PolicyNotFound for a missing policy (get and initiate), ResourceGroupNotFound for a missing group', async () => {
     const missing = await restError(c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'nope'));
-    expect([missing.statusCode, missing.code]).toEqual([404, 'ResourceNotFound']);
+    expect([missing.statusCode, missing.code]).toEqual([404, 'PolicyNotFound']);
+    const initiateMissing = await restError(
+      c.security.jitNetworkAccessPolicies.initiate('rg-web', 'eastus', 'nope', {
+        virtualMachines: [
+          { id: vmId('rg-web', 'web-01'), ports: [{ number: 22, endTimeUtc: inMinutes(30) }] },
+        ],
+      }),
+    );
+    expect([initiateMissing.statusCode, initiateMissing.code]).toEqual([404, 'PolicyNotFound']);
     const noRg = await restError(c.security.jitNetworkAccessPolicies.get('rg-nope', 'eastus', 'web-jit'));
     expect([noRg.statusCode, noRg.code, noRg.message]).toEqual([
       404,

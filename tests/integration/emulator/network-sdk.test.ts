@@ -86,10 +86,10 @@ test('public IP with FQDN; VM lists', async () => {
   const nics = await all(c.network.networkInterfaces.list('rg-web'));
   expect(nics.map((n) => n.name).sort()).toEqual(['legacy-01-nic', 'web-01-nic', 'web-02-nic', 'win-01-nic']);
   expect((await all(c.network.publicIPAddresses.list('rg-web'))).map((p) => p.name)).toEqual(['web-01-pip']);
-  expect((await all(c.network.networkInterfaces.listAll())).length).toBe(6);
+  expect((await all(c.network.networkInterfaces.listAll())).length).toBe(7);
   expect((await all(c.network.publicIPAddresses.listAll())).map((p) => p.name)).toEqual(['web-01-pip']);
   expect((await all(c.compute.virtualMachines.list('rg-api'))).map((v) => v.name)).toEqual(['api-01']);
-  expect((await all(c.compute.virtualMachines.listAll())).length).toBe(6);
+  expect((await all(c.compute.virtualMachines.listAll())).length).toBe(7);
   const win = await c.compute.virtualMachines.get('rg-web', 'win-01');
   expect(win.storageProfile?.osDisk?.osType).toBe('Windows');
 });

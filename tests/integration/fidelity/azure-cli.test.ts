@@ -219,7 +219,7 @@ if (!availability.available) {
       });
     }, 60_000);
 
-    test('az security jit-policy list / show, and a missing policy is ResourceNotFound', async () => {
+    test('az security jit-policy list / show, and a missing policy is PolicyNotFound', async () => {
       const [list, show] = await Promise.all([
         azJson<{ name: string; resourceGroup: string; location: string }[]>('security', 'jit-policy', 'list'),
         azJson<{ id: string; virtualMachines: { id: string; ports: Record<string, unknown>[] }[] }>(
@@ -258,7 +258,7 @@ if (!availability.available) {
         'nope',
       );
       expect(missing.code).not.toBe(0);
-      expect(missing.stderr).toContain('(ResourceNotFound)');
+      expect(missing.stderr).toContain('(PolicyNotFound)');
     }, 60_000);
 
     test('az vm show -d, az network nsg show / rule list, az network vnet subnet show', async () => {

@@ -260,7 +260,7 @@ if (!availability.available) {
       expect(failed(obs.getMissingPolicy, 'getMissingPolicy')).toMatchObject({
         type: 'ResourceNotFoundError',
         status: 404,
-        code: 'ResourceNotFound',
+        code: 'PolicyNotFound',
       });
       expect(failed(obs.getPolicyMissingGroup, 'getPolicyMissingGroup')).toMatchObject({
         type: 'ResourceNotFoundError',
