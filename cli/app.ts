@@ -5,6 +5,7 @@
 import { COMMANDS, parseCommandLine, UsageError, type CommandName } from './args';
 import { auditCommand } from './commands/audit';
 import { closeCommand } from './commands/close';
+import { disableCommand, enableCommand } from './commands/enable';
 import { requestCommand } from './commands/request';
 import { statusCommand } from './commands/status';
 import { createContext, type CliIo, type CommandContext } from './context';
@@ -19,6 +20,8 @@ const HANDLERS: Readonly<Record<CommandName, (ctx: CommandContext) => Promise<nu
   close: closeCommand,
   status: statusCommand,
   audit: auditCommand,
+  enable: enableCommand,
+  disable: disableCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,9 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import { INPUTS, type InputName } from '../shared/inputs/table';
+import { adminCommands } from './adminFlags';
 import { EXIT } from './exitCodes';
 
-export type CommandName = 'request' | 'close' | 'status' | 'validate' | 'audit';
+export type CommandName = 'request' | 'close' | 'status' | 'validate' | 'audit' | 'enable' | 'disable';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -135,6 +136,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       ...COMMON,
     },
   },
+  ...adminCommands({ ...CLOUD_FLAGS, ...COMMON }),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

@@ -6,6 +6,7 @@
  * list of the subscription's JIT policies.
  */
 import type { VirtualMachine } from '@azure/arm-compute';
+import { enableSuggestion, SOURCES_VARIABLE } from '../../shared/admin/suggest';
 import { azureCall } from '../../shared/azure/call';
 import { parseResourceId, sameResourceId } from '../../shared/azure/resourceId';
 import { InputError } from '../../shared/errors';
@@ -27,6 +28,8 @@ export interface AuditFinding {
   /** For any-source: the ports that allow `*`. */
   readonly ports?: readonly number[];
   readonly detail: string;
+  /** For no-jit-policy: the `enable` command that fixes it. */
+  readonly suggestion?: string;
 }
 
 /** Prefixes that mean "anywhere": a policy allowing them is JIT in name only. */
@@ -86,6 +89,12 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
           ...base,
           kind: 'no-jit-policy',
           detail: 'No JIT policy covers this VM: its management ports are governed by its NSG rules alone.',
+          suggestion: enableSuggestion({
+            name: base.vm,
+            resourceGroup: base.resourceGroup,
+            subscriptionId: parseResourceId(id)?.subscriptionId ?? sub,
+            ...(vm.storageProfile?.osDisk?.osType ? { osType: vm.storageProfile.osDisk.osType } : {}),
+          }),
         });
         continue;
       }
@@ -127,9 +136,12 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
           findings.map((f) => [f.vm, f.resourceGroup, f.kind, f.policy ?? '-', f.ports?.join(',') ?? '-']),
         ),
       );
-      ctx.terminal.print(
-        '\nno-jit-policy: enable JIT for the VM in Defender for Cloud (Workload protections → Just-in-time VM access).',
-      );
+      const fixes = findings.flatMap((f) => (f.suggestion ? [f.suggestion] : []));
+      if (fixes.length > 0) {
+        ctx.terminal.print(
+          `\nno-jit-policy: enable JIT (dry run first; set ${SOURCES_VARIABLE} to your agents' public range, or '*'):\n${fixes.map((c) => `  ${c}`).join('\n')}\n`,
+        );
+      }
       ctx.terminal.print(
         'any-source: edit the JIT policy so each port allows specific source addresses, not *.',
       );

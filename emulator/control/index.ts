@@ -20,6 +20,7 @@ import type { IdentityService } from '../identity/types';
 import type { IpEcho, IpEchoBehaviour } from '../ipEcho';
 import type { JitEngine } from '../jit/engine';
 import { touch } from '../jit/rules';
+import { createConcurrentWriter, type ConcurrentWriter } from './concurrentWriter';
 import type { Faults, FaultSpec } from './faults';
 import type { RequestLog, RequestLogEntry } from './requestLog';
 
@@ -73,6 +74,8 @@ export interface EmulatorControl {
   ): void;
   setSecurityReadBudget(n: number, options?: { retryAfterSeconds?: number; refill?: boolean }): void;
   setPageSize(n: number): void;
+  /** Another writer changes a policy between a client's read and its write (see concurrentWriter.ts). */
+  concurrentWriter: ConcurrentWriter;
 }
 
 export interface ControlDeps {
@@ -107,7 +110,15 @@ export function createControl(d: ControlDeps): EmulatorControl {
     return matches[0] as JitPolicyState;
   }
 
-  return {
+  // The other writer writes the way updatePolicy does (it fires only after `control` exists).
+  const writer = createConcurrentWriter({
+    findPolicy,
+    apply: (policy, update) => control.updatePolicy(policy.name, update, policy.resourceGroup),
+  });
+  d.log.onAdd((entry) => writer.observe(entry));
+
+  const control: EmulatorControl = {
+    concurrentWriter: writer,
     clock: {
       now: () => env.clock.now(),
       advance: (ms) => env.clock.advance(ms),
@@ -254,4 +265,5 @@ export function createControl(d: ControlDeps): EmulatorControl {
       d.setPageSize(n);
     },
   };
+  return control;
 }

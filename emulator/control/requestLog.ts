@@ -19,13 +19,17 @@ export interface RequestLog {
   add(entry: RequestLogEntry): void;
   entries(): RequestLogEntry[];
   clear(): void;
+  /** Called with every entry as it is added (the concurrent writer watches reads this way). */
+  onAdd(listener: (entry: RequestLogEntry) => void): void;
 }
 
 export function createRequestLog(print: boolean): RequestLog {
   let entries: RequestLogEntry[] = [];
+  const listeners: ((entry: RequestLogEntry) => void)[] = [];
   return {
     add(entry) {
       entries.push(entry);
+      for (const listener of listeners) listener({ ...entry });
       if (print) {
         console.log(
           `${entry.time.toISOString()} ${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms ${entry.provider}${entry.principal ? ` ${entry.principal}` : ''}`,
@@ -35,6 +39,9 @@ export function createRequestLog(print: boolean): RequestLog {
     entries: () => entries.map((e) => ({ ...e })),
     clear() {
       entries = [];
+    },
+    onAdd(listener) {
+      listeners.push(listener);
     },
   };
 }

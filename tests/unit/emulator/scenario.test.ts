@@ -30,6 +30,7 @@ describe('default scenario', () => {
       'jit-cert',
       'jit-readonly',
       'jit-agent-mi',
+      'jit-admin',
     ]);
     const state = buildState(s, new Date());
     const path = (vm: string): string[] =>
@@ -55,7 +56,7 @@ describe('default scenario', () => {
   test('each load is a private copy', () => {
     const a = loadScenario(undefined);
     a.principals.length = 0;
-    expect(loadScenario(undefined).principals).toHaveLength(4);
+    expect(loadScenario(undefined).principals).toHaveLength(5);
   });
 });
 
