@@ -8,11 +8,7 @@ import { execFile } from 'node:child_process';
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import { AuthError } from '../shared/errors';
-import {
-  describeSignInFailure,
-  TokenEndpointRecorder,
-  transientSignInHint,
-} from '../shared/azure/signInFailure';
+import { describeSignInFailure, TokenEndpointRecorder, endpointHint } from '../shared/azure/signInFailure';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { readAuthInputs, type AuthInputSource } from './authInputs';
 import { planAuth, type AuthPlan } from './authPlan';
@@ -164,20 +160,20 @@ function authFailure(
 ): AuthError {
   const where = `tenant ${'tenantId' in plan && plan.tenantId ? plan.tenantId : '(the CLI default)'} on ${cloud.name} (${cloud.authorityHost})`;
   const failure = describeSignInFailure(e, recorder);
-  // Entra ID down or unreachable: the credential is not at fault, so its checklist would mislead.
-  const transient = failure.transient ? transientSignInHint(cloud.authorityHost) : undefined;
+  // Entra ID down, unreachable or not trusted (TLS): the credential is not at fault, so its checklist would mislead.
+  const endpoint = endpointHint(failure, cloud.authorityHost);
   switch (plan.kind) {
     case 'secret':
       return new AuthError(
         `Sign-in with a client secret for client ${plan.clientId} in ${where} failed: ${failure.reason}`,
-        transient ??
+        endpoint ??
           'Check client-id, tenant-id and that the secret is current (secrets expire); check `cloud` for sovereign clouds.',
         e,
       );
     case 'oidc':
       return new AuthError(
         `OIDC sign-in for client ${plan.clientId} in ${where} failed: ${failure.reason}`,
-        transient ??
+        endpoint ??
           'The app registration (or managed identity) needs a federated credential with issuer ' +
             'https://token.actions.githubusercontent.com and the subject and audience shown in the "GitHub OIDC token" ' +
             'line above (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for jobs with an environment).',

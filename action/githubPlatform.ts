@@ -7,19 +7,25 @@
 import * as core from '@actions/core';
 import type { InputName } from '../shared/inputs/table';
 import type { OutputName } from '../shared/outputs';
+import { neutralizeCommands } from '../shared/outsideText';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+
+/** The core's one neutraliser; exported here too for the adapter's tests. */
+export { neutralizeCommands };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function createGitHubPlatform(env: Env = process.env): Platform {
   return {
     getInput: (name: InputName) => core.getInput(name),
-    debug: (message) => core.debug(message),
+    // core.info writes raw text; annotations, debug lines and group titles are escaped command
+    // data, neutralised all the same: every log path goes through the one function.
+    debug: (message) => core.debug(neutralizeCommands(message)),
     info: (message) => core.info(neutralizeCommands(message)),
-    notice: (message) => core.notice(message),
-    warning: (message) => core.warning(message),
-    error: (message) => core.error(message),
-    group: <T>(title: string, fn: () => Promise<T>) => core.group(title, fn),
+    notice: (message) => core.notice(neutralizeCommands(message)),
+    warning: (message) => core.warning(neutralizeCommands(message)),
+    error: (message) => core.error(neutralizeCommands(message)),
+    group: <T>(title: string, fn: () => Promise<T>) => core.group(neutralizeCommands(title), fn),
     setSecret: (value) => core.setSecret(value),
     setOutput: (name: OutputName, value) => core.setOutput(name, value),
     saveState: (key: StateKey, value) => core.saveState(key, value),
@@ -32,7 +38,7 @@ export function createGitHubPlatform(env: Env = process.env): Platform {
       }
       await core.summary.addRaw(markdown, true).write();
     },
-    setFailed: (message) => core.setFailed(message),
+    setFailed: (message) => core.setFailed(neutralizeCommands(message)),
     runMetadata: () => githubRunMetadata(env),
   };
 }
@@ -49,13 +55,4 @@ export function githubRunMetadata(env: Env): RunMetadata {
     ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
     ...(env.GITHUB_WORKFLOW ? { workflow: env.GITHUB_WORKFLOW } : {}),
   };
-}
-
-/**
- * core.info writes its text raw, and the runner executes any line that starts with `::` (or the
- * legacy `##[`) as a workflow command. Log text can carry values from Azure or the user, so such
- * lines get a zero-width space in front: the log looks the same, the runner ignores the line.
- */
-export function neutralizeCommands(message: string): string {
-  return message.replace(/^(\s*)(::|##\[)/gm, '$1\u200b$2');
 }

@@ -34,7 +34,7 @@ export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): vo
         process.exitCode = ok ? 0 : 1;
       },
       // The core never rejects by contract; if a bug makes it, the step must still fail visibly.
-      (e: unknown) => core.setFailed(describeError(e)),
+      (e: unknown) => platform.setFailed(describeError(e)),
     )
     .finally(() => {
       cancellation.dispose();

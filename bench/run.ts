@@ -93,6 +93,11 @@ function requestArgs(emu: Emulator, vms: readonly string[], extra: readonly stri
   ];
 }
 
+/** `close` signs in where its flags say, like `request` (never where the state file says). */
+function cloudArgs(emu: Emulator): string[] {
+  return ['--cloud', 'Custom', '--arm-endpoint', emu.armUrl, '--authority-host', emu.authorityHost];
+}
+
 function must(run: ChildRun, what: string): ChildRun {
   if (run.code !== 0) throw new Error(`${what} failed (exit ${run.code}):\n${run.stderr || run.stdout}`);
   return run;
@@ -119,7 +124,7 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
       if (first) coldStarts.push(first.time.getTime() - req.spawnedAt);
       if (i === 0) perRun = log;
       p1.push(req);
-      p6.push(must(await runner.run(['close'], cwd), 'P6 close'));
+      p6.push(must(await runner.run(['close', ...cloudArgs(emu)], cwd), 'P6 close'));
     }
     const p1Median = median(p1.map((r) => r.wallMs));
     rows.push({
@@ -209,7 +214,7 @@ async function singleVm(cli: string, rows: Row[], details: string[]): Promise<nu
       );
       rates.push(waitPolls.length / ((req.exitedAt - initiate.time.getTime()) / 1000));
       emu.control.setRuleDelay(0);
-      must(await runner.run(['close'], cwd), 'P2 close');
+      must(await runner.run(['close', ...cloudArgs(emu)], cwd), 'P2 close');
       emu.control.setRuleDelay(config.p2DelayMs);
     }
     emu.control.setRuleDelay(0);
@@ -265,7 +270,7 @@ async function manyVms(cli: string, rows: Row[], details: string[], p1Median: nu
     const log = emu.control.requests();
     const initiates = log.filter((e) => kind(e) === 'JIT initiate (POST)').length;
     details.push(...breakdown(`P4 breakdown (one \`request\`, ${ids.length} VMs)`, log));
-    const close = must(await runner.run(['close'], cwd), 'P4 close');
+    const close = must(await runner.run(['close', ...cloudArgs(emu)], cwd), 'P4 close');
     rows.push({
       id: 'P4',
       what: `${ids.length} VMs in ${rgs.length} resource groups: wall time, vs P1; initiate calls`,

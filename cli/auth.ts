@@ -15,7 +15,7 @@ import {
   attachRecorder,
   describeSignInFailure,
   TokenEndpointRecorder,
-  transientSignInHint,
+  endpointHint,
 } from '../shared/azure/signInFailure';
 import {
   AzureCliCredential,
@@ -25,6 +25,7 @@ import {
   WorkloadIdentityCredential,
 } from '@azure/identity';
 import { AuthError } from '../shared/errors';
+import { tlsTrustCode } from '../shared/tlsTrust';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 
 export interface CliAuthOptions {
@@ -148,12 +149,13 @@ export function cliConnect(options: CliAuthOptions): Connect {
       // the useful part; the recorder would only show the last probe (e.g. the IMDS network error).
       const failure =
         error instanceof Error &&
-        /^(CredentialUnavailableError|AggregateAuthenticationError)$/.test(error.name)
+        /^(CredentialUnavailableError|AggregateAuthenticationError)$/.test(error.name) &&
+        tlsTrustCode(error) === undefined
           ? { reason: error.message, transient: false }
           : describeSignInFailure(error, recorder);
       throw new AuthError(
         `No credential could sign in to ${cloud.name} (${cloud.authorityHost}): ${failure.reason}`,
-        failure.transient ? transientSignInHint(cloud.authorityHost) : SIGN_IN_HINT,
+        endpointHint(failure, cloud.authorityHost) ?? SIGN_IN_HINT,
         error,
       );
     }

@@ -104,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await cli(['status', ...target, ...cloud]);
 
     banner('3. Close access early: delete exactly the rule this request opened');
-    const closed = await cli(['close', '--state-file', stateFile]);
+    const closed = await cli(['close', '--state-file', stateFile, ...cloud]);
 
     banner(`4. ${VM.nsg} after closing`);
     await cli(['status', ...target, ...cloud]);

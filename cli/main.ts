@@ -4,6 +4,7 @@
  * Thin on purpose: wire the real process to `runCli` and exit with its code.
  */
 import { exitWhenFlushed } from '../shared/cancel';
+import { neutralizeCommands } from '../shared/outsideText';
 import { runCli } from './app';
 
 const controller = new AbortController();
@@ -28,7 +29,9 @@ runCli(process.argv.slice(2), {
 }).then(
   (code) => exitWhenFlushed(code),
   (error: unknown) => {
-    process.stderr.write(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      neutralizeCommands(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
     exitWhenFlushed(1);
   },
 );

@@ -1,8 +1,13 @@
 /**
- * Everything the CLI prints goes through here, so two rules hold everywhere:
- * secrets registered with `addSecret` are masked in every line, and with
- * `--json` stdout carries exactly one JSON document (logs go to stderr).
+ * Everything the CLI prints goes through here, so three rules hold everywhere:
+ * secrets registered with `addSecret` are masked in every line, no text
+ * (Azure's, an IP provider's, another principal's justification) reaches
+ * stdout or stderr as a runner command when the CLI runs in a GitHub `run:` or
+ * an Azure Pipelines script step, and with `--json` stdout carries exactly one
+ * JSON document (logs go to stderr).
  */
+import { neutralizeCommands } from '../shared/outsideText';
+
 export interface Writer {
   write(text: string): unknown;
 }
@@ -103,7 +108,8 @@ export class Terminal {
   /** The one JSON document of a --json run. */
   printJson(document: unknown): void {
     this.stopHeartbeat();
-    this.options.stdout.write(`${this.mask(JSON.stringify(document, null, 2))}\n`);
+    const text = neutralizeCommands(this.mask(JSON.stringify(document, null, 2)), { json: true });
+    this.options.stdout.write(`${text}\n`);
   }
 
   /**
@@ -146,7 +152,7 @@ export class Terminal {
 
   private emit(writer: Writer, text: string): void {
     this.clearSpinner();
-    writer.write(this.mask(text));
+    writer.write(neutralizeCommands(this.mask(text)));
     this.lastOutput = this.now();
   }
 

@@ -133,3 +133,11 @@ export function resolveCloud(name: string, armEndpoint = '', authorityHost = '')
   if (issues.length > 0) throw new InputError(issues);
   return endpoints('Custom', resourceManager, authority2);
 }
+
+/** Same cloud when both URLs agree, ignoring case and trailing slashes. */
+export function sameCloud(a: CloudEndpoints, b: CloudEndpoints): boolean {
+  const norm = (u: string): string => u.trim().replace(/\/+$/, '').toLowerCase();
+  return (
+    norm(a.resourceManager) === norm(b.resourceManager) && norm(a.authorityHost) === norm(b.authorityHost)
+  );
+}

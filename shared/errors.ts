@@ -5,6 +5,8 @@
  * not only what went wrong.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
+import { oneLine } from './outsideText';
+import { tlsTrustCode, tlsTrustHint } from './tlsTrust';
 
 export type ErrorKind =
   | 'input'
@@ -166,7 +168,8 @@ export class AzureApiError extends JitError {
     const codeText = code ? ` ${code}` : '';
     const corr = correlationId ? ` (correlation ID ${correlationId})` : '';
     super(
-      `Azure call failed: ${operation}: ${statusText}${codeText}: ${azureMessage || '(no message)'}${corr}`,
+      // Azure's text is outside text: on one line, so no part of it starts a line of the log.
+      `Azure call failed: ${operation}: ${statusText}${codeText}: ${oneLine(azureMessage) || '(no message)'}${corr}`,
       {
         hint: hint ?? azureHint(status, code),
         cause,
@@ -177,6 +180,11 @@ export class AzureApiError extends JitError {
   /** Wraps anything an SDK call threw. Keeps JitErrors as they are. */
   static fromRestError(e: unknown, operation: string): AzureApiError {
     if (e instanceof AzureApiError) return e;
+    const tls = tlsTrustCode(e);
+    // Not temporary and not Azure's answer: say what to trust.
+    const tlsHint = tls
+      ? tlsTrustHint(tls, isRestError(e) ? hostOf(e.request?.url) : 'the server')
+      : undefined;
     if (isRestError(e)) {
       const body = cloudErrorBody(e.response?.bodyAsText ?? undefined);
       const correlationId =
@@ -187,7 +195,7 @@ export class AzureApiError extends JitError {
         body?.message ?? e.message,
         correlationId,
         operation,
-        undefined,
+        tlsHint,
         e,
       );
     }
@@ -198,9 +206,17 @@ export class AzureApiError extends JitError {
       message,
       undefined,
       operation,
-      undefined,
+      tlsHint,
       e,
     );
+  }
+}
+
+function hostOf(url: string | undefined): string {
+  try {
+    return url ? new URL(url).origin : 'the server';
+  } catch {
+    return 'the server';
   }
 }
 

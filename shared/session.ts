@@ -28,7 +28,16 @@ export interface AzureSession {
 }
 
 /**
- * Builds the session. Main calls it after inputs are validated; post calls it
- * with the cloud recorded in state. Errors it throws should be `AuthError`s.
+ * Builds the session. Main and post both call it with the cloud their inputs name
+ * (never one read from saved state: state must not choose where credentials go).
+ * Errors it throws should be `AuthError`s.
  */
-export type Connect = (cloud: CloudEndpoints) => Promise<AzureSession>;
+export type Connect = ((cloud: CloudEndpoints) => Promise<AzureSession>) & {
+  /**
+   * The cloud a call with `requested` would sign in to, found without signing in:
+   * a front-end whose connection decides the cloud (Azure DevOps: the service
+   * connection) says so here, so post can compare it with the state's before any
+   * credential leaves the process. Absent: `requested` itself.
+   */
+  readonly cloudFor?: (requested: CloudEndpoints) => CloudEndpoints;
+};

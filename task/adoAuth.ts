@@ -17,11 +17,11 @@ import {
   ManagedIdentityCredential,
 } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
-import { AuthError } from '../shared/errors';
+import { AuthError, InputError } from '../shared/errors';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 import { cloudFromConnection, isPublicAuthority, sameCloud } from './adoCloud';
 import { ServiceConnectionCredential } from './connectionCredential';
-import { TokenEndpointRecorder, transientSignInHint } from '../shared/azure/signInFailure';
+import { endpointHint, TokenEndpointRecorder } from '../shared/azure/signInFailure';
 import { credentialPolicies } from './credentialPolicy';
 import type { Localize, MessageKey } from './messages';
 
@@ -58,17 +58,31 @@ export interface AdoAuthContext {
 
 const SUPPORTED_SCHEMES = ['serviceprincipal', 'workloadidentityfederation', 'managedserviceidentity'];
 
+/**
+ * What can be a tenant ID (a GUID or a domain name): the same rule @azure/identity applies, which
+ * throws a bare Error otherwise. A well-formed but unknown tenant is Entra ID's AADSTS90002.
+ */
+const TENANT_ID = /^[0-9a-zA-Z.-]+$/;
+
 export function createAdoConnect(ctx: AdoAuthContext): Connect {
-  return (requested: CloudEndpoints): Promise<AzureSession> => {
+  const connect = (requested: CloudEndpoints): Promise<AzureSession> => {
     try {
       return Promise.resolve(connectFromServiceConnection(ctx, requested));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   };
+  // The connection, not the `cloud` input, decides the cloud: post compares it with the state's.
+  return Object.assign(connect, { cloudFor: () => connectionCloud(ctx).cloud });
 }
 
-function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpoints): AzureSession {
+/** The service connection and its cloud, read without signing in. */
+function connectionCloud(ctx: AdoAuthContext): {
+  id: string;
+  conn: ServiceConnection;
+  scheme: string;
+  cloud: CloudEndpoints;
+} {
   const id = ctx.connectionId().trim();
   if (!id) throw new AuthError(ctx.loc('NoConnection'));
   const conn = ctx.connection(id);
@@ -95,6 +109,11 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
   if (!cloud) {
     throw new AuthError(ctx.loc('UnknownEnvironment', id, environment), ctx.loc('UnknownEnvironmentHint'));
   }
+  return { id, conn, scheme, cloud };
+}
+
+function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpoints): AzureSession {
+  const { id, conn, scheme, cloud } = connectionCloud(ctx);
 
   const subscriptionId = conn.data('subscriptionid').trim() || undefined;
   ctx.info(
@@ -122,16 +141,30 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
   if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', id, conn.data('scopeLevel') || 'unknown'));
 
   const recorder = new TokenEndpointRecorder();
-  const { credential, method, hint } = credentialFor(ctx, conn, scheme.toLowerCase(), cloud, recorder);
+  const { credential, method, hint, tenantId } = credentialFor(
+    ctx,
+    conn,
+    scheme.toLowerCase(),
+    cloud,
+    recorder,
+  );
   const wrapped = new ServiceConnectionCredential(
     credential,
     (failure, cause) =>
-      new AuthError(
-        ctx.loc('SignInFailed', id, method, failure.reason),
-        // Entra ID down or unreachable: the connection's checklist would mislead.
-        failure.transient ? transientSignInHint(cloud.authorityHost) : ctx.loc(hint),
-        cause,
-      ),
+      // AADSTS90002 / 900023: Entra ID knows no such tenant; the connection's data is wrong, not its secret.
+      tenantId && /AADSTS(90002|900023)\b/.test(failure.reason)
+        ? new InputError(
+            CONNECTION_INPUT,
+            tenantId,
+            ctx.loc('TenantNotFound', id, cloud.authorityHost, failure.reason),
+            ctx.loc('TenantHint'),
+          )
+        : new AuthError(
+            ctx.loc('SignInFailed', id, method, failure.reason),
+            // Entra ID down, unreachable or not trusted: the connection's checklist would mislead.
+            endpointHint(failure, cloud.authorityHost) ?? ctx.loc(hint),
+            cause,
+          ),
     recorder,
   );
   return { credential: wrapped, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
@@ -143,7 +176,7 @@ function credentialFor(
   scheme: string,
   cloud: CloudEndpoints,
   recorder: TokenEndpointRecorder,
-): { credential: TokenCredential; method: string; hint: MessageKey } {
+): { credential: TokenCredential; method: string; hint: MessageKey; tenantId?: string } {
   const options = {
     authorityHost: cloud.authorityHost,
     // MSAL would ask login.microsoftonline.com to validate any other authority.
@@ -178,6 +211,15 @@ function credentialFor(
   }
 
   const tenantId = required('tenantid', conn.param('tenantid'));
+  // @azure/identity throws a bare Error for a malformed tenant, which would read as a bug of ours.
+  if (!TENANT_ID.test(tenantId)) {
+    throw new InputError(
+      CONNECTION_INPUT,
+      tenantId,
+      ctx.loc('InvalidTenant', conn.id),
+      ctx.loc('TenantHint'),
+    );
+  }
   const clientId = required('serviceprincipalid', conn.param('serviceprincipalid'));
 
   if (scheme === 'workloadidentityfederation') {
@@ -191,6 +233,7 @@ function credentialFor(
       credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
       method: ctx.loc('MethodWorkloadIdentity', clientId, conn.id),
       hint: 'SignInFailedWorkloadIdentityHint',
+      tenantId,
     };
   }
 
@@ -210,6 +253,7 @@ function credentialFor(
       credential: new ClientSecretCredential(tenantId, clientId, key, options),
       method: ctx.loc(kind, clientId, conn.id),
       hint: 'SignInFailedSecretHint',
+      tenantId,
     };
   }
   const pem = secret('servicePrincipalCertificate');
@@ -217,5 +261,6 @@ function credentialFor(
     credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
     method: ctx.loc(kind, clientId, conn.id),
     hint: 'SignInFailedCertificateHint',
+    tenantId,
   };
 }

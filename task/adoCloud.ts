@@ -5,6 +5,9 @@
  * (`ENDPOINT_URL_<id>`) and its `environment` / `activeDirectoryAuthority` data.
  */
 import { KNOWN_CLOUDS } from '../shared/cloud';
+
+/** The core's comparison (post compares the state's cloud with the connection's the same way). */
+export { sameCloud } from '../shared/cloud';
 import type { CloudEndpoints } from '../shared/session';
 
 /**
@@ -58,12 +61,4 @@ export function isPublicAuthority(authorityHost: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Same cloud when both URLs agree, ignoring case and trailing slashes. */
-export function sameCloud(a: CloudEndpoints, b: CloudEndpoints): boolean {
-  const norm = (u: string): string => trimSlash(u).toLowerCase();
-  return (
-    norm(a.resourceManager) === norm(b.resourceManager) && norm(a.authorityHost) === norm(b.authorityHost)
-  );
 }

@@ -14,9 +14,16 @@ import { Writable } from 'node:stream';
 import { AuthError } from '../shared/errors';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { OUTPUTS, type OutputName } from '../shared/outputs';
+import { neutralizeCommands } from '../shared/outsideText';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
 import { CONNECTION_INPUT, type AdoAuthContext, type ServiceConnection } from './adoAuth';
 import { englishMessages, type Localize, type MessageKey } from './messages';
+
+/**
+ * The core's one neutraliser (`##vso[` anywhere in a plain log line would be executed). Issues and
+ * debug lines carry their text as escaped command data, which the agent does not parse again.
+ */
+export { neutralizeCommands };
 
 /** Task variable (VSTS_TASKVARIABLE_*) per state key: task-lib keys must not contain '-'. */
 export const STATE_VARIABLES: Readonly<Record<StateKey, string>> = { 'jit-state': 'jitState' };
@@ -34,16 +41,6 @@ export function maskableParts(value: string): string[] {
     .split(/\r?\n|\r/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !PEM_ARMOUR.test(line));
-}
-
-/**
- * The agent executes a `##vso[` command anywhere in a plain log line, so text that
- * merely quotes a value (an input, a name read from Azure) could set variables or
- * mask the log. A zero-width space after `##vso` keeps such text inert and readable.
- * (Issues and debug lines carry their text as command data, which is not parsed again.)
- */
-export function neutralizeCommands(text: string): string {
-  return text.replace(/##vso\[/gi, (m) => `${m.slice(0, 5)}\u200b[`);
 }
 
 /** Loads task.json's messages for tl.loc when the file is there (it is, next to the bundle). */
@@ -131,7 +128,7 @@ export class AdoPlatform implements Platform {
   }
 
   debug(message: string): void {
-    tl.debug(message);
+    tl.debug(neutralizeCommands(message));
   }
 
   info(message: string): void {
@@ -144,11 +141,11 @@ export class AdoPlatform implements Platform {
   }
 
   warning(message: string): void {
-    tl.warning(message);
+    tl.warning(neutralizeCommands(message));
   }
 
   error(message: string): void {
-    tl.error(message);
+    tl.error(neutralizeCommands(message));
   }
 
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
@@ -197,7 +194,7 @@ export class AdoPlatform implements Platform {
 
   setFailed(message: string): void {
     this.failed = true;
-    tl.setResult(tl.TaskResult.Failed, message);
+    tl.setResult(tl.TaskResult.Failed, neutralizeCommands(message));
   }
 
   succeed(message: string): void {

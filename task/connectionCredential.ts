@@ -11,7 +11,7 @@ import {
   type SignInFailure,
   type TokenEndpointRecorder,
 } from '../shared/azure/signInFailure';
-import type { AuthError } from '../shared/errors';
+import type { AuthError, InputError } from '../shared/errors';
 
 /** Longest identity error text kept: some embed a whole HTTP response. */
 const MAX_CAUSE_LENGTH = 600;
@@ -20,8 +20,11 @@ export class ServiceConnectionCredential implements TokenCredential {
   constructor(
     /** The @azure/identity credential for the connection's scheme. */
     readonly inner: TokenCredential,
-    /** Builds the AuthError from the cleaned-up failure (status / AADSTS code, never MSAL's filler). */
-    private readonly describe: (failure: SignInFailure, cause: unknown) => AuthError,
+    /**
+     * Builds the error from the cleaned-up failure (status / AADSTS code, never MSAL's filler): an
+     * AuthError, or an InputError when the connection's data is at fault (an unknown tenant).
+     */
+    private readonly describe: (failure: SignInFailure, cause: unknown) => AuthError | InputError,
     /** The inner credential's token-endpoint recorder: the identity library drops the HTTP status. */
     private readonly recorder?: TokenEndpointRecorder,
   ) {}

@@ -21,6 +21,11 @@ export const MESSAGES = {
   MissingConnectionValue: "Service connection '%s' (%s) has no '%s' value.",
   MissingConnectionValueHint:
     'Edit the service connection in Project settings > Service connections and fill in the missing value, or recreate it.',
+  InvalidTenant:
+    "is the tenant ID of service connection '%s', and it cannot be one: a tenant ID is a GUID, or a domain name such as contoso.onmicrosoft.com (letters, digits, '-' and '.')",
+  TenantNotFound: "is the tenant ID of service connection '%s', and Entra ID at %s does not know it: %s",
+  TenantHint:
+    "Edit the service connection in Project settings > Service connections: set the Directory (tenant) ID shown on the app registration's overview page, and check that the connection's environment is the cloud of that tenant.",
   AdfsNotSupported:
     "Service connection '%s' uses AD FS authentication (Azure Stack Hub disconnected), which this task does not support.",
   MissingOidcRequestUri:

@@ -7,6 +7,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { join } from 'node:path';
 import { describeError } from '../shared/errors';
+import { neutralizeCommands } from '../shared/outsideText';
 import { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from '../shared/cancel';
 import type { RunOptions } from '../shared/run';
 import { createAdoConnect } from './adoAuth';
@@ -65,7 +66,7 @@ export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
   try {
     task = adoRunOptions();
   } catch (e) {
-    tl.setResult(tl.TaskResult.Failed, describeError(e));
+    tl.setResult(tl.TaskResult.Failed, neutralizeCommands(describeError(e)));
     process.exitCode = 1;
     return;
   }

@@ -12,6 +12,7 @@ import { requireResourceId, sameResourceId } from '../../shared/azure/resourceId
 import { resolveTopologies, type VmTopology } from '../../shared/azure/topology';
 import type { VmRef } from '../../shared/config';
 import { isJitAllowRule, ruleDestinations, rulePorts, ruleSources } from '../../shared/jit/nsgRules';
+import { oneLine } from '../../shared/outsideText';
 import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
 import { connectClients, listPoliciesWithRequests, reportFailure, textTable, vmsFromFlags } from './azure';
@@ -66,8 +67,9 @@ function liveRequests(
           status: port.status,
           startTimeUtc: iso(request.startTimeUtc),
           endTimeUtc: iso(port.endTimeUtc),
-          requestor: request.requestor,
-          ...(request.justification ? { justification: request.justification } : {}),
+          // Another principal's words: one line, so they cannot start a line (or a runner command) of ours.
+          requestor: oneLine(request.requestor),
+          ...(request.justification ? { justification: oneLine(request.justification) } : {}),
         });
       }
     }

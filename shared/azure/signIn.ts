@@ -9,7 +9,7 @@
 import { AuthError, isJitError } from '../errors';
 import { untilAborted, withDeadline } from '../abort';
 import type { AzureSession, CloudEndpoints, Connect } from '../session';
-import { describeSignInFailure, recorderOf, transientSignInHint } from './signInFailure';
+import { describeSignInFailure, endpointHint, recorderOf, transientSignInHint } from './signInFailure';
 
 export const SIGN_IN_TIMEOUT_MS = 60_000;
 
@@ -44,7 +44,7 @@ export async function signIn(
     const failure = describeSignInFailure(e, recorderOf(session.credential));
     throw new AuthError(
       `Could not sign in to Azure with ${session.method} at ${authority}: ${failure.reason}`,
-      failure.transient ? transientSignInHint(authority) : undefined,
+      endpointHint(failure, authority),
       e,
     );
   } finally {

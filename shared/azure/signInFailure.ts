@@ -12,6 +12,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { tlsTrustCode, tlsTrustHint } from '../tlsTrust';
 
 /** What the last failed token-endpoint attempt looked like on the wire. */
 export interface TokenEndpointFailure {
@@ -85,6 +86,17 @@ export interface SignInFailure {
   readonly reason: string;
   /** Entra ID unavailable or unreachable (5xx, 429, network): re-running may help, the credential is not at fault. */
   readonly transient: boolean;
+  /** A TLS trust failure (e.g. `SELF_SIGNED_CERT_IN_CHAIN`): not temporary, and not the credential's fault. */
+  readonly tls?: string;
+}
+
+/**
+ * The hint when the endpoint, not the credential, is at fault: what to trust for a TLS failure,
+ * "usually temporary" for an outage; undefined when the credential's own checklist applies.
+ */
+export function endpointHint(failure: SignInFailure, authorityHost: string): string | undefined {
+  if (failure.tls) return tlsTrustHint(failure.tls, authorityHost);
+  return failure.transient ? transientSignInHint(authorityHost) : undefined;
 }
 
 /** What to do when the failure is the endpoint's, not the credential's. */
@@ -99,6 +111,15 @@ export function describeSignInFailure(e: unknown, recorder?: TokenEndpointRecord
   const message = e instanceof Error ? e.message : String(e);
   const aadsts = /AADSTS\d+[^\r\n]*/.exec(message)?.[0];
   const wire = recorder?.last;
+  const tls = tlsTrustCode(wire?.network) ?? tlsTrustCode(e);
+  if (tls) {
+    const where = wire?.request ?? 'the token endpoint';
+    return {
+      reason: `${where} presented a certificate this agent does not trust (${tls})`,
+      transient: false,
+      tls,
+    };
+  }
   if (aadsts) {
     // Entra ID's own words, e.g. "AADSTS7000215: Invalid client secret provided…", minus MSAL's trace fields.
     return {

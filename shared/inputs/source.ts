@@ -7,13 +7,15 @@
  * - a CIDR with host bits set (`10.0.0.1/24`) is refused with the network
  *   address suggested: it can never match a policy prefix and its meaning is
  *   ambiguous (one host or the whole network?);
- * - "any address" in any spelling (`*`, `0.0.0.0/0`, `::/0`) needs allow-any-source;
+ * - "any address" in any spelling (`*`, `0.0.0.0/0`, `::/0`) and blocks wider than /8 (IPv4) or
+ *   /32 (IPv6) need allow-any-source; loopback, unspecified, multicast, broadcast, link-local and
+ *   IPv4-mapped IPv6 are always refused (`sourceProblem`, the rule IP providers' answers obey too);
  * - private addresses ARE allowed: a self-hosted agent inside the VNet reaches
  *   the VM from its private IP.
  */
 import type { SourceSpec } from '../config';
 import { InputError } from '../errors';
-import { hostBitsFixed, isCidr, isIpAddress, prefixLength } from '../ip/address';
+import { hostBitsFixed, isCidr, isIpAddress, sourceProblem } from '../ip/address';
 
 const EXAMPLES = '`auto`, `azure`, an IP address (`203.0.113.10`) or a CIDR (`203.0.113.0/24`)';
 
@@ -23,8 +25,7 @@ export function parseSource(input: string, raw: string, allowAnySource: boolean)
   const lower = v.toLowerCase();
   if (lower === 'auto' || v === '') return { kind: 'auto' };
   if (lower === 'azure') return { kind: 'azure' };
-  const anyAddress = v === '*' || ((isCidr(v) || isIpAddress(v)) && prefixLength(v) === 0);
-  if (anyAddress) {
+  if (v === '*') {
     if (!allowAnySource) {
       throw new InputError(
         input,
@@ -34,6 +35,20 @@ export function parseSource(input: string, raw: string, allowAnySource: boolean)
       );
     }
     return { kind: 'explicit', prefix: v };
+  }
+  if (isIpAddress(v) || isCidr(v)) {
+    // The one rule shared with the IP providers' answers (shared/ip/address.ts).
+    const problem = sourceProblem(v, allowAnySource);
+    if (problem) {
+      throw new InputError(
+        input,
+        raw,
+        problem,
+        /allow-any-source/.test(problem)
+          ? `set allow-any-source: true if that is really meant, or use ${EXAMPLES}`
+          : `use ${EXAMPLES}`,
+      );
+    }
   }
   if (isIpAddress(v)) return { kind: 'explicit', prefix: v };
   if (v.includes('/')) {

@@ -66,3 +66,56 @@ export function canonicalAddress(address: string): string {
   }
   return parsed.toString();
 }
+
+/** Shortest prefix accepted without allow-any-source: /8 is already 16.7 million IPv4 addresses. */
+export const MIN_PREFIX_LENGTH: Readonly<Record<IpFamily, number>> = { ipv4: 8, ipv6: 32 };
+
+/**
+ * Blocks that are never a source a JIT rule should allow, whatever allow-any-source says: no
+ * client on the internet comes from them, and some (the instance metadata service at
+ * 169.254.169.254, loopback) would let the VM's own services in. IPv4-mapped IPv6 (`::ffff:a.b.c.d`)
+ * is refused too: an NSG rule with it does not match IPv4 traffic; give the IPv4 address.
+ */
+const NEVER_A_SOURCE: readonly (readonly [string, string])[] = [
+  ['0.0.0.0/8', 'an unspecified ("this network") address'],
+  ['127.0.0.0/8', 'a loopback address'],
+  ['169.254.0.0/16', 'a link-local address (169.254.169.254 is the instance metadata service)'],
+  ['224.0.0.0/4', 'a multicast address'],
+  ['255.255.255.255/32', 'the broadcast address'],
+  ['::/128', 'the unspecified address'],
+  ['::1/128', 'the loopback address'],
+  ['fe80::/10', 'a link-local address'],
+  ['ff00::/8', 'a multicast address'],
+  ['::ffff:0:0/96', 'an IPv4-mapped IPv6 address (give the IPv4 address itself)'],
+];
+
+const NEVER_RANGES = NEVER_A_SOURCE.map(([cidr, what]) => ({ range: ipaddr.parseCIDR(cidr), what }));
+
+/**
+ * THE rule for a source prefix, for the `source` input and for IP providers' answers alike:
+ * why the address or CIDR (already syntax-checked with isIpAddress / isCidr) must not be a JIT
+ * source, or undefined when it may. A prefix of length 0 is "any address" and, like any prefix
+ * shorter than MIN_PREFIX_LENGTH, needs allow-any-source.
+ */
+export function sourceProblem(prefix: string, allowAnySource: boolean): string | undefined {
+  const [address, length] = prefix.includes('/')
+    ? ipaddr.parseCIDR(prefix)
+    : ([ipaddr.parse(prefix), prefix.includes(':') ? 128 : 32] as const);
+  const family = address.kind();
+  if (length === 0) {
+    return allowAnySource
+      ? undefined
+      : 'allows any address on the internet, which needs allow-any-source: true';
+  }
+  if (length < MIN_PREFIX_LENGTH[family] && !allowAnySource) {
+    return `is a /${length} block, wider than /${MIN_PREFIX_LENGTH[family]} (${family === 'ipv4' ? 'IPv4' : 'IPv6'}): opening it needs allow-any-source: true`;
+  }
+  for (const { range, what } of NEVER_RANGES) {
+    const [base, bits] = range;
+    // Inside the block: the prefix is at least as long as the block's and shares its bits.
+    if (base.kind() === family && length >= bits && address.match(base, bits)) {
+      return `is ${what}, never a valid source`;
+    }
+  }
+  return undefined;
+}

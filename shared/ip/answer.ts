@@ -4,7 +4,14 @@
  * Anything else (an HTML captive portal, an error page, a proxy's banner) is
  * refused, and so is an address that cannot be a public egress IP.
  */
-import { canonicalAddress, familyOf, isIpAddress, nonPublicReason, type IpFamily } from './address';
+import {
+  canonicalAddress,
+  familyOf,
+  isIpAddress,
+  nonPublicReason,
+  sourceProblem,
+  type IpFamily,
+} from './address';
 
 export type EchoAnswer =
   | { readonly ok: true; readonly address: string; readonly family: IpFamily }
@@ -40,6 +47,9 @@ export function readEchoAnswer(body: string): EchoAnswer {
   const candidate = text.startsWith('{') || text.startsWith('"') ? (fromJson(text) ?? text) : text;
   if (!isIpAddress(candidate)) return { ok: false, problem: `not an IP address: ${shorten(text)}` };
   const address = canonicalAddress(candidate);
+  // The same rule as the `source` input, then the ranges no egress address can be in.
+  const never = sourceProblem(address, false);
+  if (never) return { ok: false, problem: `${address} ${never}` };
   const reason = nonPublicReason(address);
   if (reason) return { ok: false, problem: `${address} is a ${reason}` };
   return { ok: true, address, family: familyOf(address) };

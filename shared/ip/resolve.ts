@@ -17,6 +17,7 @@
 import { CancelledError, IpResolutionError, type IpProviderOutcome } from '../errors';
 import type { IpFamily } from './address';
 import { readEchoAnswer } from './answer';
+import { tlsTrustCode, tlsTrustHint } from '../tlsTrust';
 import { createEchoHttp, EchoTimeout, type EchoHttp, type EchoHttpOptions } from './fetchText';
 
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 5_000;
@@ -63,6 +64,7 @@ export async function resolvePublicIp(options: ResolvePublicIpOptions): Promise<
   const stop = new AbortController();
   const outcomes = new Map<string, IpProviderOutcome>();
   const votes = new Map<string, string[]>();
+  const tlsCodes = new Map<string, string>();
 
   return new Promise<PublicIp>((resolve, reject) => {
     let settled = false;
@@ -109,7 +111,10 @@ export async function resolvePublicIp(options: ResolvePublicIpOptions): Promise<
       if (valid.length > 0 && families.size === 1 && families.has('ipv6')) {
         message += ' Only IPv6 answers came back: this agent seems to reach the internet over IPv6 only.';
       }
-      finish({ ok: false, error: new IpResolutionError(message, all) });
+      // A certificate nobody trusts is not temporary: say what to trust instead.
+      const [tlsProvider, tls] = [...tlsCodes][0] ?? [];
+      const hint = tls && tlsProvider ? tlsTrustHint(tls, tlsProvider) : undefined;
+      finish({ ok: false, error: new IpResolutionError(message, all, hint) });
     };
 
     const record = (provider: string, outcome: IpProviderOutcome): void => {
@@ -150,6 +155,11 @@ export async function resolvePublicIp(options: ResolvePublicIpOptions): Promise<
           },
           (e: unknown): IpProviderOutcome => {
             if (e instanceof EchoTimeout) return { provider, problem: e.message };
+            const tls = tlsTrustCode(e);
+            if (tls) {
+              tlsCodes.set(provider, tls);
+              return { provider, problem: `its TLS certificate is not trusted (${tls})` };
+            }
             const text = e instanceof Error ? e.message || e.name : String(e);
             return { provider, problem: `request failed: ${text}` };
           },

@@ -11,6 +11,7 @@ import { renderPostSummary, type CloseResult, type ClosedRow, type RemainingRow 
 import { TimeoutError } from '../errors';
 import { closeAccess, type CloseOutcome } from './close';
 import { withDeadline } from '../abort';
+import { cloudForPost } from './postCloud';
 
 /** Bound for the whole post step: reads, deletes and their LRO polls. */
 export const POST_DEADLINE_MS = 5 * 60_000;
@@ -52,7 +53,9 @@ export async function closeFromState(options: RunOptions): Promise<void> {
       ),
   );
   try {
-    const session = await signIn(options.connect, state.cloud, options.signal);
+    // From the inputs, never from the state (see postCloud.ts).
+    const cloud = cloudForPost(platform, options.connect, state.cloud);
+    const session = await signIn(options.connect, cloud, options.signal);
     platform.info(`Signed in with ${session.method} (cloud ${session.cloud.name}).`);
     const clients = createAzureClients(session, {
       ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),

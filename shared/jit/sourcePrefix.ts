@@ -4,14 +4,16 @@
  * are only used to explain a refusal and suggest the prefix that would work.
  */
 import ipaddr from 'ipaddr.js';
+import { familyOf, isIpAddress } from '../ip/address';
 
 export type PrefixFamily = 'ipv4' | 'ipv6' | 'any' | 'other';
 
 export function prefixFamily(prefix: string): PrefixFamily {
   if (prefix === '*') return 'any';
   const address = prefix.split('/')[0] ?? '';
-  if (!ipaddr.isValid(address)) return 'other';
-  return ipaddr.parse(address).kind();
+  // The one address syntax (four-part IPv4 only): ipaddr.isValid would also take `127.1`.
+  if (!isIpAddress(address)) return 'other';
+  return familyOf(address);
 }
 
 /** Whether `prefix` (an IP or CIDR) lies inside `range` (an IP or CIDR) by address arithmetic. */

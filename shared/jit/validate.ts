@@ -6,7 +6,7 @@
  */
 import type { JitNetworkAccessPortRule } from '@azure/arm-security';
 import { parse as parseIsoDuration } from 'tinyduration';
-import { PolicyError } from '../errors';
+import { InputError, PolicyError } from '../errors';
 import type { PlannedVm, RequestedSource } from './plan';
 import type { VmPolicyMatch } from './policies';
 import { prefixFamily, prefixWithin } from './sourcePrefix';
@@ -25,6 +25,7 @@ export interface ValidationResult {
 
 /** Throws one PolicyError listing every violation; returns the planned VMs otherwise. */
 export function validateRequest(matches: readonly VmPolicyMatch[], input: ValidationInput): ValidationResult {
+  requireSourceFamily(matches, input.source);
   const errors: PolicyError[] = [];
   const warnings: string[] = [];
   const vms: PlannedVm[] = [];
@@ -156,4 +157,26 @@ export function allowedPrefixes(rule: JitNetworkAccessPortRule): string[] {
     return [...rule.allowedSourceAddressPrefixes];
   }
   return rule.allowedSourceAddressPrefix !== undefined ? [rule.allowedSourceAddressPrefix] : ['*'];
+}
+
+/**
+ * An IPv6 source only for VMs with an IPv6 private address: JIT's allow rule has the VM's private
+ * IP as destination, and an NSG rule cannot mix families, so Azure accepts the request and the
+ * rule never appears (a silent wait until the timeout). Checked before anything is requested.
+ * @throws InputError naming the `source` input and the address.
+ */
+export function requireSourceFamily(matches: readonly VmPolicyMatch[], source: RequestedSource): void {
+  const prefix = source.prefix;
+  if (prefix === undefined || prefix === '*' || prefixFamily(prefix) !== 'ipv6') return;
+  const v4only = matches.filter((m) => !m.vm.privateIps.some((ip) => prefixFamily(ip) === 'ipv6'));
+  if (v4only.length === 0) return;
+  const names = [...new Set(v4only.map((m) => m.vm.name))].join(', ');
+  throw new InputError(
+    'source',
+    source.kind === 'auto' ? `auto (resolved to ${prefix})` : prefix,
+    `is IPv6, but VM ${names} has no IPv6 private address, so JIT could never open access from it`,
+    source.kind === 'auto'
+      ? "give this agent's public IPv4 address as source, use source: azure, or run on an agent with IPv4 egress"
+      : 'give an IPv4 address or CIDR, or add an IPv6 configuration to the VM network interface',
+  );
 }

@@ -68,7 +68,7 @@ describe.each(NODE_BINARIES)('request and close under $name', ({ path: node }) =
     expect(state).not.toContain(secret);
     expect(state).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
 
-    const closed = await runCli(emu, ['close'], { cwd, node });
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd, node });
     expect(closed.code).toBe(0);
     expect(closed.stdout).toContain('deleted');
     expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
@@ -89,7 +89,7 @@ describe('request', () => {
     expect(targets[0]?.ruleNames).toEqual(jitAllowRules(emu, 'web-01-nsg'));
     expect(doc.stateFile).toBe(join(cwd, '.azure-jit-access', 'state.json'));
     expect(run.stderr).toContain('Wait until the allow rules are live');
-    await runCli(emu, ['close'], { cwd });
+    await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
     expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe('request', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already records a request');
     expect(armWrites()).toBe(writesBefore);
-    expect((await runCli(emu, ['close'], { cwd })).code).toBe(0);
+    expect((await runCli(emu, ['close', ...cloudFlags(emu)], { cwd })).code).toBe(0);
   });
 
   it('bad input: exit 2, every problem named, nothing written to Azure', async () => {
@@ -150,7 +150,7 @@ describe('request', () => {
     emu.control.clock.advance(120_000);
     expect(jitAllowRules(emu, 'web-01-nsg')).toHaveLength(1);
     emu.control.setRuleDelay(0); // the emulator also delays NSG deletes by the rule delay
-    const closed = await runCli(emu, ['close'], { cwd });
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
     expect(closed.code).toBe(0);
     expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
   });
@@ -214,7 +214,7 @@ describe('status', () => {
     expect(doc.vms[0]?.rules[0]?.sources).toEqual(['203.0.113.10']);
     expect(doc.vms[0]?.requests.some((r) => r.port === 22 && r.ruleInNsg)).toBe(true);
 
-    expect((await runCli(emu, ['close'], { cwd })).code).toBe(0);
+    expect((await runCli(emu, ['close', ...cloudFlags(emu)], { cwd })).code).toBe(0);
     const after = JSON.parse(
       (await runCli(emu, ['status', ...web01, ...cloudFlags(emu), '--json'])).stdout,
     ) as Status;
@@ -280,7 +280,7 @@ describe('close by flags', () => {
     const left = emu.control.rules('win-01-nsg').filter((r) => r.jit === 'allow');
     expect(left.map((r) => r.properties.destinationPortRange)).toEqual(['5986']);
 
-    expect((await runCli(emu, ['close'], { cwd })).code).toBe(0);
+    expect((await runCli(emu, ['close', ...cloudFlags(emu)], { cwd })).code).toBe(0);
     expect(jitAllowRules(emu, 'win-01-nsg')).toEqual([]);
   });
 

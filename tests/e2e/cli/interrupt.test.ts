@@ -67,7 +67,7 @@ it('Ctrl-C while waiting: exit 130, the request stays recorded, and close remove
   emu.control.clock.advance(60_000);
   emu.control.setRuleDelay(0);
   expect(jitAllowRules(emu, 'web-01-nsg')).toHaveLength(1);
-  const closed = await runCli(emu, ['close'], { cwd });
+  const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
   expect(closed.code).toBe(0);
   expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
 });
@@ -93,7 +93,7 @@ it('another request for the same VM port while we wait: exit 5 (superseded)', as
   emu.control.clock.advance(5_000);
   const before = emu.control.rules('web-01-nsg').filter((r) => r.jit === 'allow');
   expect(before.map((r) => r.properties.sourceAddressPrefix)).toEqual(['198.51.100.7']);
-  const closed = await runCli(emu, ['close'], { cwd });
+  const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
   expect(closed.code).toBe(0);
   expect(
     emu.control

@@ -70,7 +70,7 @@ describe('docs/roles', () => {
       },
     );
     expect(status.code).toBe(0);
-    const closed = await runCli(emu, ['close'], { cwd, principal: 'role-closer' });
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd, principal: 'role-closer' });
     expect(closed.stderr).toBe('');
     expect(closed.code).toBe(0);
     expect(jitAllowRules(emu, 'snet-web2-nsg')).toEqual([]);
@@ -81,12 +81,14 @@ describe('docs/roles', () => {
     const opened = await runCli(emu, request(), { cwd, principal: 'role-requester' });
     expect(opened.code).toBe(0);
     expect(jitAllowRules(emu, 'snet-web2-nsg')).toHaveLength(1);
-    const closed = await runCli(emu, ['close'], { cwd, principal: 'role-requester' });
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd, principal: 'role-requester' });
     expect(closed.code).toBe(3);
     expect(closed.stderr).toContain('securityRules/delete');
     expect(jitAllowRules(emu, 'snet-web2-nsg')).toHaveLength(1);
     // The closer role can finish the job from the same state file.
-    expect((await runCli(emu, ['close'], { cwd, principal: 'role-closer' })).code).toBe(0);
+    expect((await runCli(emu, ['close', ...cloudFlags(emu)], { cwd, principal: 'role-closer' })).code).toBe(
+      0,
+    );
     expect(jitAllowRules(emu, 'snet-web2-nsg')).toEqual([]);
   });
 });

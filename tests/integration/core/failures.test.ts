@@ -48,9 +48,9 @@ describe('local validation: clear errors, zero writes', () => {
       ['source 198.51.100.7 is not allowed', "'198.51.100.0/24' exactly", 'verbatim'],
     ],
     [
-      'an IPv6 source against IPv4-only prefixes',
+      'an IPv6 source for a VM without an IPv6 private address',
       { vms: 'api-01', 'resource-group': 'rg-api', source: '2001:db8::10' },
-      ['IPv6', 'only allows IPv4 sources'],
+      ['input \'source\' = "2001:db8::10": is IPv6, but VM api-01 has no IPv6 private address'],
     ],
     [
       'several problems at once',

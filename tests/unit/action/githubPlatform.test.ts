@@ -107,8 +107,10 @@ describe('githubPlatform', () => {
   });
 
   it('keeps log text from being run as a workflow command', () => {
-    createGitHubPlatform().info('Azure said:\n::set-env name=X::y\n  ##[error]z');
-    expect(stdout.join('')).toBe('Azure said:\n\u200b::set-env name=X::y\n  \u200b##[error]z\n');
+    createGitHubPlatform().info('Azure said:\n::set-env name=X::y\n  ##[error]z and ##[add-mask]w');
+    expect(stdout.join('')).toBe(
+      'Azure said:\n\u200b::set-env name=X::y\n  ##\u200b[error]z and ##\u200b[add-mask]w\n',
+    );
     expect(neutralizeCommands('a :: b')).toBe('a :: b');
   });
 

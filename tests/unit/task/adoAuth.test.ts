@@ -8,7 +8,7 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import { AuthError } from '../../../shared/errors';
+import { AuthError, describeError, InputError } from '../../../shared/errors';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AzureSession, CloudEndpoints } from '../../../shared/session';
 import { ServiceConnectionCredential } from '../../../task/connectionCredential';
@@ -247,5 +247,48 @@ describe('createAdoConnect', () => {
       `Sign-in with service connection '${ID}' (${session.method}) failed: AADSTS7000215: Invalid client secret`,
     );
     expect((error as AuthError).hint).toMatch(/client secret/);
+  });
+
+  it('a malformed tenant ID is an input error naming azureSubscription and the value, not a bug', async () => {
+    const { ctx } = context(
+      fakeConnection('ServicePrincipal', { ...spn, tenantid: 'not a tenant!', serviceprincipalkey: SECRET }),
+    );
+    const error = await createAdoConnect(ctx)(PUBLIC).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(`input 'azureSubscription' = "not a tenant!"`);
+    expect((error as InputError).message).toContain(`tenant ID of service connection '${ID}'`);
+    expect(describeError(error)).not.toMatch(/bug/);
+  });
+
+  it("an unknown tenant (AADSTS90002) is an input error about the connection's tenant, not its secret", async () => {
+    const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    const failing: TokenCredential = {
+      getToken: () => Promise.reject(new Error("AADSTS90002: Tenant 'tenant-1' not found.")),
+    };
+    const credential = new ServiceConnectionCredential(
+      failing,
+      (session.credential as ServiceConnectionCredential)['describe'],
+    );
+    const error = await credential.getToken('https://management.azure.com/.default').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(`input 'azureSubscription' = "tenant-1"`);
+    expect((error as InputError).message).toContain('AADSTS90002');
+    expect(describeError(error)).toMatch(/Directory \(tenant\) ID/);
+  });
+
+  it("cloudFor names the connection's cloud without signing in", () => {
+    const { ctx } = context(
+      fakeConnection(
+        'ServicePrincipal',
+        spn,
+        { environment: 'AzureUSGovernment' },
+        'https://management.usgovcloudapi.net/',
+      ),
+    );
+    expect(createAdoConnect(ctx).cloudFor?.(PUBLIC)).toMatchObject({
+      name: 'AzureUSGovernment',
+      resourceManager: 'https://management.usgovcloudapi.net',
+    });
   });
 });

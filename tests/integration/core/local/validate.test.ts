@@ -129,9 +129,11 @@ describe('validateRequest', () => {
   });
 
   it('explains an IPv6 source against IPv4-only prefixes', () => {
+    // A dual-stack VM: an IPv6 source is possible, but this policy only allows IPv4 prefixes.
+    const dual = match('api-01', [tcp(22, 'PT1H', ['203.0.113.10'])]);
     const e = policyError(() =>
       validateRequest(
-        [match('api-01', [tcp(22, 'PT1H', ['203.0.113.10'])])],
+        [{ ...dual, vm: { ...dual.vm, privateIps: [...dual.vm.privateIps, 'fd00::4'] } }],
         input({ source: { kind: 'auto', prefix: '2001:db8::1' } }),
       ),
     );

@@ -5,6 +5,7 @@ import { parseDurationMinutes, parseDurationMs } from '../../../../shared/inputs
 import { parsePorts } from '../../../../shared/inputs/ports';
 import { parseSource } from '../../../../shared/inputs/source';
 import { parseVms } from '../../../../shared/inputs/vms';
+import { sourceProblem } from '../../../../shared/ip/address';
 
 describe('ports', () => {
   it('parses any list of valid ports to its distinct values, in order, whatever the separators', () => {
@@ -75,24 +76,39 @@ describe('durations', () => {
 });
 
 describe('source', () => {
-  it('accepts every IPv4 and IPv6 address verbatim', () => {
+  it('accepts every IPv4 and IPv6 address the one source rule allows verbatim, and refuses the rest naming it', () => {
     fc.assert(
       fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (ip) => {
-        // Even 0.0.0.0 and :: are single addresses here, not "any" (that is only a /0 prefix or `*`).
-        expect(parseSource('source', ip, false)).toEqual({ kind: 'explicit', prefix: ip });
+        const problem = sourceProblem(ip, false);
+        if (problem === undefined)
+          expect(parseSource('source', ip, false)).toEqual({ kind: 'explicit', prefix: ip });
+        else expect(() => parseSource('source', ip, false)).toThrow(`input 'source' = ${JSON.stringify(ip)}`);
+      }),
+    );
+  });
+  it('refuses IPv4 blocks wider than /8 without allow-any-source', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), (len) => {
+        const cidr = `128.0.0.0/${len}`;
+        expect(() => parseSource('source', cidr, false)).toThrow(/wider than \/8.*allow-any-source/);
+        expect(parseSource('source', cidr, true)).toEqual({ kind: 'explicit', prefix: cidr });
       }),
     );
   });
   it('accepts an IPv4 CIDR exactly when its host bits are clear', () => {
     fc.assert(
-      fc.property(fc.ipV4(), fc.integer({ min: 1, max: 32 }), (ip, len) => {
-        const cidr = `${ip}/${len}`;
-        const value = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-        const hostBits = value % 2 ** (32 - len);
-        if (hostBits === 0)
-          expect(parseSource('source', cidr, false)).toEqual({ kind: 'explicit', prefix: cidr });
-        else expect(() => parseSource('source', cidr, false)).toThrow(/host bits set/);
-      }),
+      fc.property(
+        fc.ipV4().filter((ip) => sourceProblem(ip, false) === undefined),
+        fc.integer({ min: 8, max: 32 }),
+        (ip, len) => {
+          const cidr = `${ip}/${len}`;
+          const value = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+          const hostBits = value % 2 ** (32 - len);
+          if (hostBits === 0)
+            expect(parseSource('source', cidr, false)).toEqual({ kind: 'explicit', prefix: cidr });
+          else expect(() => parseSource('source', cidr, false)).toThrow(/host bits set/);
+        },
+      ),
     );
   });
 });

@@ -121,7 +121,11 @@ it('reports unreachable providers', async () => {
 
 it('refuses a certificate it does not trust', async () => {
   const e = await failure({ tlsCa: undefined });
-  expect(e.outcomes.every((o) => o.problem?.startsWith('request failed:'))).toBe(true);
+  expect(
+    e.outcomes.every((o) => /^its TLS certificate is not trusted \([A-Z_]+\)$/.test(o.problem ?? '')),
+  ).toBe(true);
+  // Not temporary: the hint says what to trust, not "re-run".
+  expect(e.hint).toContain('NODE_EXTRA_CA_CERTS');
 });
 
 it('bounds the whole resolution by the overall deadline', async () => {

@@ -5,7 +5,7 @@
  */
 import type { JitNetworkAccessPortRule } from '@azure/arm-security';
 import type { VmTopology } from '../../../../shared/azure/topology';
-import { PolicyError } from '../../../../shared/errors';
+import { InputError, PolicyError } from '../../../../shared/errors';
 import type { RequestedSource } from '../../../../shared/jit/plan';
 import type { JitPolicy, VmPolicyMatch } from '../../../../shared/jit/policies';
 import { validateRequest, type ValidationInput } from '../../../../shared/jit/validate';
@@ -23,7 +23,7 @@ function port(number: number, max: string, sources: string | string[] = '*'): Ji
   };
 }
 
-function vm(name: string, rg: string, nsgs = 1): VmTopology {
+function vm(name: string, rg: string, nsgs = 1, privateIps = ['10.0.1.4']): VmTopology {
   const id = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
   return {
     ref: { input: name, name, resourceGroup: rg },
@@ -32,7 +32,7 @@ function vm(name: string, rg: string, nsgs = 1): VmTopology {
     subscriptionId: SUB,
     resourceGroup: rg,
     location: 'eastus',
-    privateIps: ['10.0.1.4'],
+    privateIps,
     nsgs: Array.from({ length: nsgs }, (_, i) => ({
       id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/networkSecurityGroups/${name}-nsg${i}`,
       level: i === 0 ? ('nic' as const) : ('subnet' as const),
@@ -55,13 +55,18 @@ function match(target: VmTopology, policyName: string, ports: JitNetworkAccessPo
 }
 
 const web01 = match(vm('web-01', 'rg-web'), 'web-jit', [port(22, 'PT3H')]);
+const web01v6 = match(vm('web-01', 'rg-web', 1, ['10.0.1.4', 'fd00::4']), 'web-jit', [port(22, 'PT3H')]);
 const win01 = match(vm('win-01', 'rg-web'), 'web-jit', [port(3389, 'PT1H'), port(5986, 'PT1H')]);
 const api01 = match(vm('api-01', 'rg-api', 2), 'default', [
   port(22, 'PT1H', ['203.0.113.10', '198.51.100.0/24']),
   port(5985, 'PT30M'),
 ]);
+const api01v6 = match(vm('api-01', 'rg-api', 2, ['10.0.2.4', 'fd00::24']), 'default', [
+  port(22, 'PT1H', ['203.0.113.10', '198.51.100.0/24']),
+]);
 
 const auto = (prefix: string): RequestedSource => ({ kind: 'auto', prefix });
+const explicit = (prefix: string): RequestedSource => ({ kind: 'explicit', prefix });
 const input = (over: Partial<ValidationInput> = {}): ValidationInput => ({
   ports: [22],
   durationMinutes: 15,
@@ -86,7 +91,11 @@ describe('validateRequest accepts', () => {
     ['several ports', [win01], input({ ports: [3389, 5986], durationMinutes: 60 })],
     ['a source listed verbatim', [api01], input({ source: auto('198.51.100.0/24') })],
     ['any source where the policy allows *', [web01], input({ source: { kind: 'explicit', prefix: '*' } })],
-    ['an IPv6 source where the policy allows *', [web01], input({ source: auto('2001:db8::10') })],
+    [
+      'an IPv6 source where the policy allows * and the VM has IPv6',
+      [web01v6],
+      input({ source: auto('2001:db8::10') }),
+    ],
   ])('%s', (_name, matches, request) => {
     const result = validateRequest(matches, request);
     expect(result.vms.map((v) => v.match.vm.name)).toEqual(matches.map((m) => m.vm.name));
@@ -124,10 +133,24 @@ describe('validateRequest refuses, naming the field', () => {
   });
 
   it('an IPv6 source against an IPv4-only policy', () => {
-    const e = policyError([api01], input({ source: auto('2001:db8::10') }));
+    const e = policyError([api01v6], input({ source: auto('2001:db8::10') }));
     expect(e.field).toBe('source');
     expect(e.message).toContain('is an IPv6 address but');
     expect(e.message).toContain('only allows IPv4 sources');
+  });
+
+  it.each([
+    ['an explicit IPv6 source', explicit('2001:db8::/48'), '"2001:db8::/48"'],
+    ['an IPv6 answer of the IP providers', auto('2001:db8::10'), '"auto (resolved to 2001:db8::10)"'],
+  ])('%s for a VM without an IPv6 private address, as an input error', (_, source, shown) => {
+    let thrown: unknown;
+    try {
+      validateRequest([web01], input({ source }));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).message).toContain(`input 'source' = ${shown}: is IPv6, but VM web-01`);
   });
 
   it('a VM without any NSG', () => {
