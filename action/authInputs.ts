@@ -8,7 +8,12 @@ import { parseCreds } from './credsJson';
 
 export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
+/** azure/login's `auth-type`: a service principal (secret, OIDC, CLI session) or a managed identity. */
+export type AuthType = 'SERVICE_PRINCIPAL' | 'IDENTITY';
+export const AUTH_TYPES: readonly AuthType[] = ['SERVICE_PRINCIPAL', 'IDENTITY'];
+
 export const AUTH_INPUTS = {
+  'auth-type': { required: false, default: 'SERVICE_PRINCIPAL' },
   'client-id': { required: false, default: '' },
   'tenant-id': { required: false, default: '' },
   'subscription-id': { required: false, default: '' },
@@ -23,6 +28,7 @@ export type AuthInputName = keyof typeof AUTH_INPUTS;
 export type Origin = 'input' | 'creds';
 
 export interface AuthInputs {
+  readonly authType: AuthType;
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly subscriptionId?: string;
@@ -58,6 +64,21 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
   if (creds.clientSecret) source.setSecret(creds.clientSecret);
 
   const issues: InputIssue[] = [];
+  const rawAuthType = source.getInput('auth-type').trim();
+  // Case-insensitive, as azure/login reads it.
+  const authType =
+    rawAuthType === ''
+      ? 'SERVICE_PRINCIPAL'
+      : AUTH_TYPES.find((t) => t === rawAuthType.toUpperCase().replace(/-/g, '_'));
+  if (authType === undefined) {
+    issues.push({
+      input: 'auth-type',
+      value: rawAuthType,
+      rule: `is not one of ${AUTH_TYPES.join(', ')}`,
+      hint: 'use IDENTITY for a managed identity of a self-hosted runner on Azure, or leave it out',
+    });
+  }
+  const identity = authType === 'IDENTITY';
   const pick = (
     name: 'client-id' | 'tenant-id' | 'subscription-id',
     fromCreds: string | undefined,
@@ -110,9 +131,17 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
     : creds.clientSecret
       ? { value: creds.clientSecret, origin: 'creds' as const }
       : undefined;
+  if (identity && secret) {
+    issues.push({
+      input: secret.origin === 'input' ? 'client-secret' : 'creds',
+      value: '(hidden)',
+      rule: 'holds a client secret, but auth-type is IDENTITY (a managed identity has no secret)',
+      hint: 'remove the secret, or remove auth-type: IDENTITY to sign in as the service principal',
+    });
+  }
   // A secret or a client without the other half cannot sign in; say so now rather than fall
-  // through to another method and report something confusing.
-  if ((secret || clientId) && (!clientId || !tenantId)) {
+  // through to another method and report something confusing. A managed identity needs no tenant.
+  if (!identity && (secret || clientId) && (!clientId || !tenantId)) {
     const missing = !clientId ? 'client-id' : 'tenant-id';
     issues.push({
       input: missing,
@@ -125,6 +154,7 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
   const audience = source.getInput('audience').trim() || DEFAULT_AUDIENCE;
   if (issues.length > 0) throw new InputError(issues);
   return {
+    authType: authType ?? 'SERVICE_PRINCIPAL',
     ...(clientId ? { clientId } : {}),
     ...(tenantId ? { tenantId } : {}),
     ...(subscriptionId ? { subscriptionId } : {}),

@@ -8,6 +8,9 @@
  *      request an ID token (`permissions: id-token: write` sets ACTIONS_ID_TOKEN_REQUEST_URL);
  *   3. an Azure CLI session, e.g. the one azure/login left behind.
  *
+ * With `auth-type: IDENTITY` (as azure/login) none of these: the runner's managed identity
+ * (system-assigned, or the user-assigned one whose client-id is given).
+ *
  * Every method not taken leaves a note, so a final "nothing worked" error can list them.
  */
 import type { AuthInputs } from './authInputs';
@@ -21,6 +24,7 @@ export type AuthPlan =
       readonly origin: 'input' | 'creds';
     }
   | { readonly kind: 'oidc'; readonly clientId: string; readonly tenantId: string; readonly audience: string }
+  | { readonly kind: 'identity'; readonly clientId?: string }
   | {
       readonly kind: 'cli';
       readonly tenantId?: string;
@@ -32,6 +36,7 @@ export const ID_TOKEN_URL_VAR = 'ACTIONS_ID_TOKEN_REQUEST_URL';
 
 export function planAuth(inputs: AuthInputs, env: Readonly<Record<string, string | undefined>>): AuthPlan {
   const { clientId, tenantId } = inputs;
+  if (inputs.authType === 'IDENTITY') return { kind: 'identity', ...(clientId ? { clientId } : {}) };
   if (inputs.clientSecret && clientId && tenantId) {
     return {
       kind: 'secret',

@@ -6,7 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import type { TokenCredential } from '@azure/core-auth';
-import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
+import {
+  AzureCliCredential,
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+} from '@azure/identity';
 import { AuthError } from '../shared/errors';
 import { describeSignInFailure, TokenEndpointRecorder, endpointHint } from '../shared/azure/signInFailure';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
@@ -109,6 +114,18 @@ function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuth
         idTokenFailure: () => failure,
       };
     }
+    case 'identity':
+      return {
+        // IMDS on an Azure VM or scale set; IDENTITY_ENDPOINT/IDENTITY_HEADER where the host sets them.
+        credential: new ManagedIdentityCredential({
+          ...(plan.clientId ? { clientId: plan.clientId } : {}),
+          additionalPolicies: [recorder.additionalPolicy],
+        }),
+        recorder,
+        method: plan.clientId
+          ? `the runner's managed identity (user-assigned, client ${plan.clientId})`
+          : "the runner's managed identity (system-assigned)",
+      };
     case 'cli':
       return {
         credential: (deps.cliCredential ?? azCliCredential)(plan.tenantId),
@@ -177,6 +194,14 @@ function authFailure(
           'The app registration (or managed identity) needs a federated credential with issuer ' +
             'https://token.actions.githubusercontent.com and the subject and audience shown in the "GitHub OIDC token" ' +
             'line above (e.g. repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:NAME for jobs with an environment).',
+        e,
+      );
+    case 'identity':
+      return new AuthError(
+        `Sign-in with the runner's managed identity${plan.clientId ? ` (client ${plan.clientId})` : ''} on ${cloud.name} failed: ${failure.reason}`,
+        endpoint ??
+          'auth-type: IDENTITY needs a self-hosted runner on an Azure VM or scale set with a managed identity ' +
+            'assigned (for a user-assigned one, its client ID as client-id), and that identity needs the JIT role on the VMs.',
         e,
       );
     case 'cli':

@@ -5,6 +5,7 @@
  * GITHUB_STEP_SUMMARY; errors and warnings become annotations.
  */
 import * as core from '@actions/core';
+import { readWithAliases } from '../shared/inputs/aliases';
 import type { InputName } from '../shared/inputs/table';
 import type { OutputName } from '../shared/outputs';
 import { neutralizeCommands } from '../shared/outsideText';
@@ -17,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function createGitHubPlatform(env: Env = process.env): Platform {
   return {
-    getInput: (name: InputName) => core.getInput(name),
+    getInput: (name: InputName) => readWithAliases(name, (n) => core.getInput(n)),
     // core.info writes raw text; annotations, debug lines and group titles are escaped command
     // data, neutralised all the same: every log path goes through the one function.
     debug: (message) => core.debug(neutralizeCommands(message)),

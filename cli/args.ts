@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { adminCommands } from './adminFlags';
+import { CLOUD_ENV } from './cloudEnv';
 import { EXIT } from './exitCodes';
 
 export type CommandName = 'request' | 'close' | 'status' | 'validate' | 'audit' | 'enable' | 'disable';
@@ -38,11 +39,16 @@ const NOT_FOR_CLI: ReadonlySet<InputName> = new Set<InputName>(['close-on-post']
 
 function inputFlag(name: InputName): FlagSpec {
   const spec = INPUTS[name];
+  const env = name in CLOUD_ENV ? CLOUD_ENV[name as keyof typeof CLOUD_ENV] : undefined;
+  const fallback = env
+    ? ` Default: $${env}${spec.default !== '' ? `, else ${spec.default}` : ''}.`
+    : spec.default !== '' && spec.kind !== 'boolean'
+      ? ` Default: ${spec.default}.`
+      : '';
   return {
     type: spec.kind === 'boolean' ? 'boolean' : 'string',
     multiple: spec.kind === 'multiLine',
-    description:
-      spec.description + (spec.default !== '' && spec.kind !== 'boolean' ? ` Default: ${spec.default}.` : ''),
+    description: spec.description + fallback,
     input: name,
     valueName: spec.kind === 'boolean' ? undefined : 'value',
   };
@@ -90,7 +96,23 @@ export interface CommandSpec {
   readonly flags: Readonly<Record<string, FlagSpec>>;
 }
 
-const { 'dry-run': _dryRun, ...VALIDATE_INPUT_FLAGS } = INPUT_FLAGS;
+// `validate` stops before anything is requested: no wait, no probe; it is a dry run by definition.
+const {
+  'dry-run': _dryRun,
+  probe: _probe,
+  'wait-timeout': _waitTimeout,
+  'poll-interval': _pollInterval,
+  ...VALIDATE_INPUT_FLAGS
+} = INPUT_FLAGS;
+
+/** `close --source`: the exact address of the rules to delete; `auto`, `azure` and `*` are refused. */
+const CLOSE_SOURCE: FlagSpec = {
+  type: 'string',
+  valueName: 'ip',
+  input: 'source',
+  description:
+    'With --vms and --ports: the source address of the rules to delete, an IP or CIDR exactly as the request allowed it (see `status`). No default.',
+};
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   request: {
@@ -105,7 +127,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'azure-jit-access close [--state-file <path>] | close --vms <vm> --ports <ports> --source <ip> [flags]',
     flags: {
       'state-file': STATE_FILE,
-      ...pick('vms', 'resource-group', 'ports', 'source'),
+      ...pick('vms', 'resource-group', 'ports'),
+      source: CLOSE_SOURCE,
       ...CLOUD_FLAGS,
       ...COMMON,
     },
@@ -131,6 +154,10 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         multiple: true,
         valueName: 'name',
         description: 'Only this resource group (repeatable). Default: the whole subscription.',
+      },
+      'fail-on-findings': {
+        type: 'boolean',
+        description: `Exit with code ${EXIT.findings} when there is any finding, to fail a CI job.`,
       },
       ...CLOUD_FLAGS,
       ...COMMON,

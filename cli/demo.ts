@@ -37,6 +37,16 @@ export interface DemoResult {
   readonly emulator?: Emulator;
 }
 
+/**
+ * The demo's last lines: the same flow against real Azure, from this clone. `az login` is the
+ * simplest sign-in to try it with (the CLI also takes AZURE_* variables, see --help).
+ */
+export const REAL_AZURE_LINES = [
+  'az login',
+  'node dist/cli/main.js request --vms <vm> --resource-group <resource group> --ports 22 --duration 15',
+  'node dist/cli/main.js close',
+] as const;
+
 const isJitAllow = (name: string): boolean => /^SecurityCenter-JITRule-/i.test(name);
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -129,6 +139,11 @@ if (require.main === module) {
       process.stdout.write(
         `\nDemo ${result.exitCode === 0 ? 'finished' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
       );
+      if (result.exitCode === 0) {
+        process.stdout.write(
+          `\nTo do the same against your own Azure subscription (a VM with a JIT policy for port 22):\n${REAL_AZURE_LINES.map((l) => `  ${l}`).join('\n')}\n`,
+        );
+      }
       process.exitCode = result.exitCode;
     },
     (error: unknown) => {

@@ -14,6 +14,8 @@ export const EXIT = {
   timeout: 4,
   /** Another request for the same VM and port replaced ours (JIT `NewerRequestInitiated`). */
   superseded: 5,
+  /** `audit --fail-on-findings` found VMs without JIT or with a policy open to any source. */
+  findings: 6,
   /** Interrupted (Ctrl-C / SIGTERM); 128 + SIGINT, as shells report it. */
   cancelled: 130,
 } as const;
@@ -51,6 +53,7 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.auth, 'No credential could get a token, or the principal lacks a permission (403).'],
   [EXIT.timeout, 'The allow rule was not live in every NSG before `--wait-timeout`.'],
   [EXIT.superseded, 'Another request for the same VM and port replaced ours (`NewerRequestInitiated`).'],
+  [EXIT.findings, '`audit --fail-on-findings` reported at least one finding.'],
   [
     EXIT.cancelled,
     'Interrupted (Ctrl-C / SIGTERM). What was already opened is in the state file; `close` closes it.',

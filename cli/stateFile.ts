@@ -5,11 +5,23 @@
  * NSG ids, end time; never a token) and is written atomically, readable by
  * its owner only.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { StateKey } from '../shared/platform';
 
 const FORMAT = 'azure-jit-access/cli-state';
+
+/** The folder of the default state file (`.azure-jit-access/state.json`): ours to remove when empty. */
+const STATE_DIR = '.azure-jit-access';
 
 interface StateFileDocument {
   readonly format: typeof FORMAT;
@@ -68,7 +80,15 @@ export class StateFile {
     }
   }
 
+  /** Deletes the file, and the default `.azure-jit-access/` folder with it once nothing else is in it. */
   remove(): void {
     rmSync(this.path, { force: true });
+    const dir = dirname(this.path);
+    if (basename(dir) !== STATE_DIR) return;
+    try {
+      rmdirSync(dir); // fails, as intended, while another state file is still in it
+    } catch {
+      // not empty or already gone: leave it
+    }
   }
 }

@@ -9,6 +9,7 @@ import type { InputName } from '../shared/inputs/table';
 import type { OutputName } from '../shared/outputs';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
 import { flagText, type FlagValues } from './args';
+import { CLOUD_ENV, cloudInputs } from './cloudEnv';
 import type { StateFile } from './stateFile';
 import type { Terminal } from './terminal';
 
@@ -38,6 +39,7 @@ export class TerminalPlatform implements Platform {
     if (fixed !== undefined) return fixed;
     // A shell has no post step: `close` (or the end time) closes access, so the core records rules to delete.
     if (name === 'close-on-post') return 'delete-rule';
+    if (name in CLOUD_ENV) return cloudInputs(this.options.flags, this.env)[name as keyof typeof CLOUD_ENV];
     return flagText(this.options.flags, name);
   }
 

@@ -78,6 +78,14 @@ async function main(): Promise<void> {
   const emu = await startEmulator(parseArgs(process.argv.slice(2)));
   const [first] = Object.entries(emu.principals).filter(([, p]) => p.secret);
   const sub = emu.scenario.subscriptions[0];
+  // A VM of the scenario with a JIT policy, for the example command.
+  const example = (sub?.resourceGroups ?? [])
+    .flatMap((rg) =>
+      (rg.jitPolicies ?? []).flatMap((p) =>
+        p.virtualMachines.map((v) => ({ rg: rg.name, vm: v.vm, port: v.ports[0]?.number })),
+      ),
+    )
+    .find((e) => !e.vm.startsWith('/') && e.port !== undefined);
   const lines = [
     'Azure emulator is running (Ctrl-C to stop).',
     '',
@@ -109,8 +117,19 @@ async function main(): Promise<void> {
       : []),
     `  export AZURE_AUTHORITY_HOST=${emu.authorityHost}`,
     ...(sub ? [`  export AZURE_SUBSCRIPTION_ID=${sub.id}`] : []),
-    `  export ARM_URL=${emu.armUrl}`,
+    // The CLI of this repository (dist/cli/main.js) reads these two for its cloud, as it reads
+    // AZURE_AUTHORITY_HOST above; so do our other tools.
+    `  export JIT_ACCESS_CLOUD=Custom`,
+    `  export JIT_ACCESS_ARM_ENDPOINT=${emu.armUrl}`,
     '',
+    ...(example
+      ? [
+          'Then, with the environment above (the IP echo services stand in for the public ones):',
+          `  node dist/cli/main.js request --vms ${example.vm} --resource-group ${example.rg} --ports ${example.port} --ip-providers ${emu.ipEchoUrls.join(',')}`,
+          '  node dist/cli/main.js close',
+          '',
+        ]
+      : []),
     'Azure CLI (see emulator/README.md; the hybrid profile works around Debian packaging gaps):',
     `  export REQUESTS_CA_BUNDLE=${emu.caPath} AZURE_CONFIG_DIR=$(mktemp -d)`,
     `  az cloud register -n JitEmulator --endpoint-resource-manager ${emu.armUrl}/ --profile 2020-09-01-hybrid`,

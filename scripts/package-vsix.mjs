@@ -7,12 +7,28 @@
 // bundles), so the handler targets in task.json are valid in both places.
 // tfx only WARNS about an invalid task.json (exit code 0); warnings fail here.
 //
-// Options: --out-dir <dir> (default out/), --keep-staging (prints the folder).
+// Publisher: --publisher <id>, else $AZURE_DEVOPS_PUBLISHER, else package.json's
+// config.marketplacePublisher (scripts/metadata.mjs). A public build (--public) refuses to run
+// without one; a private build without one is a development build under the publisher
+// `azure-jit-access-dev`, named "... (dev)", never public.
+//
+// Options: --out-dir <dir> (default out/), --keep-staging (prints the folder), --public,
+// --publisher <id>.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DEV_PUBLISHER, outOfStep, PLACEHOLDERS } from './metadata.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -22,6 +38,7 @@ const option = (name) => {
 };
 const outDir = resolve(option('--out-dir') ?? join(root, 'out'));
 const keepStaging = args.includes('--keep-staging');
+const publicBuild = args.includes('--public');
 
 const fail = (message) => {
   console.error(`package:vsix: ${message}`);
@@ -33,6 +50,26 @@ const pkg = readJson('package.json');
 const task = readJson('task.json');
 const extension = readJson('vss-extension.json');
 
+// A Marketplace publisher ID: letters, digits and hyphens (the Marketplace's own rule).
+const publisher = (
+  option('--publisher') ??
+  process.env.AZURE_DEVOPS_PUBLISHER ??
+  pkg.config?.marketplacePublisher ??
+  ''
+).trim();
+if (publisher !== '' && !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(publisher)) {
+  fail(`publisher '${publisher}' is not a Marketplace publisher ID (letters, digits and hyphens).`);
+}
+if (publicBuild && (publisher === '' || publisher === DEV_PUBLISHER)) {
+  fail(
+    'a public build needs the Marketplace publisher: pass --publisher <id> or set AZURE_DEVOPS_PUBLISHER ' +
+      '(or config.marketplacePublisher in package.json). Without --public you get a private development build.',
+  );
+}
+extension.publisher = publisher || DEV_PUBLISHER;
+extension.public = publicBuild;
+if (extension.publisher === DEV_PUBLISHER) extension.name = `${extension.name} (dev)`;
+
 // One version everywhere: agents cache tasks by version, the Marketplace by extension version.
 const taskVersion = `${task.version.Major}.${task.version.Minor}.${task.version.Patch}`;
 if (pkg.version !== taskVersion || pkg.version !== extension.version) {
@@ -41,6 +78,9 @@ if (pkg.version !== taskVersion || pkg.version !== extension.version) {
       'Set the same version in all three.',
   );
 }
+
+const stale = outOfStep(root);
+if (stale.length > 0) fail(`out of step with package.json: ${stale.join(', ')}. Run 'npm run metadata'.`);
 
 const taskContribution = extension.contributions?.find((c) => c.type === 'ms.vss-distributed-task.task');
 const taskFolder = taskContribution?.properties?.name;
@@ -63,7 +103,7 @@ const copy = (from, to = from) => {
   copyFileSync(join(root, from), join(staging, to));
 };
 
-copy('vss-extension.json');
+writeFileSync(join(staging, 'vss-extension.json'), `${JSON.stringify(extension, null, 2)}\n`);
 copy('overview.md');
 copy('images/icon.png');
 copy('task.json', join(taskFolder, 'task.json'));
@@ -75,6 +115,17 @@ for (const dir of bundleDirs) {
     if (file.endsWith('.js') || file.endsWith('.LEGAL.txt'))
       copy(join(dir, file), join(taskFolder, dir, file));
   }
+}
+
+// Nothing that stood in for the real publisher or repository may ship.
+const shipped = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? shipped(join(dir, e.name)) : [join(dir, e.name)],
+  );
+for (const file of shipped(staging).filter((f) => /\.(json|md|js)$/.test(f))) {
+  const text = readFileSync(file, 'utf8');
+  const hit = PLACEHOLDERS.find((p) => p.test(text));
+  if (hit) fail(`${file.slice(staging.length + 1)} contains a placeholder (${hit}).`);
 }
 
 const tfx = join(

@@ -19,6 +19,20 @@ export const OUTPUTS = {
     description:
       'Port to connect to for the first VM and first port (the firewall mapped port when there is one).',
   },
+  'subscription-id': {
+    ado: 'subscriptionId',
+    description:
+      'Subscription the run used for VMs given by name (empty when every VM is a resource ID in more than one subscription).',
+  },
+  'client-id': {
+    ado: 'clientId',
+    description: 'Application (client) ID of the identity that signed in, from its access token.',
+  },
+  'principal-id': {
+    ado: 'principalId',
+    description:
+      'Object (principal) ID of the identity that signed in, from its access token: the ID role assignments name.',
+  },
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;

@@ -4,6 +4,7 @@
  * Azure DevOps: the service connection; CLI: @azure/identity's usual chain).
  */
 import type { TokenCredential } from '@azure/core-auth';
+import type { SignedInIdentity } from './azure/tokenIdentity';
 
 export interface CloudEndpoints {
   /** `AzureCloud`, `AzureUSGovernment`, `AzureChinaCloud`, `AzureStack` or `Custom`. */
@@ -25,6 +26,8 @@ export interface AzureSession {
   readonly cloud: CloudEndpoints;
   /** Logged, so users see which auth path was taken, e.g. "OIDC (workload identity federation)". */
   readonly method: string;
+  /** Who signed in, from the first access token's claims (set by the core's signIn). */
+  readonly identity?: SignedInIdentity;
 }
 
 /**

@@ -113,12 +113,13 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
       }
     }
 
+    const exitCode = ctx.flags['fail-on-findings'] === true && findings.length > 0 ? EXIT.findings : EXIT.ok;
     const scope = groups.length > 0 ? `resource group(s) ${groups.join(', ')}` : `subscription ${sub}`;
     if (ctx.terminal.json) {
       ctx.terminal.printJson({
         command: 'audit',
-        ok: true,
-        exitCode: EXIT.ok,
+        ok: exitCode === EXIT.ok,
+        exitCode,
         scope,
         vmsChecked: vms.length,
         policiesChecked: policies.length,
@@ -146,7 +147,13 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         'any-source: edit the JIT policy so each port allows specific source addresses, not *.',
       );
     }
-    return EXIT.ok;
+    if (exitCode === EXIT.findings) {
+      ctx.terminal.log(
+        'error',
+        `${findings.length} finding(s), so exit code ${exitCode} (--fail-on-findings).`,
+      );
+    }
+    return exitCode;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     return reportFailure(ctx, error);

@@ -14,15 +14,14 @@ import { resourceGroupProblem, parseVms } from '../../shared/inputs/vms';
 import { InputError } from '../../shared/errors';
 import { toJitPolicy, type JitPolicy } from '../../shared/jit/policies';
 import { flagText } from '../args';
+import { cloudInputs } from '../cloudEnv';
 import type { CommandContext } from '../context';
 import { exitCodeForKind, type ExitCode } from '../exitCodes';
 
+/** The cloud from the flags, each falling back to its environment variable (cli/cloudEnv.ts). */
 export function cloudFromFlags(ctx: CommandContext) {
-  return resolveCloud(
-    flagText(ctx.flags, 'cloud'),
-    flagText(ctx.flags, 'arm-endpoint'),
-    flagText(ctx.flags, 'authority-host'),
-  );
+  const inputs = cloudInputs(ctx.flags, ctx.io.env);
+  return resolveCloud(inputs.cloud, inputs['arm-endpoint'], inputs['authority-host']);
 }
 
 /** The `vms` flag parsed as the core parses the input (names need --resource-group). */

@@ -10,6 +10,7 @@ import { AuthError, isJitError } from '../errors';
 import { untilAborted, withDeadline } from '../abort';
 import type { AzureSession, CloudEndpoints, Connect } from '../session';
 import { describeSignInFailure, endpointHint, recorderOf, transientSignInHint } from './signInFailure';
+import { identityOfToken, type SignedInIdentity } from './tokenIdentity';
 
 export const SIGN_IN_TIMEOUT_MS = 60_000;
 
@@ -30,6 +31,7 @@ export async function signIn(
         transientSignInHint(authority),
       ),
   );
+  let identity: SignedInIdentity;
   try {
     // enableCae as the SDKs' bearer policy asks: @azure/identity caches CAE and
     // non-CAE tokens apart, and a mismatch would cost a second token request.
@@ -39,6 +41,7 @@ export async function signIn(
       'signing in to Azure',
     );
     if (!token) throw new Error('the credential returned no token');
+    identity = identityOfToken(token.token);
   } catch (e) {
     if (isJitError(e)) throw e;
     const failure = describeSignInFailure(e, recorderOf(session.credential));
@@ -50,5 +53,5 @@ export async function signIn(
   } finally {
     deadline.dispose();
   }
-  return session;
+  return { ...session, identity };
 }

@@ -21,6 +21,8 @@ export interface InputSpec {
   readonly options?: readonly string[];
   /** Shown under an "Advanced" group in task.json. */
   readonly advanced: boolean;
+  /** Other names the GitHub Action accepts for it (shared/inputs/aliases.ts). */
+  readonly aliases?: readonly string[];
 }
 
 export const DEFAULT_IP_PROVIDERS = [
@@ -145,6 +147,8 @@ export const INPUTS = {
     kind: 'pickList',
     options: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'],
     advanced: true,
+    // azure/login's name for it.
+    aliases: ['environment'],
   },
   'arm-endpoint': {
     ado: 'armEndpoint',

@@ -9,6 +9,7 @@ import { signIn } from '../azure/signIn';
 import { resolveTopologies } from '../azure/topology';
 import type { JitConfig } from '../config';
 import { isJitError } from '../errors';
+import type { AzureSession } from '../session';
 import { parseInputs } from '../inputs/parse';
 import { resolveJustification } from '../justification';
 import type { RunOptions } from '../run';
@@ -24,6 +25,13 @@ import { buildTargets } from './targets';
 import { validateRequest } from './validate';
 import { expectationsFor, snapshotRules, waitForRules } from './wait';
 
+/** Outputs saying who signed in, as azure/login users expect: set as soon as sign-in succeeds. */
+function setIdentityOutputs(platform: RunOptions['platform'], session: AzureSession): void {
+  platform.setOutput('subscription-id', session.subscriptionId ?? '');
+  platform.setOutput('client-id', session.identity?.clientId ?? '');
+  platform.setOutput('principal-id', session.identity?.principalId ?? '');
+}
+
 export async function openAccess(options: RunOptions): Promise<void> {
   const { platform, signal } = options;
   const config = parseInputs(platform);
@@ -31,6 +39,7 @@ export async function openAccess(options: RunOptions): Promise<void> {
   const session = await platform.group('Sign in to Azure', async () => {
     const s = await signIn(options.connect, config.cloud, options.signal);
     platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
+    setIdentityOutputs(platform, s);
     return s;
   });
   const clients = createAzureClients(session, {
@@ -52,6 +61,11 @@ export async function openAccess(options: RunOptions): Promise<void> {
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
     planRequest(clients, config, source, options),
   );
+  if (!session.subscriptionId) {
+    // VMs given by resource ID: report their subscription when there is exactly one.
+    const subs = [...new Set(plans.map((p) => p.policy.subscriptionId.toLowerCase()))];
+    if (subs.length === 1) platform.setOutput('subscription-id', subs[0] ?? '');
+  }
   const sourceText = source.prefix ?? 'the caller address (source: azure)';
 
   if (config.dryRun) {

@@ -84,10 +84,58 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action sign-
     );
 
     expectOpenedAndClosed(steps, /Signed in with a client secret \(from the client-secret input\)/);
+    expect(steps[0].outputs['client-id']).toBe(principal(emu, 'jit-deployer').clientId);
+    expect(steps[0].outputs['principal-id']).toBe(principal(emu, 'jit-deployer').objectId);
     // Masked as soon as the Action read it: before the sign-in, let alone any output.
     const masked = steps[0].stdout.indexOf(`::add-mask::${secret}`);
     expect(masked).toBeGreaterThanOrEqual(0);
     expect(masked).toBeLessThan(steps[0].stdout.indexOf('Signed in with'));
+  });
+
+  it("auth-type: IDENTITY signs in as the runner's managed identity, and the outputs say who signed in", async () => {
+    const mi = principal(emu, 'jit-agent-mi');
+    const env = { ...baseEnv(emu), ...emu.managedIdentity.env };
+    const system = await openAndClose({ 'auth-type': 'IDENTITY' }, env);
+    expectOpenedAndClosed(system, /Signed in with the runner's managed identity \(system-assigned\)/);
+    expect(system[0].outputs).toMatchObject({
+      'subscription-id': PROD_SUB,
+      'client-id': mi.clientId,
+      'principal-id': mi.objectId,
+    });
+
+    const user = await openAndClose({ 'auth-type': 'identity', 'client-id': mi.clientId }, env);
+    expectOpenedAndClosed(user, new RegExp(`managed identity \\(user-assigned, client ${mi.clientId}\\)`));
+    expect(user[0].outputs['principal-id']).toBe(mi.objectId);
+  });
+
+  it("environment: azure/login's name for cloud is accepted; a different cloud in both is refused", async () => {
+    const signIn = {
+      'client-id': principal(emu, 'jit-deployer').clientId,
+      'tenant-id': TENANT,
+      'client-secret': secret,
+    };
+    const { cloud: _cloud, ...withoutCloud } = targetInputs(emu);
+    const opened = await runStep({
+      node,
+      entry: 'main',
+      inputs: { ...withoutCloud, ...signIn, environment: 'Custom', 'dry-run': 'true' },
+      env: baseEnv(emu),
+    });
+    expect(opened.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(opened.exitCode).toBe(0);
+    expect(opened.log).toContain('(cloud Custom,');
+
+    const both = await runStep({
+      node,
+      entry: 'main',
+      inputs: { ...targetInputs(emu), ...signIn, environment: 'AzureUSGovernment' },
+      env: baseEnv(emu),
+    });
+    expect(both.exitCode).toBe(1);
+    expect(both.annotations.find((a) => a.level === 'error')?.message).toContain(
+      'differs from environment (AzureUSGovernment)',
+    );
+    expect(armWrites()).toEqual([]);
   });
 
   it('creds JSON: IDs and secret from one document, like azure/login', async () => {

@@ -64,6 +64,12 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       const writes = emu.control.requests().filter((r) => r.write && ARM_PROVIDERS.includes(r.provider));
       expect(writes.length).toBeGreaterThan(0);
       expect([...new Set(writes.map((r) => r.principal))]).toEqual([who]);
+      // The output variables say who signed in: the connection's identity, from its token.
+      const signedIn = emu.principals[who];
+      expect(opened.outputs).toMatchObject({
+        clientId: signedIn?.clientId,
+        principalId: signedIn?.objectId,
+      });
       if (scheme === 'wif') {
         // The federated token came from the agent's OIDC endpoint, not from a secret.
         expect(emu.control.requests().some((r) => r.provider === 'oidc')).toBe(true);

@@ -49,7 +49,7 @@ describe('npm run package:vsix', () => {
   it('holds task.json inside the task folder, with every handler target next to it', () => {
     const zip = new AdmZip(vsixPath);
     const names = zip.getEntries().map((e) => e.entryName);
-    expect(folder).toBe('AzureJitAccessV0');
+    expect(folder).toBe(`AzureJitAccessV${task.version.Major}`);
     expect(names).toContain(`${folder}/task.json`);
     expect(names).toContain(`${folder}/icon.png`);
     const packaged = JSON.parse(zip.readAsText(`${folder}/task.json`)) as TaskJson;
@@ -99,7 +99,11 @@ describe('npm run package:vsix', () => {
 
 describe('npm run package:vsix refuses a package the agent or the Marketplace would reject', () => {
   /** A copy of the packaging inputs in a temp folder, with task.json / package.json edited. */
-  function sandbox(edit: { task?: (t: Record<string, unknown>) => void; version?: string }): string {
+  function sandbox(edit: {
+    task?: (t: Record<string, unknown>) => void;
+    version?: string;
+    overview?: (text: string) => string;
+  }): string {
     const dir = mkdtempSync(join(tmpdir(), 'vsix-sandbox-'));
     for (const file of [
       'task.json',
@@ -107,6 +111,7 @@ describe('npm run package:vsix refuses a package the agent or the Marketplace wo
       'overview.md',
       'images/icon.png',
       'scripts/package-vsix.mjs',
+      'scripts/metadata.mjs',
     ]) {
       mkdirSync(join(dir, file, '..'), { recursive: true });
       cpSync(join(root, file), join(dir, file));
@@ -118,6 +123,9 @@ describe('npm run package:vsix refuses a package the agent or the Marketplace wo
     const task = readJson<Record<string, unknown>>('task.json');
     edit.task?.(task);
     writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
+    if (edit.overview) {
+      writeFileSync(join(dir, 'overview.md'), edit.overview(readFileSync(join(dir, 'overview.md'), 'utf8')));
+    }
     const pkg = readJson<Record<string, unknown>>('package.json');
     writeFileSync(
       join(dir, 'package.json'),
@@ -125,12 +133,53 @@ describe('npm run package:vsix refuses a package the agent or the Marketplace wo
     );
     return dir;
   }
-  const pack = (dir: string) =>
-    spawnSync(process.execPath, [join(dir, 'scripts', 'package-vsix.mjs'), '--out-dir', join(dir, 'out')], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+  const pack = (dir: string, ...flags: string[]) =>
+    spawnSync(
+      process.execPath,
+      [join(dir, 'scripts', 'package-vsix.mjs'), '--out-dir', join(dir, 'out'), ...flags],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, AZURE_DEVOPS_PUBLISHER: '' },
+      },
+    );
+
+  it('refuses a public build without a publisher, and builds one under the publisher given', () => {
+    const dir = sandbox({});
+    const refused = pack(dir, '--public');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('a public build needs the Marketplace publisher');
+    const built = pack(dir, '--public', '--publisher', 'acme-tools');
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const extension = readJson<ExtensionJson>('vss-extension.json');
+    const zip = new AdmZip(join(dir, 'out', `acme-tools.${extension.id}-${extension.version}.vsix`));
+    const manifest = zip.readAsText('extension.vsixmanifest');
+    expect(manifest).toMatch(/<Identity[^>]*Publisher="acme-tools"/);
+    expect(manifest).toContain('<DisplayName>Azure JIT VM Access</DisplayName>');
+    expect(manifest).toMatch(/<GalleryFlags>[^<]*Public/);
+  });
+
+  it('builds a private development package under a publisher that says so', () => {
+    const dir = sandbox({});
+    const built = pack(dir);
+    expect(built.status).toBe(0);
+    const extension = readJson<ExtensionJson>('vss-extension.json');
+    const manifest = new AdmZip(
+      join(dir, 'out', `azure-jit-access-dev.${extension.id}-${extension.version}.vsix`),
+    ).readAsText('extension.vsixmanifest');
+    expect(manifest).toContain('<DisplayName>Azure JIT VM Access (dev)</DisplayName>');
+    expect(manifest).not.toMatch(/<GalleryFlags>[^<]*Public/);
+  });
+
+  it('refuses a package that still links to a placeholder repository', () => {
+    const run = pack(
+      sandbox({ overview: (t) => `${t}\nSee https://github.com/contoso/azure-jit-access for more.\n` }),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('out of step with package.json: overview.md');
+  });
 
   it('fails when tfx warns (a friendlyName over 40 characters)', () => {
     const run = pack(sandbox({ task: (t) => (t.friendlyName = 'x'.repeat(41)) }));

@@ -25,7 +25,7 @@ function startCli(args: string[]): Promise<string> {
     const timer = setTimeout(() => reject(new Error(`CLI did not start:\n${out}`)), 30_000);
     child?.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('export ARM_URL=')) {
+      if (out.includes('export JIT_ACCESS_ARM_ENDPOINT=')) {
         clearTimeout(timer);
         resolve(out);
       }

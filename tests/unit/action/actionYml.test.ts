@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AUTH_INPUTS } from '../../../action/authInputs';
-import { INPUTS } from '../../../shared/inputs/table';
+import { INPUTS, type InputSpec } from '../../../shared/inputs/table';
 import { OUTPUTS } from '../../../shared/outputs';
 
 const root = join(__dirname, '..', '..', '..');
@@ -28,11 +28,22 @@ interface ActionYml {
 }
 
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as ActionYml;
-const expectedInputs: Record<string, { required: boolean; default: string }> = { ...INPUTS, ...AUTH_INPUTS };
+/** Other names of core inputs (azure/login's `environment` for `cloud`): optional, no default. */
+const aliasInputs = Object.fromEntries(
+  Object.values(INPUTS as Record<string, InputSpec>).flatMap((spec) =>
+    (spec.aliases ?? []).map((alias) => [alias, { required: false, default: '' }]),
+  ),
+);
+const expectedInputs: Record<string, { required: boolean; default: string }> = {
+  ...INPUTS,
+  ...AUTH_INPUTS,
+  ...aliasInputs,
+};
 
 describe('action.yml', () => {
-  it('declares exactly the core inputs plus the sign-in inputs', () => {
+  it('declares exactly the core inputs, their other names and the sign-in inputs', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(expectedInputs).sort());
+    expect(Object.keys(aliasInputs)).toEqual(['environment']);
   });
 
   it.each(Object.entries(expectedInputs))('input %s has the same default and required flag', (name, spec) => {
@@ -70,6 +81,11 @@ describe('action.yml', () => {
       expect(typeof field).toBe('string');
       expect(String(field).length).toBeGreaterThan(0);
     }
+  });
+
+  it('has a description the GitHub Marketplace accepts (fewer than 125 characters)', () => {
+    expect(typeof action.description).toBe('string');
+    expect(String(action.description).length).toBeLessThan(125);
   });
 
   it('points main and post at bundles that exist (after `npm run build`)', () => {

@@ -137,12 +137,31 @@ describe('readAuthInputs', () => {
   });
 
   it('needs nothing at all (the Azure CLI session may do)', () => {
-    expect(readAuthInputs(source({}))).toEqual({ audience: DEFAULT_AUDIENCE, unknownCredsKeys: [] });
+    expect(readAuthInputs(source({}))).toEqual({
+      authType: 'SERVICE_PRINCIPAL',
+      audience: DEFAULT_AUDIENCE,
+      unknownCredsKeys: [],
+    });
   });
 
   it('takes a custom audience', () => {
     expect(readAuthInputs(source({ audience: 'api://AzureADTokenExchangeUSGov' })).audience).toBe(
       'api://AzureADTokenExchangeUSGov',
     );
+  });
+
+  it('auth-type: IDENTITY (any case) needs no tenant; an unknown type or a secret with it is refused', () => {
+    expect(readAuthInputs(source({ 'auth-type': 'identity' }))).toMatchObject({ authType: 'IDENTITY' });
+    expect(readAuthInputs(source({ 'auth-type': 'IDENTITY', 'client-id': CLIENT }))).toMatchObject({
+      authType: 'IDENTITY',
+      clientId: CLIENT,
+    });
+    expect(readAuthInputs(source({}))).toMatchObject({ authType: 'SERVICE_PRINCIPAL' });
+    const unknown = errorOf(() => readAuthInputs(source({ 'auth-type': 'MSI' })));
+    expect(unknown.issues).toEqual([expect.objectContaining({ input: 'auth-type', value: 'MSI' })]);
+    const secret = errorOf(() =>
+      readAuthInputs(source({ 'auth-type': 'IDENTITY', 'client-id': CLIENT, 'client-secret': SECRET })),
+    );
+    expect(secret.issues).toEqual([expect.objectContaining({ input: 'client-secret', value: '(hidden)' })]);
   });
 });

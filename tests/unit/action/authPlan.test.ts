@@ -1,7 +1,11 @@
 import type { AuthInputs } from '../../../action/authInputs';
 import { planAuth } from '../../../action/authPlan';
 
-const base: AuthInputs = { audience: 'api://AzureADTokenExchange', unknownCredsKeys: [] };
+const base: AuthInputs = {
+  authType: 'SERVICE_PRINCIPAL',
+  audience: 'api://AzureADTokenExchange',
+  unknownCredsKeys: [],
+};
 const ids = { clientId: 'c', tenantId: 't' };
 const withIdToken = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/x' };
 
@@ -34,5 +38,11 @@ describe('planAuth', () => {
       expect.stringContaining('OIDC: not configured'),
       expect.stringContaining('Client secret: not configured'),
     ]);
+  });
+
+  it('auth-type IDENTITY: the managed identity, whatever else is set (user-assigned with client-id)', () => {
+    const identity = { ...base, authType: 'IDENTITY' as const };
+    expect(planAuth(identity, withIdToken)).toEqual({ kind: 'identity' });
+    expect(planAuth({ ...identity, ...ids }, withIdToken)).toEqual({ kind: 'identity', clientId: 'c' });
   });
 });
