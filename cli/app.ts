@@ -4,6 +4,7 @@
  */
 import { COMMANDS, parseCommandLine, UsageError, type CommandName } from './args';
 import { auditCommand } from './commands/audit';
+import { calibrateCommand } from './commands/calibrate';
 import { closeCommand } from './commands/close';
 import { disableCommand, enableCommand } from './commands/enable';
 import { requestCommand } from './commands/request';
@@ -22,6 +23,7 @@ const HANDLERS: Readonly<Record<CommandName, (ctx: CommandContext) => Promise<nu
   audit: auditCommand,
   enable: enableCommand,
   disable: disableCommand,
+  calibrate: calibrateCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -10,7 +10,8 @@ import { adminCommands } from './adminFlags';
 import { CLOUD_ENV } from './cloudEnv';
 import { EXIT } from './exitCodes';
 
-export type CommandName = 'request' | 'close' | 'status' | 'validate' | 'audit' | 'enable' | 'disable';
+export type CommandName =
+  'request' | 'close' | 'status' | 'validate' | 'audit' | 'enable' | 'disable' | 'calibrate';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -158,6 +159,33 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'fail-on-findings': {
         type: 'boolean',
         description: `Exit with code ${EXIT.findings} when there is any finding, to fail a CI job.`,
+      },
+      ...CLOUD_FLAGS,
+      ...COMMON,
+    },
+  },
+  calibrate: {
+    summary:
+      'Measure how real JIT behaves on one test VM (documentation-range sources, closed right after) and name the emulator switches that reproduce it.',
+    usage:
+      'azure-jit-access calibrate --vms <test vm> --resource-group <rg> --ports 22,3389 [--json] [--keep-going]',
+    flags: {
+      vms: {
+        type: 'string',
+        valueName: 'vm',
+        description:
+          'The one test VM (a name with --resource-group, or its resource ID). Its JIT policy must allow both ports from `*` or from exactly 192.0.2.10, 198.51.100.10 and 192.0.2.10/32.',
+      },
+      ...pick('resource-group', 'wait-timeout'),
+      ports: {
+        type: 'string',
+        valueName: 'ports',
+        description: "Exactly two ports of the VM's JIT policy, e.g. 22,3389.",
+      },
+      'keep-going': {
+        type: 'boolean',
+        description:
+          'Run the remaining steps after one fails, so the report covers as much as it can. What was opened is closed either way.',
       },
       ...CLOUD_FLAGS,
       ...COMMON,
