@@ -1,5 +1,9 @@
-// Entry of the Action's post step (action.yml `runs.post`, bundled to dist/action/post.js).
-import { runPost } from '../shared/run';
-import { runOnGitHub } from './runtime';
+// Entry of the Action's post step (action.yml `runs.post`, bundled to dist/action/post.js): turns on
+// Node's compile cache, then runs post from the bundle both steps share (steps.ts).
+import { enableCompileCache } from '../shared/compileCache';
+import type * as Steps from './steps';
 
-runOnGitHub(runPost);
+enableCompileCache();
+// A require, not an import: it must run after the cache is on. Kept external by scripts/build.mjs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('./steps') as typeof Steps).post();

@@ -4,6 +4,7 @@
  * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE files, STATE_* for post),
  * signing in with GitHub OIDC against the emulator.
  */
+import { join } from 'node:path';
 import type { Emulator } from '../emulator';
 import { runStep } from '../tests/helpers/githubRunner';
 import type { Runner } from './measure';
@@ -15,10 +16,18 @@ export interface StepTiming {
   readonly peakRssMb: number;
 }
 
+/**
+ * Main then post, both with `node`, from the bundles in `distDir` (default: the repo's dist/),
+ * sharing one RUNNER_TEMP as on a real runner (post reuses main's compile cache).
+ */
 export async function actionMainAndPost(
   emu: Emulator,
   runner: Runner,
+  options: { node?: string; distDir?: string; runnerTemp?: string } = {},
 ): Promise<{ main: StepTiming; post: StepTiming }> {
+  const node = options.node ?? process.execPath;
+  const bundle = (entry: 'main' | 'post'): { bundle?: string } =>
+    options.distDir ? { bundle: join(options.distDir, 'action', `${entry}.js`) } : {};
   const deployer = emu.principals['jit-deployer'];
   if (!deployer) throw new Error('no jit-deployer');
   const inputs = {
@@ -35,21 +44,23 @@ export async function actionMainAndPost(
     'ip-providers': emu.ipEchoUrls.join('\n'),
   };
   const env = {
+    ...(options.runnerTemp ? { RUNNER_TEMP: options.runnerTemp } : {}),
     NODE_EXTRA_CA_CERTS: emu.caPath,
     ACTIONS_ID_TOKEN_REQUEST_URL: emu.github.requestUrl,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: emu.github.requestToken,
   };
   const mainRss = runner.rssEnv();
   let t0 = performance.now();
-  const main = await runStep({ node: process.execPath, entry: 'main', inputs, env: { ...env, ...mainRss } });
+  const main = await runStep({ node, entry: 'main', inputs, env: { ...env, ...mainRss }, ...bundle('main') });
   const mainMs = performance.now() - t0;
   if (main.exitCode !== 0)
     throw new Error(`action main failed (exit ${main.exitCode}):\n${main.log}\n${main.stderr}`);
   const postRss = runner.rssEnv();
   t0 = performance.now();
   const post = await runStep({
-    node: process.execPath,
+    node,
     entry: 'post',
+    ...bundle('post'),
     inputs,
     env: { ...env, ...postRss },
     state: main.state,

@@ -64,14 +64,27 @@ export class Runner {
     return d;
   }
 
-  run(args: readonly string[], cwd: string): Promise<ChildRun> {
+  /**
+   * Runs the CLI (or `options.script`) with `options.node` (default: this Node) and extra
+   * environment, e.g. a TMPDIR of its own so Node's compile cache starts empty. `plain`: the
+   * executable is not Node (no RSS hook).
+   */
+  run(
+    args: readonly string[],
+    cwd: string,
+    options: { node?: string; script?: string; env?: Record<string, string>; plain?: boolean } = {},
+  ): Promise<ChildRun> {
     const rssFile = join(this.dir, `rss-${++this.runs}`);
     return new Promise((resolve, reject) => {
       const spawnedAt = Date.now();
       const t0 = performance.now();
-      const child = spawn(process.execPath, ['--require', this.preload, this.cli, ...args], {
+      const script =
+        options.script === undefined ? [this.cli] : options.script === '' ? [] : [options.script];
+      // `plain`: not a Node (the peer row's bash script), so no RSS hook either.
+      const preload = options.plain ? [] : ['--require', this.preload];
+      const child = spawn(options.node ?? process.execPath, [...preload, ...script, ...args], {
         cwd,
-        env: { ...this.env, BENCH_RSS_FILE: rssFile },
+        env: { ...this.env, ...options.env, BENCH_RSS_FILE: rssFile },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

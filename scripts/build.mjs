@@ -1,25 +1,32 @@
-// Builds the bundles users run: one CommonJS file per entry point, for Node 20
-// (the ADO Node20_1 handler) and up. `--check` rebuilds into a temp folder and
-// fails when the committed dist/ differs, so a stale bundle cannot ship.
+// Builds the bundles users run, CommonJS for Node 20 (the ADO Node20_1 handler) and up. For the
+// Action and the task, one bundle holds the code (`steps.js`) and each step's entry file
+// (`main.js`, `post.js`) is a few lines that turn on Node's compile cache and then load it: main
+// and post share one compiled file. The CLI stays one self-contained file (users copy it alone). Source maps are written beside the bundles (linked, not
+// inlined: Node reads them only with --enable-source-maps). `--check` builds in memory and fails
+// when the committed dist/ differs, so a stale bundle cannot ship.
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { azureApiPaths } from './azure-api-paths.mjs';
+import { lazyOidc, OIDC_ENTRY } from './lazy-oidc.mjs';
 
+/** The code: one bundle per front-end. */
+const bundles = {
+  'action/steps': 'action/steps.ts',
+  'task/steps': 'task/steps.ts',
+  'cli/main': 'cli/main.ts',
+};
+/** The entry files action.yml, task.json and package.json `bin` name. */
 const entries = {
   'action/main': 'action/main.ts',
   'action/post': 'action/post.ts',
   'task/main': 'task/main.ts',
   'task/post': 'task/post.ts',
-  'cli/main': 'cli/main.ts',
 };
 
 const check = process.argv.includes('--check');
-const outdir = check ? mkdtempSync(join(tmpdir(), 'jit-dist-')) : 'dist';
-
-const present = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));
-await build({
-  entryPoints: present,
+const outdir = 'dist';
+const common = {
   outdir,
   bundle: true,
   platform: 'node',
@@ -27,11 +34,34 @@ await build({
   format: 'cjs',
   minify: true,
   keepNames: true,
-  legalComments: 'linked',
   logLevel: 'warning',
-  // Only the CLI is run directly from a shell.
-  banner: { js: '' },
-});
+  write: !check,
+  metafile: true,
+};
+const present = (map) => Object.fromEntries(Object.entries(map).filter(([, src]) => existsSync(src)));
+
+/** The entry files load their front-end's bundle at run time: `require('./steps')` stays a require. */
+const bundleStaysExternal = {
+  name: 'bundle-stays-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/steps$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
+  },
+};
+
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: present(bundles),
+    legalComments: 'linked',
+    sourcemap: 'linked',
+    // Names and line numbers are what a stack trace needs; the sources are in the repository.
+    sourcesContent: false,
+    plugins: [azureApiPaths(), lazyOidc()],
+  }),
+  build({ ...common, entryPoints: present(entries), plugins: [bundleStaysExternal] }),
+  // Loaded by steps.js only when the Action signs in with GitHub OIDC (see lazy-oidc.mjs).
+  build({ ...common, entryPoints: present(OIDC_ENTRY), legalComments: 'linked' }),
+]);
 
 function files(dir) {
   if (!existsSync(dir)) return [];
@@ -42,24 +72,28 @@ function files(dir) {
 }
 
 if (check) {
-  const fresh = files(outdir)
-    .map((f) => relative(outdir, f))
-    .sort();
-  const committed = files('dist')
-    .map((f) => relative('dist', f))
-    .sort();
-  const differ = [...new Set([...fresh, ...committed])].filter(
-    (f) =>
-      !existsSync(join(outdir, f)) ||
-      !existsSync(join('dist', f)) ||
-      !readFileSync(join(outdir, f)).equals(readFileSync(join('dist', f))),
+  const fresh = new Map(
+    results.flatMap((r) =>
+      r.outputFiles.map((f) => [relative(outdir, relative(process.cwd(), f.path)), f.contents]),
+    ),
   );
-  rmSync(outdir, { recursive: true, force: true });
+  const committed = files(outdir).map((f) => relative(outdir, f));
+  const differ = [...new Set([...fresh.keys(), ...committed])]
+    .filter((f) => {
+      const built = fresh.get(f);
+      const path = join(outdir, f);
+      return !built || !existsSync(path) || !readFileSync(path).equals(Buffer.from(built));
+    })
+    .sort();
   if (differ.length > 0) {
     console.error(
       `dist/ is stale: ${differ.join(', ')} differ from a fresh build. Run 'npm run build' and commit dist/.`,
     );
     process.exit(1);
   }
-  console.log(`dist/ matches a fresh build (${fresh.length} files).`);
+  console.log(`dist/ matches a fresh build (${fresh.size} files).`);
+} else {
+  // Files of bundles that are no longer built (e.g. after a rename) must not linger in dist/.
+  const written = new Set(results.flatMap((r) => Object.keys(r.metafile.outputs)).map((f) => resolve(f)));
+  for (const f of files(outdir)) if (!written.has(resolve(f))) rmSync(f);
 }

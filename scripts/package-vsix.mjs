@@ -2,7 +2,7 @@
 // tfx-cli. It stages exactly what the Marketplace needs, so nothing from the repo
 // leaks into the package:
 //   vss-extension.json, overview.md, images/icon.png
-//   <task folder>/task.json, icon.png, dist/task/{main,post}.js (+ LEGAL.txt)
+//   <task folder>/task.json, icon.png, dist/task/*.js (+ .js.map, LEGAL.txt)
 // The task folder keeps the repo's layout (task.json two levels above the
 // bundles), so the handler targets in task.json are valid in both places.
 // tfx only WARNS about an invalid task.json (exit code 0); warnings fail here.
@@ -112,7 +112,7 @@ copy('images/icon.png', join(taskFolder, 'icon.png'));
 const bundleDirs = [...new Set(handlerTargets.map((target) => dirname(target)))];
 for (const dir of bundleDirs) {
   for (const file of readdirSync(join(root, dir))) {
-    if (file.endsWith('.js') || file.endsWith('.LEGAL.txt'))
+    if (file.endsWith('.js') || file.endsWith('.js.map') || file.endsWith('.LEGAL.txt'))
       copy(join(dir, file), join(taskFolder, dir, file));
   }
 }

@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
+import { azureApiPaths } from './azure-api-paths.mjs';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -21,6 +22,7 @@ await build({
   packages: 'external',
   sourcemap: 'inline',
   logLevel: 'warning',
+  plugins: [azureApiPaths(process.cwd(), { packagesExternal: true })],
 });
 const result = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

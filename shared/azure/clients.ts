@@ -1,16 +1,20 @@
 /**
  * One factory for the three ARM SDK clients, per subscription, all sharing the
  * run's ONE credential (tokens are fetched once) and the same pipeline rules:
- * the cloud's endpoint AND token scope (the classic SDKs would otherwise ask
- * for `${endpoint}/.default` or the public-cloud scope), an extra CA when
- * given, bounded retries that honour Retry-After, a timeout on every attempt
- * and the server clock recorded from `Date`.
+ * the cloud's endpoint AND token scope (the SDKs would otherwise ask for
+ * `${endpoint}/.default` or the public-cloud scope), an extra CA when given,
+ * bounded retries that honour Retry-After, a timeout on every attempt and the
+ * server clock recorded from `Date`.
+ *
+ * Each client is a narrow interface holding only the operations the core
+ * calls (armSecurity.ts, armNetwork.ts, armCompute.ts), so the bundles carry
+ * those operations and not every operation group of the three providers.
  */
-import { ComputeManagementClient } from '@azure/arm-compute';
-import { NetworkManagementClient } from '@azure/arm-network';
-import { SecurityCenter } from '@azure/arm-security';
-import type { CommonClientOptions } from '@azure/core-client';
+import type { PipelineOptions, PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { AzureSession } from '../session';
+import { createComputeClient, type ComputeClient } from './armCompute';
+import { createNetworkClient, type NetworkClient } from './armNetwork';
+import { createSecurityClient, type SecurityClient } from './armSecurity';
 import { serverClockPolicy, throttleCapPolicy, timeoutPolicy } from './policies';
 import { ServerClock } from './serverClock';
 
@@ -40,20 +44,26 @@ export interface AzureClients {
   readonly session: AzureSession;
   /** Azure's clock as seen in response headers. */
   readonly clock: ServerClock;
-  security(subscriptionId: string): SecurityCenter;
-  network(subscriptionId: string): NetworkManagementClient;
-  compute(subscriptionId: string): ComputeManagementClient;
+  security(subscriptionId: string): SecurityClient;
+  network(subscriptionId: string): NetworkClient;
+  compute(subscriptionId: string): ComputeClient;
 }
+
+export type { ComputeClient, NetworkClient, SecurityClient };
 
 export function createAzureClients(session: AzureSession, settings: AzureClientSettings = {}): AzureClients {
   const clock = new ServerClock(settings.now);
-  const options = clientOptions(session, settings, clock);
-  const cache = new Map<string, SecurityCenter | NetworkManagementClient | ComputeManagementClient>();
+  const common = pipelineOptions(settings, clock);
+  const endpoint = session.cloud.resourceManager;
+  const scopes = [session.cloud.scope];
+  // The two SDK generations name the token scope differently, and each
+  // silently ignores the other's name: classic `credentialScopes`, modular
+  // `credentials.scopes`.
+  const classic = { ...common, endpoint, credentialScopes: scopes };
+  const modular = { ...common, endpoint, credentials: { scopes } };
+  const cache = new Map<string, SecurityClient | NetworkClient | ComputeClient>();
 
-  function cached<T extends SecurityCenter | NetworkManagementClient | ComputeManagementClient>(
-    key: string,
-    make: () => T,
-  ): T {
+  function cached<T extends SecurityClient | NetworkClient | ComputeClient>(key: string, make: () => T): T {
     const hit = cache.get(key) as T | undefined;
     if (hit) return hit;
     const made = make();
@@ -64,29 +74,20 @@ export function createAzureClients(session: AzureSession, settings: AzureClientS
   return {
     session,
     clock,
-    security: (sub) => cached(`security:${sub}`, () => new SecurityCenter(session.credential, sub, options)),
-    network: (sub) =>
-      cached(`network:${sub}`, () => new NetworkManagementClient(session.credential, sub, options)),
-    compute: (sub) =>
-      cached(`compute:${sub}`, () => new ComputeManagementClient(session.credential, sub, options)),
+    security: (sub) =>
+      cached(`security:${sub}`, () => createSecurityClient(session.credential, sub, classic)),
+    network: (sub) => cached(`network:${sub}`, () => createNetworkClient(session.credential, sub, modular)),
+    compute: (sub) => cached(`compute:${sub}`, () => createComputeClient(session.credential, sub, modular)),
   };
 }
 
-/**
- * Options valid for all three packages: arm-security 5, arm-network 36 and
- * arm-compute 23.3 are all classic core-client SDKs that honour `endpoint`
- * and `credentialScopes` (the modular generations use `credentials.scopes`
- * instead and silently ignore `credentialScopes`: do not mix them).
- */
-function clientOptions(
-  session: AzureSession,
+/** The pipeline rules both SDK generations take the same way (core-rest-pipeline options). */
+function pipelineOptions(
   settings: AzureClientSettings,
   clock: ServerClock,
-): CommonClientOptions & { endpoint: string; credentialScopes: string[] } {
+): PipelineOptions & { additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] } {
   const s = { ...DEFAULT_CLIENT_SETTINGS, ...stripUndefined(settings) };
   return {
-    endpoint: session.cloud.resourceManager,
-    credentialScopes: [session.cloud.scope],
     ...(settings.tlsCa ? { tlsOptions: { ca: settings.tlsCa } } : {}),
     retryOptions: { maxRetries: s.maxRetries, maxRetryDelayInMs: s.maxRetryDelayMs },
     userAgentOptions: { userAgentPrefix: 'azure-jit-access' },

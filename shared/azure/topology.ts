@@ -92,12 +92,21 @@ export async function resolveTopology(
     for (const ip of ips) if (!entry.privateIps.includes(ip)) entry.privateIps.push(ip);
     nsgs.set(key, entry);
   };
-  let publicIpId: string | undefined;
-
-  for (const nic of nics) {
-    const configs = [...(nic.ipConfigurations ?? [])].sort(
+  const nicConfigs = nics.map((nic) => ({
+    nic,
+    configs: [...(nic.ipConfigurations ?? [])].sort(
       (a, b) => Number(b.primary === true) - Number(a.primary === true),
-    );
+    ),
+  }));
+  // The public IP does not depend on the subnets: read it while they are read, so a VM's
+  // critical path is VM -> NIC -> (subnet | public IP), not VM -> NIC -> subnet -> public IP.
+  const publicIpId = nicConfigs.flatMap((n) => n.configs).find((c) => c.publicIPAddress?.id)
+    ?.publicIPAddress?.id;
+  const pipRead = publicIpId ? readPublicIp(clients, publicIpId, signal) : undefined;
+  // Awaited below; if a subnet read fails first, this rejection must not go unhandled.
+  pipRead?.catch(() => undefined);
+
+  for (const { nic, configs } of nicConfigs) {
     const nicIps = configs
       .map((c) => stripPrefixLength(c.privateIPAddress))
       .filter((ip): ip is string => !!ip);
@@ -107,11 +116,10 @@ export async function resolveTopology(
       const ip = stripPrefixLength(c.privateIPAddress);
       if (c.subnet?.id)
         addNsg(await subnetNsg(clients, c.subnet.id, cache, signal), 'subnet', ip ? [ip] : []);
-      publicIpId ??= c.publicIPAddress?.id;
     }
   }
 
-  const pip = publicIpId ? await readPublicIp(clients, publicIpId, signal) : undefined;
+  const pip = pipRead ? await pipRead : undefined;
   const parsed = requireResourceId(vm.id ?? '', 'VM');
   return {
     ref,

@@ -48,6 +48,8 @@ export interface StepOptions {
   readonly tools?: Readonly<Record<string, string>>;
   /** Called once the process runs, with the files it writes; lets a test kill it mid-step. */
   readonly onStart?: (child: ChildProcess, files: StepFiles) => void;
+  /** Bundle to run instead of action.yml's (the bench compares an earlier build). */
+  readonly bundle?: string;
 }
 
 export interface StepFiles {
@@ -223,7 +225,7 @@ export function runnerEnvironment(files: StepFiles): Record<string, string> {
 /** Runs one step (main or post) of the committed bundle to completion. */
 export function runStep(options: StepOptions): Promise<StepResult> {
   const files = newStepFiles(options.node, options.tools ?? {});
-  const bundle = join(REPO_ROOT, actionYml.runs[options.entry]);
+  const bundle = options.bundle ?? join(REPO_ROOT, actionYml.runs[options.entry]);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
 
   const env: Record<string, string> = { ...runnerEnvironment(files) };

@@ -36,7 +36,10 @@ export function clientsFor(
 ): Clients {
   const common = {
     endpoint: emu.armUrl,
+    // arm-security 5 (classic) reads `credentialScopes`; arm-network 39 / arm-compute 24 (modular)
+    // read `credentials.scopes`. Each ignores the other's name, so give both.
     credentialScopes: [`${emu.armUrl}/.default`],
+    credentials: { scopes: [`${emu.armUrl}/.default`] },
     tlsOptions: { ca: emu.caPem },
     ...(retryOptions ? { retryOptions } : {}),
   };

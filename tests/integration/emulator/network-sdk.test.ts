@@ -1,6 +1,6 @@
 /**
  * NSG, security rule, NIC, subnet, virtual network, public IP and VM operations
- * through the unmodified @azure/arm-network 36 and @azure/arm-compute 23 clients,
+ * through the unmodified @azure/arm-network 39 and @azure/arm-compute 24 clients (modular generation),
  * including the security-rule LROs and the Network RP's byte format.
  */
 import type { RestError } from '@azure/core-rest-pipeline';

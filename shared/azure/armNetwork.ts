@@ -1,0 +1,85 @@
+/**
+ * The Network operations the core calls, from the modular @azure/arm-network:
+ * each is Microsoft's generated per-operation function bound to one client
+ * context, so the bundle holds these few operations and not the provider's
+ * ~170 operation groups (see scripts/azure-api-paths.mjs for the imports).
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type {
+  NetworkInterface,
+  NetworkSecurityGroup,
+  PublicIPAddress,
+  SecurityRule,
+  Subnet,
+} from '@azure/arm-network';
+import { createNetworkManagement, type NetworkManagementClientOptionalParams } from '@azure/arm-network/api';
+import { get as getNic } from '@azure/arm-network/api/networkInterfaces';
+import { get as getNsg } from '@azure/arm-network/api/networkSecurityGroups';
+import { get as getPublicIp } from '@azure/arm-network/api/publicIPAddresses';
+import { $delete as deleteRule, get as getRule } from '@azure/arm-network/api/securityRules';
+import { get as getSubnet } from '@azure/arm-network/api/subnets';
+import type { CallOptions } from './call';
+
+/** Options of a long-running delete: how often its operation status is polled. */
+export interface DeleteOptions extends CallOptions {
+  readonly updateIntervalInMs?: number;
+}
+
+/** An accepted long-running operation (core-lro's poller). */
+export interface Poller<T> {
+  pollUntilDone(): Promise<T>;
+  readonly isDone: boolean;
+}
+
+export interface NetworkClient {
+  readonly networkSecurityGroups: {
+    get(resourceGroup: string, name: string, o?: CallOptions): Promise<NetworkSecurityGroup>;
+  };
+  readonly securityRules: {
+    get(resourceGroup: string, nsg: string, name: string, o?: CallOptions): Promise<SecurityRule>;
+    /** Resolves once Azure accepted the delete; the poller waits for its end. */
+    beginDelete(resourceGroup: string, nsg: string, name: string, o?: DeleteOptions): Promise<Poller<void>>;
+    /** Deletes and waits until the operation ended. */
+    beginDeleteAndWait(resourceGroup: string, nsg: string, name: string, o?: DeleteOptions): Promise<void>;
+  };
+  readonly networkInterfaces: {
+    get(resourceGroup: string, name: string, o?: CallOptions): Promise<NetworkInterface>;
+  };
+  readonly subnets: {
+    get(resourceGroup: string, vnet: string, name: string, o?: CallOptions): Promise<Subnet>;
+  };
+  readonly publicIPAddresses: {
+    get(resourceGroup: string, name: string, o?: CallOptions): Promise<PublicIPAddress>;
+  };
+}
+
+export function createNetworkClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  options: NetworkManagementClientOptionalParams,
+): NetworkClient {
+  const c = createNetworkManagement(credential, subscriptionId, options);
+  return {
+    networkSecurityGroups: { get: (rg, name, o) => getNsg(c, rg, name, o) },
+    securityRules: {
+      get: (rg, nsg, name, o) => getRule(c, rg, nsg, name, o),
+      beginDelete: async (rg, nsg, name, o) => {
+        const poller = deleteRule(c, rg, nsg, name, o);
+        await poller.submitted();
+        // Not the poller itself: it is a thenable, and returning it would wait for the end.
+        return {
+          pollUntilDone: () => poller.pollUntilDone(),
+          get isDone() {
+            return poller.isDone;
+          },
+        };
+      },
+      beginDeleteAndWait: async (rg, nsg, name, o) => {
+        await deleteRule(c, rg, nsg, name, o);
+      },
+    },
+    networkInterfaces: { get: (rg, name, o) => getNic(c, rg, name, o) },
+    subnets: { get: (rg, vnet, name, o) => getSubnet(c, rg, vnet, name, o) },
+    publicIPAddresses: { get: (rg, name, o) => getPublicIp(c, rg, name, o) },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The JIT operations of @azure/arm-security (classic generation: the only
+ * one published), behind the narrow interface the core calls.
+ *
+ * The package's `SecurityCenter` constructs all ~50 of its operation groups,
+ * so importing it bundles (and evaluates, at every start) every operation of
+ * the Security provider. We take its generated JIT operation group alone and
+ * give it the service client it expects: `JitClient` is what SecurityCenter's
+ * own constructor sets up (same options, scope, user agent and `$host`).
+ */
+import type { SecurityCenter, SecurityCenterOptionalParams } from '@azure/arm-security';
+import { JitNetworkAccessPoliciesImpl } from '@azure/arm-security/dist-esm/src/operations/jitNetworkAccessPolicies';
+import { ServiceClient, type RawResponseCallback } from '@azure/core-client';
+import type {
+  JitNetworkAccessPolicy,
+  JitNetworkAccessPolicyInitiateRequest,
+  JitNetworkAccessRequest,
+} from '@azure/arm-security';
+import type { TokenCredential } from '@azure/core-auth';
+import type { CallOptions as BaseCallOptions } from './call';
+
+/** Security calls may also watch the raw response (the admin and calibration paths read status and headers). */
+type CallOptions = BaseCallOptions & { readonly onResponse?: RawResponseCallback };
+
+export interface SecurityClient {
+  readonly jitNetworkAccessPolicies: {
+    get(
+      resourceGroup: string,
+      location: string,
+      name: string,
+      o?: CallOptions,
+    ): Promise<JitNetworkAccessPolicy>;
+    /** Every JIT policy of the subscription, following nextLink pages. */
+    list(o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
+    /** The JIT policies of one resource group (what a role at resource-group scope may read). */
+    listByResourceGroup(resourceGroup: string, o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
+    listByResourceGroupAndRegion(
+      resourceGroup: string,
+      location: string,
+      o?: CallOptions,
+    ): AsyncIterable<JitNetworkAccessPolicy>;
+    initiate(
+      resourceGroup: string,
+      location: string,
+      name: string,
+      body: JitNetworkAccessPolicyInitiateRequest,
+      o?: CallOptions,
+    ): Promise<JitNetworkAccessRequest>;
+    createOrUpdate(
+      resourceGroup: string,
+      location: string,
+      name: string,
+      body: JitNetworkAccessPolicy,
+      o?: CallOptions,
+    ): Promise<JitNetworkAccessPolicy>;
+    delete(resourceGroup: string, location: string, name: string, o?: CallOptions): Promise<void>;
+  };
+}
+
+export function createSecurityClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  options: SecurityCenterOptionalParams,
+): SecurityClient {
+  const jit = new JitNetworkAccessPoliciesImpl(
+    new JitClient(credential, subscriptionId, options) as SecurityCenter,
+  );
+  return {
+    jitNetworkAccessPolicies: {
+      get: (rg, location, name, o) => jit.get(rg, location, name, o),
+      list: (o) => jit.list(o),
+      listByResourceGroup: (rg, o) => jit.listByResourceGroup(rg, o),
+      listByResourceGroupAndRegion: (rg, location, o) => jit.listByResourceGroupAndRegion(rg, location, o),
+      initiate: (rg, location, name, body, o) => jit.initiate(rg, location, name, body, o),
+      createOrUpdate: (rg, location, name, body, o) => jit.createOrUpdate(rg, location, name, body, o),
+      delete: (rg, location, name, o) => jit.delete(rg, location, name, o),
+    },
+  };
+}
+
+const ARM = 'https://management.azure.com';
+
+/** SecurityCenter's constructor (arm-security 5.0.0) without its operation groups. */
+class JitClient extends ServiceClient {
+  readonly subscriptionId: string;
+  readonly $host: string;
+
+  constructor(credential: TokenCredential, subscriptionId: string, options: SecurityCenterOptionalParams) {
+    const packageDetails = 'azsdk-js-arm-security/5.0.0';
+    const prefix = options.userAgentOptions?.userAgentPrefix;
+    super({
+      requestContentType: 'application/json; charset=utf-8',
+      credential,
+      ...options,
+      credentialScopes: options.credentialScopes ?? [`${ARM}/.default`],
+      userAgentOptions: { userAgentPrefix: prefix ? `${prefix} ${packageDetails}` : packageDetails },
+      baseUri: options.endpoint ?? options.baseUri ?? ARM,
+    });
+    this.subscriptionId = subscriptionId;
+    this.$host = options.$host ?? ARM;
+  }
+}
