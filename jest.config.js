@@ -21,6 +21,7 @@ const base = {
   transformIgnorePatterns,
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/tests/helpers/fastClose.js'],
 };
 
 /** @type {import('jest').Config} */

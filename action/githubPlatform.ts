@@ -5,11 +5,13 @@
  * GITHUB_STEP_SUMMARY; errors and warnings become annotations.
  */
 import * as core from '@actions/core';
+import { GITHUB } from '../shared/frontEnd';
 import { readWithAliases } from '../shared/inputs/aliases';
 import type { InputName } from '../shared/inputs/table';
 import type { OutputName } from '../shared/outputs';
 import { neutralizeCommands } from '../shared/outsideText';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+import { summaryMarkdown } from '../shared/summaryMarkdown';
 
 /** The core's one neutraliser; exported here too for the adapter's tests. */
 export { neutralizeCommands };
@@ -18,6 +20,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function createGitHubPlatform(env: Env = process.env): Platform {
   return {
+    frontEnd: GITHUB,
     getInput: (name: InputName) => readWithAliases(name, (n) => core.getInput(n)),
     // core.info writes raw text; annotations, debug lines and group titles are escaped command
     // data, neutralised all the same: every log path goes through the one function.
@@ -31,13 +34,13 @@ export function createGitHubPlatform(env: Env = process.env): Platform {
     setOutput: (name: OutputName, value) => core.setOutput(name, value),
     saveState: (key: StateKey, value) => core.saveState(key, value),
     getState: (key: StateKey) => core.getState(key),
-    appendSummary: async (markdown) => {
+    appendSummary: async (summary) => {
       // Old GHES runners and local runs have no summary file; the log already has the same facts.
       if (!env.GITHUB_STEP_SUMMARY) {
         core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written.');
         return;
       }
-      await core.summary.addRaw(markdown, true).write();
+      await core.summary.addRaw(summaryMarkdown(summary), true).write();
     },
     setFailed: (message) => core.setFailed(neutralizeCommands(message)),
     runMetadata: () => githubRunMetadata(env),

@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import { abortSignalFromProcess, exitWhenFlushed } from '../shared/cancel';
 import { describeError } from '../shared/errors';
+import { GITHUB } from '../shared/frontEnd';
 import type { RunOptions } from '../shared/run';
 import { createGitHubConnect } from './githubAuth';
 import { createGitHubPlatform } from './githubPlatform';
@@ -34,7 +35,7 @@ export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): vo
         process.exitCode = ok ? 0 : 1;
       },
       // The core never rejects by contract; if a bug makes it, the step must still fail visibly.
-      (e: unknown) => platform.setFailed(describeError(e)),
+      (e: unknown) => platform.setFailed(describeError(e, GITHUB)),
     )
     .finally(() => {
       cancellation.dispose();

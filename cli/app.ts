@@ -56,6 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     json: parsed.values.json === true,
     verbose: parsed.values.verbose === true || io.env.RUNNER_DEBUG === '1' || io.env.SYSTEM_DEBUG === 'true',
     interactive: io.interactive,
+    ansi: io.ansi === true,
   });
   try {
     const ctx = createContext(parsed.command, parsed.values, terminal, io);

@@ -5,6 +5,7 @@
  * Parsing is strict: an unknown flag is an error that names it.
  */
 import { parseArgs } from 'node:util';
+import { CLI, describeInput } from '../shared/frontEnd';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { adminCommands } from './adminFlags';
 import { CLOUD_ENV } from './cloudEnv';
@@ -35,9 +36,6 @@ export class UsageError extends Error {
   }
 }
 
-/** Core inputs that make no sense for a command run from a shell. */
-const NOT_FOR_CLI: ReadonlySet<InputName> = new Set<InputName>(['close-on-post']);
-
 function inputFlag(name: InputName): FlagSpec {
   const spec = INPUTS[name];
   const env = name in CLOUD_ENV ? CLOUD_ENV[name as keyof typeof CLOUD_ENV] : undefined;
@@ -49,14 +47,14 @@ function inputFlag(name: InputName): FlagSpec {
   return {
     type: spec.kind === 'boolean' ? 'boolean' : 'string',
     multiple: spec.kind === 'multiLine',
-    description: spec.description + fallback,
+    description: describeInput(name, CLI) + fallback,
     input: name,
     valueName: spec.kind === 'boolean' ? undefined : 'value',
   };
 }
 
 const INPUT_FLAGS: Record<string, FlagSpec> = Object.fromEntries(
-  (Object.keys(INPUTS) as InputName[]).filter((n) => !NOT_FOR_CLI.has(n)).map((n) => [n, inputFlag(n)]),
+  (Object.keys(INPUTS) as InputName[]).filter((n) => CLI.uses(n)).map((n) => [n, inputFlag(n)]),
 );
 
 const pick = (...names: InputName[]): Record<string, FlagSpec> =>

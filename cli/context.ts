@@ -14,8 +14,10 @@ export interface CliIo {
   readonly stdout: Writer;
   readonly stderr: Writer;
   readonly env: NodeJS.ProcessEnv;
-  /** stdout is a TTY: draw a spinner instead of heartbeat lines. */
+  /** stdout is a TTY: draw a status line instead of heartbeat lines. */
   readonly interactive: boolean;
+  /** ANSI escape codes allowed (`style.ts`); false when absent. */
+  readonly ansi?: boolean;
   /** Aborted on SIGINT / SIGTERM. */
   readonly signal?: AbortSignal;
   /** Extra trusted CA (PEM), in-process callers only (the demo passes the emulator's). */

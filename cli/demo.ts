@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../emulator';
 import { runCli } from './app';
+import { ansiAllowed, bold } from './style';
 import type { Writer } from './terminal';
 
 /** Contoso Production in the default scenario (emulator/CONTRACT.md). */
@@ -22,6 +23,8 @@ const VM = { name: 'web-01', resourceGroup: 'rg-web', nsg: 'web-01-nsg' };
 
 export interface DemoOptions {
   readonly out: Writer;
+  /** Bold banners (a terminal without NO_COLOR); plain text otherwise, e.g. into a file. */
+  readonly ansi?: boolean;
   /** How long the emulator takes to write the allow rule after initiate. */
   readonly ruleDelayMs?: number;
   /** Leave the emulator running and return it (tests inspect its final state). */
@@ -52,7 +55,7 @@ const isJitAllow = (name: string): boolean => /^SecurityCenter-JITRule-/i.test(n
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { out } = options;
   const say = (text = ''): void => void out.write(`${text}\n`);
-  const banner = (text: string): void => say(`\n\u001b[1m== ${text}\u001b[0m`);
+  const banner = (text: string): void => say(`\n${bold(`== ${text}`, options.ansi === true)}`);
 
   banner('Starting the embedded Azure emulator (Entra ID + Resource Manager over HTTPS, offline)');
   const emu = await startEmulator({ ruleDelayMs: options.ruleDelayMs ?? 3000 });
@@ -134,7 +137,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
 if (require.main === module) {
   const started = Date.now();
-  runDemo({ out: process.stdout }).then(
+  runDemo({ out: process.stdout, ansi: ansiAllowed(process.stdout, process.env) }).then(
     (result) => {
       process.stdout.write(
         `\nDemo ${result.exitCode === 0 ? 'finished' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,

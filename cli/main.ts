@@ -6,6 +6,7 @@
 import { exitWhenFlushed } from '../shared/cancel';
 import { neutralizeCommands } from '../shared/outsideText';
 import { runCli } from './app';
+import { ansiAllowed } from './style';
 
 const controller = new AbortController();
 let signals = 0;
@@ -24,6 +25,7 @@ runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   interactive: process.stdout.isTTY === true,
+  ansi: ansiAllowed(process.stdout, process.env),
   signal: controller.signal,
   cwd: process.cwd(),
 }).then(

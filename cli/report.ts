@@ -4,7 +4,7 @@
  */
 import type { OutputName } from '../shared/outputs';
 import type { CommandName } from './args';
-import { markdownToText } from './markdown';
+import { summaryText } from './summaryText';
 import type { Terminal } from './terminal';
 import type { TerminalPlatform } from './terminalPlatform';
 
@@ -68,11 +68,11 @@ export function printCoreReport(terminal: Terminal, report: CoreReport): void {
       ...(report.extra ?? {}),
       warnings: platform.warnings,
       ...(platform.failures.length > 0 ? { error: platform.failures.join('\n') } : {}),
-      summary: platform.summaries.join('\n'),
+      summaries: platform.summaries,
     });
     return;
   }
-  for (const summary of platform.summaries) terminal.print(`\n${markdownToText(summary)}\n`);
+  for (const summary of platform.summaries) terminal.print(`\n${summaryText(summary)}\n`);
   if (platform.outputs.size > 0) {
     const width = Math.max(...[...platform.outputs.keys()].map((k) => k.length));
     const lines = [...platform.outputs].map(

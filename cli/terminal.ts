@@ -17,8 +17,13 @@ export interface TerminalOptions {
   readonly stderr: Writer;
   readonly json: boolean;
   readonly verbose: boolean;
-  /** Redraw a one-line spinner in place (a TTY) or print a line now and then (logs in CI). */
+  /** Redraw a one-line status in place (a TTY) or print a line now and then (logs in CI). */
   readonly interactive: boolean;
+  /**
+   * ANSI escape codes allowed (a TTY without NO_COLOR, see `style.ts`). Without them the
+   * status line is still redrawn on a TTY, with a carriage return and spaces.
+   */
+  readonly ansi?: boolean;
   readonly now?: () => number;
 }
 
@@ -32,8 +37,12 @@ const PREFIX: Record<Level, string> = {
   error: 'error: ',
 };
 
-/** How long without output before the heartbeat says we are still waiting (then again after as long). */
-const QUIET_MS = 3000;
+/**
+ * In a log, how long without output before the heartbeat says we are still working (then again
+ * after as long). Longer than the core's progress interval (10 s), so while the core reports
+ * progress the heartbeat stays quiet, and only silent phases get a sign of life.
+ */
+const QUIET_MS = 12_000;
 const TICK_MS = 250;
 const SPINNER = ['|', '/', '-', '\\'];
 const MASK = '***';
@@ -45,7 +54,8 @@ export class Terminal {
   private lastOutput: number;
   private ticker: NodeJS.Timeout | undefined;
   private tickerLabel = '';
-  private spinnerShown = false;
+  private spinnerShown = 0;
+  private status = '';
   private frame = 0;
   private indent = '';
 
@@ -57,6 +67,11 @@ export class Terminal {
 
   get json(): boolean {
     return this.options.json;
+  }
+
+  /** Progress goes on one updating line (a TTY, not --json) rather than into log lines. */
+  get interactive(): boolean {
+    return this.options.interactive && !this.options.json;
   }
 
   addSecret(value: string): void {
@@ -127,7 +142,13 @@ export class Terminal {
   stopHeartbeat(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
+    this.status = '';
     this.clearSpinner();
+  }
+
+  /** Detail for the status line (e.g. what the wait is waiting for); '' goes back to the label. */
+  setStatus(text: string): void {
+    this.status = text.split('\n')[0] ?? '';
   }
 
   private tick(): void {
@@ -135,19 +156,22 @@ export class Terminal {
     if (this.options.interactive && !this.options.json) {
       if (quietFor < 1000) return;
       this.frame = (this.frame + 1) % SPINNER.length;
-      this.options.stdout.write(
-        `\r${SPINNER[this.frame] ?? '|'} ${this.tickerLabel} (${this.seconds()})\u001b[K`,
+      const line = this.mask(
+        `${SPINNER[this.frame] ?? '|'} ${this.status || this.tickerLabel} (${this.seconds()})`,
       );
-      this.spinnerShown = true;
+      // Without ANSI, spaces blank what is left of a longer previous line.
+      const pad = this.options.ansi ? '\u001b[K' : ' '.repeat(Math.max(0, this.spinnerShown - line.length));
+      this.options.stdout.write(`\r${line}${pad}`);
+      this.spinnerShown = line.length;
     } else if (quietFor >= QUIET_MS) {
       this.log('info', `... still ${this.tickerLabel}`);
     }
   }
 
   private clearSpinner(): void {
-    if (!this.spinnerShown) return;
-    this.options.stdout.write('\r\u001b[K');
-    this.spinnerShown = false;
+    if (this.spinnerShown === 0) return;
+    this.options.stdout.write(this.options.ansi ? '\r\u001b[K' : `\r${' '.repeat(this.spinnerShown)}\r`);
+    this.spinnerShown = 0;
   }
 
   private emit(writer: Writer, text: string): void {

@@ -5,9 +5,11 @@
  * and printed by the command once the core is done (or as one JSON document).
  */
 import { userInfo } from 'node:os';
+import { CLI } from '../shared/frontEnd';
 import type { InputName } from '../shared/inputs/table';
 import type { OutputName } from '../shared/outputs';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+import type { Summary } from '../shared/summary';
 import { flagText, type FlagValues } from './args';
 import { CLOUD_ENV, cloudInputs } from './cloudEnv';
 import type { StateFile } from './stateFile';
@@ -25,13 +27,19 @@ export interface TerminalPlatformOptions {
 
 export class TerminalPlatform implements Platform {
   readonly outputs = new Map<OutputName, string>();
-  readonly summaries: string[] = [];
+  readonly frontEnd = CLI;
+  /** The core's summaries, as data: printed as text, or put in the --json document as they are. */
+  readonly summaries: Summary[] = [];
   readonly failures: string[] = [];
   readonly warnings: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
 
+  readonly status?: (text: string) => void;
+
   constructor(private readonly options: TerminalPlatformOptions) {
     this.env = options.env ?? process.env;
+    // A terminal shows progress on its one updating line; a log gets the core's progress lines.
+    if (options.terminal.interactive) this.status = (text) => options.terminal.setStatus(text);
   }
 
   getInput(name: InputName): string {
@@ -86,8 +94,9 @@ export class TerminalPlatform implements Platform {
     return this.options.stateFile?.read(key) ?? '';
   }
 
-  appendSummary(markdown: string): Promise<void> {
-    this.summaries.push(this.options.terminal.mask(markdown));
+  appendSummary(summary: Summary): Promise<void> {
+    // Secrets never reach a summary, but the terminal masks everything it shows: so does this.
+    this.summaries.push(JSON.parse(this.options.terminal.mask(JSON.stringify(summary))) as Summary);
     return Promise.resolve();
   }
 

@@ -6,20 +6,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADO, CLI } from '../shared/frontEnd';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { OUTPUTS, type OutputName } from '../shared/outputs';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Inputs that are not CLI flags (a shell has no post step). */
-const NOT_A_FLAG: ReadonlySet<InputName> = new Set<InputName>(['close-on-post']);
-
 export function inputsTable(): string {
   const rows = (Object.keys(INPUTS) as InputName[]).map((name) => {
     const spec = INPUTS[name];
     const def = spec.default === '' ? '' : `\`${spec.default}\``;
-    const flag = NOT_A_FLAG.has(name) ? 'n/a' : `\`--${name}\``;
-    return `| \`${name}\` | \`${spec.ado}\` | ${flag} | ${spec.required ? 'yes' : 'no'} | ${def} | ${cell(spec.description)} |`;
+    const flag = CLI.uses(name) ? `\`--${name}\`` : 'n/a';
+    // Azure DevOps takes the cloud from the service connection: no such inputs there.
+    const ado = ADO.uses(name) ? `\`${spec.ado}\`` : 'n/a';
+    return `| \`${name}\` | ${ado} | ${flag} | ${spec.required ? 'yes' : 'no'} | ${def} | ${cell(spec.description)} |`;
   });
   return [
     '| Input (GitHub) | Azure DevOps | CLI flag | Required | Default | Description |',

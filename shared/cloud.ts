@@ -100,8 +100,9 @@ export function resolveCloud(name: string, armEndpoint = '', authorityHost = '')
         issues.push({
           input,
           value,
-          rule: `is only used with cloud: Custom, but cloud is ${canonical}`,
-          hint: `set cloud: Custom to use this URL, or remove ${input}`,
+          rule: (fe) =>
+            `is only used with ${fe.setting('cloud', 'Custom')}, but ${fe.input('cloud')} is ${canonical}`,
+          hint: (fe) => `set ${fe.setting('cloud', 'Custom')} to use this URL, or remove ${fe.input(input)}`,
         });
       }
     }
@@ -115,7 +116,7 @@ export function resolveCloud(name: string, armEndpoint = '', authorityHost = '')
       issues.push({
         input,
         value,
-        rule: 'is required when cloud is Custom',
+        rule: (fe) => `is required when ${fe.input('cloud')} is Custom`,
         hint: `give ${purpose} (https://...)`,
       });
       return '';

@@ -5,6 +5,8 @@
  * not only what went wrong.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
+import { permissionHint } from './azure/permissions';
+import { DEFAULT_FRONT_END, quoteAny, render, type FrontEnd, type Wording } from './frontEnd';
 import { oneLine } from './outsideText';
 import { tlsTrustCode, tlsTrustHint } from './tlsTrust';
 
@@ -22,20 +24,39 @@ export type ErrorKind =
   | 'internal';
 
 interface JitErrorOptions {
-  readonly hint: string;
+  readonly hint: Wording;
   readonly cause?: unknown;
 }
 
-/** Base of every error the core throws on purpose. */
+/**
+ * Base of every error the core throws on purpose. Message and hint are
+ * `Wording`: `message`/`hint` hold them in the canonical (GitHub) spelling,
+ * `messageFor`/`hintFor` in the spelling of the front-end that shows them.
+ */
 export abstract class JitError extends Error {
   abstract readonly kind: ErrorKind;
-  /** What the user should do about it; always set, shown by `describeError`. */
-  readonly hint: string;
+  private readonly wording: { readonly message: Wording; readonly hint: Wording };
 
-  protected constructor(message: string, options: JitErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  protected constructor(message: Wording, options: JitErrorOptions) {
+    super(
+      render(message, DEFAULT_FRONT_END),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
-    this.hint = options.hint;
+    this.wording = { message, hint: options.hint };
+  }
+
+  /** What the user should do about it; always set, shown by `describeError`. */
+  get hint(): string {
+    return this.hintFor(DEFAULT_FRONT_END);
+  }
+
+  messageFor(fe: FrontEnd): string {
+    return render(this.wording.message, fe);
+  }
+
+  hintFor(fe: FrontEnd): string {
+    return render(this.wording.hint, fe);
   }
 }
 
@@ -46,12 +67,15 @@ export function isJitError(e: unknown): e is JitError {
 // ---------------------------------------------------------------------------
 // input
 
-/** One bad input value: the input's kebab name, the value as given, the rule it broke. */
+/**
+ * One bad input value: the input's table (kebab) name, the value as given, the
+ * rule it broke. Rendered per front-end, so rule and hint are Wording.
+ */
 export interface InputIssue {
   readonly input: string;
   readonly value: string;
-  readonly rule: string;
-  readonly hint?: string;
+  readonly rule: Wording;
+  readonly hint?: Wording;
 }
 
 /** Longest value echoed back; a pasted certificate in `vms` should not flood the log. */
@@ -64,12 +88,19 @@ export function quoteValue(value: string): string {
   return JSON.stringify(shown);
 }
 
-export function formatInputIssue(issue: InputIssue): string {
-  const head = `input '${issue.input}' = ${quoteValue(issue.value)}: ${issue.rule}`;
-  return issue.hint ? `${head} (${issue.hint})` : head;
+export function formatInputIssue(issue: InputIssue, fe: FrontEnd = DEFAULT_FRONT_END): string {
+  const head = `${quoteAny(fe, issue.input)} = ${quoteValue(issue.value)}: ${render(issue.rule, fe)}`;
+  return issue.hint ? `${head} (${render(issue.hint, fe)})` : head;
 }
 
-const INPUT_HINT = 'Fix the inputs listed above in the workflow / pipeline / command line and run again.';
+const INPUT_HINT: Wording = (fe) => `Fix the inputs listed above in ${fe.inputsLive} and run again.`;
+
+function inputMessage(issues: readonly InputIssue[]): Wording {
+  return (fe) =>
+    issues.length === 1
+      ? `Invalid ${formatInputIssue(issues[0] as InputIssue, fe)}`
+      : `${issues.length} problems in the inputs:\n${issues.map((i) => `  - ${formatInputIssue(i, fe)}`).join('\n')}`;
+}
 
 /**
  * Bad input. Parsing collects every issue first and throws one InputError holding all
@@ -80,8 +111,8 @@ export class InputError extends JitError {
   readonly issues: readonly InputIssue[];
 
   constructor(issues: readonly InputIssue[]);
-  constructor(input: string, value: string, rule: string, hint?: string);
-  constructor(inputOrIssues: string | readonly InputIssue[], value?: string, rule?: string, hint?: string) {
+  constructor(input: string, value: string, rule: Wording, hint?: Wording);
+  constructor(inputOrIssues: string | readonly InputIssue[], value?: string, rule?: Wording, hint?: Wording) {
     const issues: readonly InputIssue[] =
       typeof inputOrIssues === 'string'
         ? [
@@ -94,11 +125,7 @@ export class InputError extends JitError {
           ]
         : inputOrIssues;
     if (issues.length === 0) throw new RangeError('InputError needs at least one issue');
-    const message =
-      issues.length === 1
-        ? `Invalid ${formatInputIssue(issues[0] as InputIssue)}`
-        : `${issues.length} problems in the inputs:\n${issues.map((i) => `  - ${formatInputIssue(i)}`).join('\n')}`;
-    super(message, { hint: INPUT_HINT });
+    super(inputMessage(issues), { hint: INPUT_HINT });
     this.issues = Object.freeze([...issues]);
   }
 
@@ -115,7 +142,7 @@ export class AuthError extends JitError {
   readonly kind = 'auth' as const;
   constructor(
     message: string,
-    hint = 'Check the credential the step signs in with (service connection, federated credential, client secret or certificate) and its tenant and cloud.',
+    hint: Wording = 'Check the credential the step signs in with (service connection, federated credential, client secret or certificate) and its tenant and cloud.',
     cause?: unknown,
   ) {
     super(message, { hint, cause });
@@ -132,11 +159,7 @@ function azureHint(status: number | undefined, code: string): string {
   if (status === 401)
     return 'The token was rejected: check the tenant, the cloud and that the credential is valid.';
   if (status === 403 || /^(AuthorizationFailed|LinkedAuthorizationFailed)$/i.test(code))
-    return (
-      'The identity lacks a permission. It needs Microsoft.Security/locations/jitNetworkAccessPolicies/read and ' +
-      '.../initiate/action, Microsoft.Compute/virtualMachines/read, Microsoft.Network/networkInterfaces/read and ' +
-      "networkSecurityGroups/read (and securityRules/delete to close access) on the VMs' scope."
-    );
+    return permissionHint();
   if (status === 404)
     return 'Check that the resource ID, resource group and subscription are right and that the identity can see them.';
   if (status === 429)
@@ -161,7 +184,7 @@ export class AzureApiError extends JitError {
     readonly correlationId: string | undefined,
     /** What we were doing, e.g. "initiate JIT policy 'web-jit'". */
     readonly operation: string,
-    hint?: string,
+    hint?: Wording,
     cause?: unknown,
   ) {
     const statusText = status === undefined ? 'no response' : `HTTP ${status}`;
@@ -239,23 +262,31 @@ function cloudErrorBody(text: string | undefined): { code?: string; message?: st
 // ---------------------------------------------------------------------------
 // policy (local validation against the JIT policy; real Azure only says "not a subset of policy")
 
-function listMessages(first: string, more: readonly PolicyError[]): string {
-  const lines = [first, ...more.map((m) => m.message)].map((m) => `  - ${m}`);
-  return `${lines.length} requests do not fit their JIT policy:\n${lines.join('\n')}`;
-}
-
 export type PolicyField = 'policy' | 'port' | 'protocol' | 'duration' | 'source' | 'vm';
 
 export class PolicyError extends JitError {
   readonly kind = 'policy' as const;
+  /** This problem alone (the message lists `more` too). */
+  readonly problem: Wording;
+  readonly problemHint: Wording;
   constructor(
-    message: string,
+    message: Wording,
     readonly field: PolicyField,
-    hint = 'Ask for what the JIT policy allows, or have an administrator change the policy in Defender for Cloud.',
+    hint: Wording = 'Ask for what the JIT policy allows, or have an administrator change the policy in Defender for Cloud.',
     /** Further problems found in the same validation pass (so all are reported together). */
     readonly more: readonly PolicyError[] = [],
   ) {
-    super(more.length === 0 ? message : listMessages(message, more), { hint });
+    super(
+      more.length === 0
+        ? message
+        : (fe) => {
+            const lines = [render(message, fe), ...more.map((m) => m.messageFor(fe))].map((m) => `  - ${m}`);
+            return `${lines.length} requests do not fit their JIT policy:\n${lines.join('\n')}`;
+          },
+      { hint },
+    );
+    this.problem = message;
+    this.problemHint = hint;
   }
 
   /** One error for several problems, so the user sees all of them in one run. */
@@ -263,7 +294,7 @@ export class PolicyError extends JitError {
     const [first, ...rest] = errors;
     if (!first) throw new RangeError('PolicyError.combine needs at least one error');
     if (rest.length === 0) return first;
-    return new PolicyError(first.message, first.field, first.hint, rest);
+    return new PolicyError(first.problem, first.field, first.problemHint, rest);
   }
 }
 
@@ -273,8 +304,9 @@ export class PolicyError extends JitError {
 export class TimeoutError extends JitError {
   readonly kind = 'timeout' as const;
   constructor(
-    message: string,
-    hint = "Raise wait-timeout if the NSG update is just slow, or check the VM's NSGs in the portal.",
+    message: Wording,
+    hint: Wording = (fe) =>
+      `Raise ${fe.input('wait-timeout')} if the NSG update is just slow, or check the VM's NSGs in the portal.`,
     readonly timeoutMs?: number,
     cause?: unknown,
   ) {
@@ -286,7 +318,7 @@ export class SupersededError extends JitError {
   readonly kind = 'superseded' as const;
   constructor(
     message: string,
-    hint = 'Another JIT request for the same VM and port replaced ours (JIT keeps one per VM port). Make sure jobs that share a VM do not run concurrently, then run again.',
+    hint: Wording = 'Another JIT request for the same VM and port replaced ours (JIT keeps one per VM port). Make sure jobs that share a VM do not run concurrently, then run again.',
   ) {
     super(message, { hint });
   }
@@ -311,7 +343,8 @@ export class IpResolutionError extends JitError {
   constructor(
     message: string,
     readonly outcomes: readonly IpProviderOutcome[] = [],
-    hint = "Set `source` to this agent's public IP or CIDR explicitly, use `source: azure`, or set `ip-providers` to HTTPS services reachable from the agent (through HTTPS_PROXY if one is needed).",
+    hint: Wording = (fe) =>
+      `Set ${fe.input('source')} to this agent's public IP or CIDR explicitly, use \`${fe.setting('source', 'azure')}\`, or set ${fe.input('ip-providers')} to HTTPS services reachable from the agent (through HTTPS_PROXY if one is needed).`,
   ) {
     super(
       outcomes.length === 0
@@ -328,7 +361,8 @@ export class CancelledError extends JitError {
   readonly kind = 'cancelled' as const;
   constructor(
     message = 'The run was cancelled.',
-    hint = 'If access was already requested, the post step closes it; otherwise it closes by itself at its end time.',
+    hint: Wording = (fe) =>
+      `If access was already requested, ${fe.closer} closes it; otherwise it closes by itself at its end time.`,
   ) {
     super(message, { hint });
   }
@@ -338,7 +372,7 @@ export class StateError extends JitError {
   readonly kind = 'state' as const;
   constructor(
     message: string,
-    hint = "Access closes by itself at its end time; check the VM's NSGs if in doubt.",
+    hint: Wording = "Access closes by itself at its end time; check the VM's NSGs if in doubt.",
   ) {
     super(message, { hint });
   }
@@ -354,19 +388,19 @@ const IDENTITY_ERRORS = new Set([
   'AggregateAuthenticationError',
 ]);
 
-const BUG_HINT =
-  'This looks like a bug in azure-jit-access. Re-run with debug logging (ACTIONS_STEP_DEBUG / system.debug / --debug) and report it with the log.';
+const BUG_HINT: Wording = (fe) =>
+  `This looks like a bug in azure-jit-access. Re-run with debug logging (${fe.debugHow}) and report it with the log.`;
 
 /**
  * Turns anything thrown into the step's failure text: what happened, then what to do.
  * Never throws. The text is a single message; adapters pass it to `Platform.setFailed`.
  */
-export function describeError(e: unknown): string {
+export function describeError(e: unknown, fe: FrontEnd = DEFAULT_FRONT_END): string {
   try {
     const err = toJitError(e);
-    return `${err.message}\nWhat to do: ${err.hint}`;
+    return `${err.messageFor(fe)}\nWhat to do: ${err.hintFor(fe)}`;
   } catch {
-    return `Unexpected error.\nWhat to do: ${BUG_HINT}`;
+    return `Unexpected error.\nWhat to do: ${render(BUG_HINT, fe)}`;
   }
 }
 

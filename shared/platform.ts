@@ -5,8 +5,10 @@
  * in-memory fake used by tests each implement it. The core never reads
  * `process.env` for inputs, never writes `::` or `##vso[` itself.
  */
+import type { FrontEnd } from './frontEnd';
 import type { InputName } from './inputs/table';
 import type { OutputName } from './outputs';
+import type { Summary } from './summary';
 
 /** Who/what started this run: used for the default JIT justification. */
 export interface RunMetadata {
@@ -23,6 +25,9 @@ export interface RunMetadata {
 export type StateKey = 'jit-state';
 
 export interface Platform {
+  /** How this front-end spells inputs and steps in messages (`frontEnd.ts`). */
+  readonly frontEnd: FrontEnd;
+
   /** Raw value of a core input, '' when not set. The adapter maps the name to its own convention. */
   getInput(name: InputName): string;
 
@@ -32,6 +37,11 @@ export interface Platform {
   notice(message: string): void;
   warning(message: string): void;
   error(message: string): void;
+  /**
+   * Optional: replaces the one transient status line (a terminal's updating line). Where it is
+   * absent, the core logs the same progress as `info` lines every few seconds instead.
+   */
+  readonly status?: (text: string) => void;
   /** Runs `fn` inside a collapsible log group. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 
@@ -43,8 +53,11 @@ export interface Platform {
   /** '' when main saved nothing (post runs always, even when main never ran). */
   getState(key: StateKey): string;
 
-  /** Appends Markdown to the run's summary page (GitHub step summary, ADO uploadsummary). */
-  appendSummary(markdown: string): Promise<void>;
+  /**
+   * Adds the run's summary (data) to its summary page, rendered the front-end's way:
+   * Markdown for the GitHub step summary and the ADO summary tab, a text table in a terminal.
+   */
+  appendSummary(summary: Summary): Promise<void>;
 
   /** Marks the step failed with a message that says what to do. Does not throw or exit. */
   setFailed(message: string): void;

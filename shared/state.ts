@@ -35,6 +35,12 @@ export interface StateVm {
   readonly nsgIds: readonly string[];
   /** Empty until the rules were found (e.g. a cancelled wait); post then looks them up by source/port/destination. */
   readonly rules: readonly StateRule[];
+  /**
+   * Names (lower-case) of the JIT allow rules already in this VM's NSGs
+   * before initiate: never this run's, so post never adopts them when it has
+   * to find its rules by source, port and destination.
+   */
+  readonly before?: readonly string[];
 }
 
 /** One accepted `initiate` (one per JIT policy). */
@@ -44,8 +50,14 @@ export interface StateRequest {
   readonly resourceGroup: string;
   /** ascLocation of the policy. */
   readonly location: string;
-  /** `startTimeUtc` of our request, ISO 8601: tells our request apart from a newer one for the same VM. */
-  readonly startTimeUtc: string;
+  /**
+   * `pending`: saved just before `initiate` was sent, so a lost answer or a
+   * cancel is still closed by post; `accepted` once Azure answered 202.
+   */
+  readonly status: 'pending' | 'accepted';
+  /** `startTimeUtc` as the 202 gave it (informational: our request is identified by VM, port, source and end time). */
+  readonly startTimeUtc?: string;
+  /** The end time we sent: with VM, port and source it identifies our entry in the policy's history. */
   readonly endTimeUtc: string;
   readonly vms: readonly StateVm[];
 }
@@ -94,6 +106,7 @@ function copyVm(v: StateVm): StateVm {
     ports: [...v.ports],
     nsgIds: [...v.nsgIds],
     rules: v.rules.map(copyRule),
+    ...(v.before ? { before: [...v.before] } : {}),
   };
 }
 
@@ -103,7 +116,8 @@ function copyRequest(r: StateRequest): StateRequest {
     policyName: r.policyName,
     resourceGroup: r.resourceGroup,
     location: r.location,
-    startTimeUtc: r.startTimeUtc,
+    status: r.status,
+    ...(r.startTimeUtc !== undefined ? { startTimeUtc: r.startTimeUtc } : {}),
     endTimeUtc: r.endTimeUtc,
     vms: r.vms.map(copyVm),
   };
@@ -192,7 +206,14 @@ function readVm(v: unknown, p: string): StateVm {
     ports: arr(o, 'ports', p, portItem),
     nsgIds: arr(o, 'nsgIds', p, strItem),
     rules: arr(o, 'rules', p, readRule),
+    ...(o.before !== undefined ? { before: arr(o, 'before', p, strItem) } : {}),
   };
+}
+
+function requestStatus(o: Obj, p: string): 'pending' | 'accepted' {
+  const v = str(o, 'status', p);
+  if (v !== 'pending' && v !== 'accepted') throw new Corrupt(`${p}.status is not pending|accepted`);
+  return v;
 }
 
 function readRequest(v: unknown, p: string): StateRequest {
@@ -202,7 +223,8 @@ function readRequest(v: unknown, p: string): StateRequest {
     policyName: str(o, 'policyName', p),
     resourceGroup: str(o, 'resourceGroup', p),
     location: str(o, 'location', p),
-    startTimeUtc: isoDate(o, 'startTimeUtc', p),
+    status: requestStatus(o, p),
+    ...(o.startTimeUtc !== undefined ? { startTimeUtc: isoDate(o, 'startTimeUtc', p) } : {}),
     endTimeUtc: isoDate(o, 'endTimeUtc', p),
     vms: arr(o, 'vms', p, readVm),
   };

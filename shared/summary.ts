@@ -1,46 +1,66 @@
 /**
- * The Markdown the run adds to its summary page (GitHub step summary, Azure
- * Pipelines "Extensions" tab, the CLI prints it). Main reports one row per VM;
- * post reports what it closed and what is still open, and until when.
- * Every cell is escaped: VM names and Azure text must not break the table or
- * inject markup.
+ * The run's summary as data. The core fills these objects; each front-end
+ * renders them its own way (`Platform.appendSummary`): Markdown for GitHub's
+ * job summary and the Azure Pipelines summary tab (`summaryMarkdown.ts`), an
+ * aligned text table for a terminal (`cli/summaryText.ts`), the object itself
+ * for `--json`. Text in here is plain, never Markdown: renderers escape it.
  */
 
 export type TargetStatus = 'live' | 'requested' | 'would-request' | 'timed-out' | 'superseded' | 'failed';
 
-const STATUS_TEXT: Record<TargetStatus, string> = {
-  live: 'live',
-  requested: 'requested, not confirmed yet',
-  'would-request': 'dry run: would request',
-  'timed-out': 'timed out waiting for the rule',
-  superseded: 'superseded by a newer request',
-  failed: 'failed',
-};
+/** One JIT allow rule main waited for. */
+export interface LiveRule {
+  readonly nsg: string;
+  readonly rule: string;
+  readonly port: number;
+  /** How long after the request was accepted the rule was seen live (ms). */
+  readonly liveAfterMs?: number;
+}
 
-export interface SummaryRow {
+export interface MainRow {
   readonly vm: string;
+  /** The JIT policy covering the VM. */
+  readonly policy: string;
   readonly ports: readonly number[];
   readonly source: string;
-  /** Where to connect: public IP, FQDN, firewall IP:mappedPort, or private IP. */
-  readonly host: string;
+  /** Where to connect: host:port (public IP, FQDN, firewall IP:mappedPort, or private IP). */
+  readonly endpoints: readonly string[];
   /** ISO 8601 UTC; absent for a dry run. */
   readonly expiresAt?: string;
   readonly status: TargetStatus;
+  readonly rules: readonly LiveRule[];
+  /** The VM's page in the portal of its cloud (absent for a custom cloud). */
+  readonly portalUrl?: string;
+}
+
+/** A problem that stopped the run, and what fixes it. */
+export interface SummaryProblem {
+  readonly what: string;
+  readonly fix: string;
 }
 
 export interface MainSummary {
-  readonly rows: readonly SummaryRow[];
-  readonly dryRun?: boolean;
-  /** Extra lines under the table (e.g. the justification, warnings). */
+  readonly kind: 'main';
+  /** live: access is open; dry-run: nothing requested; unfinished: requested, not confirmed; failed: nothing requested. */
+  readonly outcome: 'live' | 'dry-run' | 'unfinished' | 'failed';
+  /** When the summary was made (ISO 8601), for "in 15 minutes". */
+  readonly at: string;
+  readonly rows: readonly MainRow[];
+  readonly justification?: string;
+  readonly durationMinutes?: number;
+  readonly problems?: readonly SummaryProblem[];
+  /** Plain sentences under the table. */
   readonly notes?: readonly string[];
 }
 
-export type CloseResult = 'deleted' | 'already gone' | 'kept: belongs to a newer request' | 'failed';
+export type CloseResult =
+  'deleted' | 'already gone' | 'kept: belongs to a newer request' | "kept: not this run's" | 'failed';
 
 export interface ClosedRow {
   readonly vm: string;
   readonly port: number;
   readonly nsg: string;
+  /** Full rule name (`SecurityCenter-JITRule-…`). */
   readonly rule: string;
   readonly result: CloseResult;
 }
@@ -50,29 +70,30 @@ export interface RemainingRow {
   readonly port?: number;
   /** ISO 8601 UTC: when JIT closes it by itself. */
   readonly until: string;
-  /** Why it is still open, e.g. "close-on-post: none", "no permission to delete (403)". */
+  /** Why it is still open, e.g. "close-on-post is none", "no permission to delete (403)". */
   readonly reason: string;
 }
 
 export interface PostSummary {
+  readonly kind: 'post';
+  readonly at: string;
   readonly closed: readonly ClosedRow[];
   readonly remaining: readonly RemainingRow[];
   /** Set when post had nothing to do (e.g. no state: main opened nothing). */
   readonly nothingToDo?: string;
+  readonly problems?: readonly SummaryProblem[];
 }
 
-/** Escapes text for one Markdown table cell. */
-export function escapeCell(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n/g, ' ')
-    .replace(/[\\|`*_[\]<>#~]/g, (c) => `\\${c}`)
-    .trim();
-}
+export type Summary = MainSummary | PostSummary;
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.map(escapeCell).join(' | ')} |`;
-  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
-}
+export const STATUS_TEXT: Readonly<Record<TargetStatus, string>> = {
+  live: 'live',
+  requested: 'requested, not confirmed yet',
+  'would-request': 'dry run: would request',
+  'timed-out': 'timed out waiting for the rule',
+  superseded: 'superseded by a newer request',
+  failed: 'failed',
+};
 
 /** `2026-11-22T01:15:00.000Z` → `2026-11-22 01:15 UTC`; other text is shown as given. */
 export function formatUtc(iso: string): string {
@@ -81,52 +102,40 @@ export function formatUtc(iso: string): string {
   return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function renderMainSummary(summary: MainSummary): string {
-  const title = summary.dryRun ? '### JIT access: dry run (nothing was requested)' : '### JIT access';
-  const rows = summary.rows.map((r) => [
-    r.vm,
-    r.ports.join(', '),
-    r.source,
-    r.host,
-    r.expiresAt ? formatUtc(r.expiresAt) : '-',
-    STATUS_TEXT[r.status],
-  ]);
-  const parts = [title, '', table(['VM', 'Ports', 'Source', 'Host', 'Expires', 'Status'], rows)];
-  if (summary.notes && summary.notes.length > 0)
-    parts.push('', ...summary.notes.map((n) => `- ${escapeCell(n)}`));
-  return `${parts.join('\n')}\n`;
+/** `in 15 min`, `in 2 h 5 min`, `3 min ago`: how far `iso` is from `at`. */
+export function relativeTime(iso: string, at: string): string {
+  const diff = Date.parse(iso) - Date.parse(at);
+  if (Number.isNaN(diff)) return '';
+  const minutes = Math.round(Math.abs(diff) / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const span = minutes < 1 ? 'less than a minute' : h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${m} min`;
+  return diff >= 0 ? `in ${span}` : `${span} ago`;
 }
 
-export function renderPostSummary(summary: PostSummary): string {
-  const parts = ['### JIT access: closing'];
-  if (summary.nothingToDo) parts.push('', escapeCell(summary.nothingToDo));
-  if (summary.closed.length > 0) {
-    parts.push(
-      '',
-      table(
-        ['VM', 'Port', 'NSG', 'Rule', 'Result'],
-        summary.closed.map((c) => [c.vm, String(c.port), c.nsg, c.rule, c.result]),
-      ),
-    );
-  }
-  if (summary.remaining.length > 0) {
-    parts.push(
-      '',
-      'Still open (JIT closes it by itself at the time shown):',
-      '',
-      table(
-        ['VM', 'Port', 'Open until', 'Why'],
-        summary.remaining.map((r) => [
-          r.vm,
-          r.port === undefined ? 'all' : String(r.port),
-          formatUtc(r.until),
-          r.reason,
-        ]),
-      ),
-    );
-  }
-  if (!summary.nothingToDo && summary.closed.length === 0 && summary.remaining.length === 0) {
-    parts.push('', 'Nothing was open.');
-  }
-  return `${parts.join('\n')}\n`;
+/** `4.1 s`, `1 min 5 s`. */
+export function formatSeconds(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
+
+/** `SecurityCenter-JITRule-1149946736-1FD2B2C1B6E1A0A7E3B37AD0B7B9B1E2` → `JITRule-…B9B1E2`. */
+export function shortRuleName(name: string): string {
+  const m = /^SecurityCenter-JITRule-(?:[^-]*-)?(.+)$/i.exec(name);
+  if (!m) return name.length > 24 ? `${name.slice(0, 12)}…${name.slice(-8)}` : name;
+  const tail = m[1] ?? '';
+  return `JITRule-…${tail.slice(-6)}`;
+}
+
+/** The VM's page in the portal of the cloud whose Resource Manager is `resourceManager`. */
+export function portalUrl(resourceManager: string, vmId: string): string | undefined {
+  const portal = PORTALS[resourceManager.replace(/\/+$/, '').toLowerCase()];
+  return portal ? `${portal}/#@/resource${vmId}/configuration` : undefined;
+}
+
+const PORTALS: Readonly<Record<string, string>> = {
+  'https://management.azure.com': 'https://portal.azure.com',
+  'https://management.usgovcloudapi.net': 'https://portal.azure.us',
+  'https://management.chinacloudapi.cn': 'https://portal.azure.cn',
+};

@@ -5,6 +5,7 @@
  * as error codes on the socket error, which core-rest-pipeline keeps as
  * `RestError.code`; identity keeps them in its message or `cause`.
  */
+import type { FrontEnd, Wording } from './frontEnd';
 
 /** Node/OpenSSL codes of a certificate chain nobody here trusts. */
 const UNTRUSTED = new Set([
@@ -34,23 +35,43 @@ export function tlsTrustCode(e: unknown, depth = 0): string | undefined {
   return inMessage ?? tlsTrustCode((e as { cause?: unknown }).cause, depth + 1);
 }
 
-/** What to do about a TLS trust failure talking to `host`. */
-export function tlsTrustHint(code: string, host: string): string {
-  const trust =
+/** Where each front-end is told to put the CA it should trust. */
+function trustAdvice(fe: FrontEnd): string {
+  const where =
+    fe.id === 'cli'
+      ? 'pass it with --ca-file <file> (or set NODE_EXTRA_CA_CERTS to that file)'
+      : fe.id === 'ado'
+        ? "set NODE_EXTRA_CA_CERTS to that file in the step's environment (on a self-hosted agent, the proxy's CA as configured for the agent)"
+        : "set NODE_EXTRA_CA_CERTS to that file in the step's environment";
+  return (
     'If a TLS-inspecting proxy or a private CA sits in between, trust its CA certificate: put it (PEM) in a file and ' +
-    "set NODE_EXTRA_CA_CERTS to that file in the step's environment (CLI: --ca-file <file> works too; on a " +
-    "self-hosted Azure Pipelines agent, the proxy's CA as configured for the agent). Re-running without that does not help.";
-  if (WRONG_HOST.has(code)) {
-    return (
-      `The certificate ${host} presented is for another host name (${code}). Check the endpoint URL (arm-endpoint / ` +
-      `authority-host / ip-providers) and any proxy that answers in its place. ${trust}`
-    );
-  }
-  if (OUT_OF_DATE.has(code)) {
-    return (
-      `The certificate ${host} presented is not valid now (${code}): it has expired, or this agent's clock is wrong. ` +
-      "Check the agent's date and time; a proxy or private endpoint with an expired certificate must renew it."
-    );
-  }
-  return `The certificate ${host} presented is not signed by a CA this agent trusts (${code}). ${trust}`;
+    `${where}. Re-running without that does not help.`
+  );
+}
+
+/** The settings that name an endpoint, as this front-end spells them. */
+function endpointSettings(fe: FrontEnd): string {
+  const inputs = (['arm-endpoint', 'authority-host', 'ip-providers'] as const).filter((n) => fe.uses(n));
+  const named = inputs.map((n) => fe.input(n));
+  // Azure DevOps takes the cloud's endpoints from the service connection.
+  return (fe.uses('arm-endpoint') ? named : ["the service connection's endpoints", ...named]).join(' / ');
+}
+
+/** What to do about a TLS trust failure talking to `host`, in the words of the front-end that shows it. */
+export function tlsTrustHint(code: string, host: string): Wording {
+  return (fe) => {
+    if (WRONG_HOST.has(code)) {
+      return (
+        `The certificate ${host} presented is for another host name (${code}). Check the endpoint URL (${endpointSettings(fe)}) ` +
+        `and any proxy that answers in its place. ${trustAdvice(fe)}`
+      );
+    }
+    if (OUT_OF_DATE.has(code)) {
+      return (
+        `The certificate ${host} presented is not valid now (${code}): it has expired, or this agent's clock is wrong. ` +
+        "Check the agent's date and time; a proxy or private endpoint with an expired certificate must renew it."
+      );
+    }
+    return `The certificate ${host} presented is not signed by a CA this agent trusts (${code}). ${trustAdvice(fe)}`;
+  };
 }

@@ -19,7 +19,7 @@ import {
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthError, InputError } from '../shared/errors';
 import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
-import { cloudFromConnection, isPublicAuthority, sameCloud } from './adoCloud';
+import { cloudFromConnection, isPublicAuthority } from './adoCloud';
 import { ServiceConnectionCredential } from './connectionCredential';
 import { endpointHint, TokenEndpointRecorder } from '../shared/azure/signInFailure';
 import { credentialPolicies } from './credentialPolicy';
@@ -56,6 +56,20 @@ export interface AdoAuthContext {
   loc: Localize;
 }
 
+/**
+ * How messages name the connection. The agent hands a task the connection's GUID, never its
+ * name; a GUID means nothing to the user reading the log, the connection's subscription does.
+ */
+export function connectionName(conn: ServiceConnection): string {
+  const subscription = conn.data('subscriptionname').trim();
+  return subscription
+    ? `the service connection for subscription '${subscription}'`
+    : 'the service connection';
+}
+
+/** The connection's name at the start of a sentence. */
+const capitalized = (name: string): string => name.replace(/^t/, 'T');
+
 const SUPPORTED_SCHEMES = ['serviceprincipal', 'workloadidentityfederation', 'managedserviceidentity'];
 
 /**
@@ -65,9 +79,10 @@ const SUPPORTED_SCHEMES = ['serviceprincipal', 'workloadidentityfederation', 'ma
 const TENANT_ID = /^[0-9a-zA-Z.-]+$/;
 
 export function createAdoConnect(ctx: AdoAuthContext): Connect {
-  const connect = (requested: CloudEndpoints): Promise<AzureSession> => {
+  // The service connection decides the cloud (Azure DevOps shows no cloud inputs): the core's is not asked.
+  const connect = (): Promise<AzureSession> => {
     try {
-      return Promise.resolve(connectFromServiceConnection(ctx, requested));
+      return Promise.resolve(connectFromServiceConnection(ctx));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -78,7 +93,6 @@ export function createAdoConnect(ctx: AdoAuthContext): Connect {
 
 /** The service connection and its cloud, read without signing in. */
 function connectionCloud(ctx: AdoAuthContext): {
-  id: string;
   conn: ServiceConnection;
   scheme: string;
   cloud: CloudEndpoints;
@@ -86,17 +100,18 @@ function connectionCloud(ctx: AdoAuthContext): {
   const id = ctx.connectionId().trim();
   if (!id) throw new AuthError(ctx.loc('NoConnection'));
   const conn = ctx.connection(id);
-  if (!conn) throw new AuthError(ctx.loc('ConnectionNotFound', id));
+  if (!conn) throw new AuthError(ctx.loc('ConnectionNotFound'));
+  const Named = capitalized(connectionName(conn));
 
   const scheme = conn.scheme.trim();
   if (!SUPPORTED_SCHEMES.includes(scheme.toLowerCase())) {
     throw new AuthError(
-      ctx.loc('UnsupportedScheme', id, scheme || '(none)'),
+      ctx.loc('UnsupportedScheme', Named, scheme || '(none)'),
       ctx.loc('UnsupportedSchemeHint'),
     );
   }
   if (conn.data('EnableAdfsAuthentication').toLowerCase() === 'true') {
-    throw new AuthError(ctx.loc('AdfsNotSupported', id), ctx.loc('UnsupportedSchemeHint'));
+    throw new AuthError(ctx.loc('AdfsNotSupported', Named), ctx.loc('UnsupportedSchemeHint'));
   }
 
   const environment = conn.data('environment');
@@ -107,19 +122,20 @@ function connectionCloud(ctx: AdoAuthContext): {
     resourceId: conn.data('activeDirectoryServiceEndpointResourceId'),
   });
   if (!cloud) {
-    throw new AuthError(ctx.loc('UnknownEnvironment', id, environment), ctx.loc('UnknownEnvironmentHint'));
+    throw new AuthError(ctx.loc('UnknownEnvironment', Named, environment), ctx.loc('UnknownEnvironmentHint'));
   }
-  return { id, conn, scheme, cloud };
+  return { conn, scheme, cloud };
 }
 
-function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpoints): AzureSession {
-  const { id, conn, scheme, cloud } = connectionCloud(ctx);
+function connectFromServiceConnection(ctx: AdoAuthContext): AzureSession {
+  const { conn, scheme, cloud } = connectionCloud(ctx);
+  const Named = capitalized(connectionName(conn));
 
   const subscriptionId = conn.data('subscriptionid').trim() || undefined;
   ctx.info(
     ctx.loc(
       'ConnectionCloud',
-      id,
+      Named,
       cloud.name,
       cloud.resourceManager,
       cloud.authorityHost,
@@ -127,18 +143,7 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
       scheme,
     ),
   );
-  if (!sameCloud(requested, cloud)) {
-    ctx.info(
-      ctx.loc(
-        'ConnectionOverridesCloud',
-        cloud.name,
-        cloud.resourceManager,
-        requested.name,
-        requested.resourceManager,
-      ),
-    );
-  }
-  if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', id, conn.data('scopeLevel') || 'unknown'));
+  if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', Named, conn.data('scopeLevel') || 'unknown'));
 
   const recorder = new TokenEndpointRecorder();
   const { credential, method, hint, tenantId } = credentialFor(
@@ -156,11 +161,11 @@ function connectFromServiceConnection(ctx: AdoAuthContext, requested: CloudEndpo
         ? new InputError(
             CONNECTION_INPUT,
             tenantId,
-            ctx.loc('TenantNotFound', id, cloud.authorityHost, failure.reason),
+            ctx.loc('TenantNotFound', connectionName(conn), cloud.authorityHost, failure.reason),
             ctx.loc('TenantHint'),
           )
         : new AuthError(
-            ctx.loc('SignInFailed', id, method, failure.reason),
+            ctx.loc('SignInFailed', method, failure.reason),
             // Entra ID down, unreachable or not trusted: the connection's checklist would mislead.
             endpointHint(failure, cloud.authorityHost) ?? ctx.loc(hint),
             cause,
@@ -187,7 +192,7 @@ function credentialFor(
   const required = (key: string, value: string): string => {
     if (value.trim()) return value.trim();
     throw new AuthError(
-      ctx.loc('MissingConnectionValue', conn.id, conn.scheme, key),
+      ctx.loc('MissingConnectionValue', capitalized(connectionName(conn)), conn.scheme, key),
       ctx.loc('MissingConnectionValueHint'),
     );
   };
@@ -205,7 +210,11 @@ function credentialFor(
         ...(clientId ? { clientId } : {}),
         additionalPolicies: options.additionalPolicies,
       }),
-      method: ctx.loc('MethodManagedIdentity', clientId ? ` (client ID ${clientId})` : '', conn.id),
+      method: ctx.loc(
+        'MethodManagedIdentity',
+        clientId ? ` (client ID ${clientId})` : '',
+        connectionName(conn),
+      ),
       hint: 'SignInFailedManagedIdentityHint',
     };
   }
@@ -216,7 +225,7 @@ function credentialFor(
     throw new InputError(
       CONNECTION_INPUT,
       tenantId,
-      ctx.loc('InvalidTenant', conn.id),
+      ctx.loc('InvalidTenant', connectionName(conn)),
       ctx.loc('TenantHint'),
     );
   }
@@ -225,13 +234,20 @@ function credentialFor(
   if (scheme === 'workloadidentityfederation') {
     const token = ctx.systemAccessToken();
     if (token) ctx.setSecret(token);
-    else throw new AuthError(ctx.loc('MissingAccessToken', conn.id), ctx.loc('MissingAccessTokenHint'));
+    else
+      throw new AuthError(
+        ctx.loc('MissingAccessToken', capitalized(connectionName(conn))),
+        ctx.loc('MissingAccessTokenHint'),
+      );
     if (!ctx.oidcRequestUri()) {
-      throw new AuthError(ctx.loc('MissingOidcRequestUri', conn.id), ctx.loc('MissingOidcRequestUriHint'));
+      throw new AuthError(
+        ctx.loc('MissingOidcRequestUri', capitalized(connectionName(conn))),
+        ctx.loc('MissingOidcRequestUriHint'),
+      );
     }
     return {
       credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
-      method: ctx.loc('MethodWorkloadIdentity', clientId, conn.id),
+      method: ctx.loc('MethodWorkloadIdentity', clientId, connectionName(conn)),
       hint: 'SignInFailedWorkloadIdentityHint',
       tenantId,
     };
@@ -246,12 +262,15 @@ function credentialFor(
         ? 'MethodCertificate'
         : undefined;
   if (!kind)
-    throw new AuthError(ctx.loc('UnsupportedAuthType', conn.id, authType), ctx.loc('UnsupportedSchemeHint'));
+    throw new AuthError(
+      ctx.loc('UnsupportedAuthType', capitalized(connectionName(conn)), authType),
+      ctx.loc('UnsupportedSchemeHint'),
+    );
   if (kind === 'MethodSecret') {
     const key = secret('serviceprincipalkey');
     return {
       credential: new ClientSecretCredential(tenantId, clientId, key, options),
-      method: ctx.loc(kind, clientId, conn.id),
+      method: ctx.loc(kind, clientId, connectionName(conn)),
       hint: 'SignInFailedSecretHint',
       tenantId,
     };
@@ -259,7 +278,7 @@ function credentialFor(
   const pem = secret('servicePrincipalCertificate');
   return {
     credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
-    method: ctx.loc(kind, clientId, conn.id),
+    method: ctx.loc(kind, clientId, connectionName(conn)),
     hint: 'SignInFailedCertificateHint',
     tenantId,
   };

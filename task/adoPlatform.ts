@@ -12,10 +12,13 @@ import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AuthError } from '../shared/errors';
+import { ADO } from '../shared/frontEnd';
 import { INPUTS, type InputName } from '../shared/inputs/table';
 import { OUTPUTS, type OutputName } from '../shared/outputs';
 import { neutralizeCommands } from '../shared/outsideText';
 import type { Platform, RunMetadata, StateKey } from '../shared/platform';
+import type { Summary } from '../shared/summary';
+import { summaryMarkdown } from '../shared/summaryMarkdown';
 import { CONNECTION_INPUT, type AdoAuthContext, type ServiceConnection } from './adoAuth';
 import { englishMessages, type Localize, type MessageKey } from './messages';
 
@@ -118,12 +121,15 @@ export function readServiceConnection(id: string): ServiceConnection | undefined
 export class AdoPlatform implements Platform {
   /** Set when the core (or the entry) failed the step, so the entry does not report success. */
   failed = false;
+  readonly frontEnd = ADO;
   private summaryCount = 0;
   private summaryDir: string | undefined;
 
   constructor(readonly loc: Localize = englishMessages) {}
 
   getInput(name: InputName): string {
+    // The service connection decides the cloud: task.json has no cloud inputs, the core gets defaults.
+    if (!this.frontEnd.uses(name)) return '';
     return tl.getInput(INPUTS[name].ado) ?? '';
   }
 
@@ -174,7 +180,7 @@ export class AdoPlatform implements Platform {
   }
 
   /** Each call becomes its own summary file: the agent uploads the file when it processes the command. */
-  appendSummary(markdown: string): Promise<void> {
+  appendSummary(summary: Summary): Promise<void> {
     try {
       this.summaryDir ??= join(
         tl.getVariable('Agent.TempDirectory') || tmpdir(),
@@ -184,7 +190,7 @@ export class AdoPlatform implements Platform {
       this.summaryCount += 1;
       const suffix = this.summaryCount === 1 ? '' : ` (${this.summaryCount})`;
       const file = join(this.summaryDir, `${SUMMARY_TITLE}${suffix}.md`);
-      writeFileSync(file, markdown, 'utf8');
+      writeFileSync(file, summaryMarkdown(summary), 'utf8');
       tl.uploadSummary(file);
     } catch (e) {
       this.warning(this.loc('SummaryUploadFailed', e instanceof Error ? e.message : String(e)));

@@ -11,46 +11,41 @@ export const MESSAGES = {
   NoConnection:
     "Input 'azureSubscription' is empty: select an Azure Resource Manager service connection (YAML: `azureSubscription: <connection name>`).",
   ConnectionNotFound:
-    "The agent passed no details for service connection '%s' (input 'azureSubscription'): check the connection name and that this pipeline is authorized to use it.",
+    "The agent passed no details for the service connection selected in input 'azureSubscription': check the connection name and that this pipeline is authorized to use it.",
   UnsupportedScheme:
-    "Service connection '%s' uses the authentication scheme '%s', which this task does not support. Supported schemes: ServicePrincipal (secret or certificate), WorkloadIdentityFederation, ManagedServiceIdentity.",
+    "%s uses the authentication scheme '%s', which this task does not support. Supported schemes: ServicePrincipal (secret or certificate), WorkloadIdentityFederation, ManagedServiceIdentity.",
   UnsupportedSchemeHint:
     'Create an Azure Resource Manager service connection with workload identity federation (recommended), a service principal, or a managed identity, and select it in azureSubscription.',
   UnsupportedAuthType:
-    "Service connection '%s' (ServicePrincipal) has authenticationType '%s'; expected 'spnKey' (client secret) or 'spnCertificate' (certificate).",
-  MissingConnectionValue: "Service connection '%s' (%s) has no '%s' value.",
+    "%s (ServicePrincipal) has authenticationType '%s'; expected 'spnKey' (client secret) or 'spnCertificate' (certificate).",
+  MissingConnectionValue: "%s (%s) has no '%s' value.",
   MissingConnectionValueHint:
     'Edit the service connection in Project settings > Service connections and fill in the missing value, or recreate it.',
   InvalidTenant:
-    "is the tenant ID of service connection '%s', and it cannot be one: a tenant ID is a GUID, or a domain name such as contoso.onmicrosoft.com (letters, digits, '-' and '.')",
-  TenantNotFound: "is the tenant ID of service connection '%s', and Entra ID at %s does not know it: %s",
+    "is the tenant ID of %s, and it cannot be one: a tenant ID is a GUID, or a domain name such as contoso.onmicrosoft.com (letters, digits, '-' and '.')",
+  TenantNotFound: 'is the tenant ID of %s, and Entra ID at %s does not know it: %s',
   TenantHint:
     "Edit the service connection in Project settings > Service connections: set the Directory (tenant) ID shown on the app registration's overview page, and check that the connection's environment is the cloud of that tenant.",
   AdfsNotSupported:
-    "Service connection '%s' uses AD FS authentication (Azure Stack Hub disconnected), which this task does not support.",
+    '%s uses AD FS authentication (Azure Stack Hub disconnected), which this task does not support.',
   MissingOidcRequestUri:
-    "Service connection '%s' uses workload identity federation, but the agent did not set SYSTEM_OIDCREQUESTURI.",
+    '%s uses workload identity federation, but the agent did not set SYSTEM_OIDCREQUESTURI.',
   MissingOidcRequestUriHint:
     'Workload identity federation needs Azure DevOps Services or Server 2022.1+ and an agent that provides the OIDC request URL; update the agent, or use a service principal connection.',
   MissingAccessToken:
-    "Service connection '%s' uses workload identity federation, which needs the job's System.AccessToken, but the task did not receive it.",
+    "%s uses workload identity federation, which needs the job's System.AccessToken, but the task did not receive it.",
   MissingAccessTokenHint:
     "The agent hands every task the job's access token (the SystemVssConnection endpoint); update the agent, or use a service principal connection.",
-  UnknownEnvironment:
-    "Service connection '%s' has environment '%s' but no Resource Manager URL or authority.",
+  UnknownEnvironment: "%s has environment '%s' but no Resource Manager URL or authority.",
   UnknownEnvironmentHint:
     'For Azure Stack Hub and other custom environments the connection must carry the Resource Manager URL and the activeDirectoryAuthority; recreate it with the environment metadata.',
-  ConnectionCloud:
-    "Service connection '%s': environment %s, Resource Manager %s, authority %s, subscription %s, scheme %s.",
-  ConnectionOverridesCloud:
-    "The service connection's environment (%s, %s) decides the cloud; the 'cloud' input (%s, %s) is ignored in Azure DevOps.",
-  NoSubscription:
-    "Service connection '%s' is not scoped to a subscription (scope level %s): give every VM as a full resource ID.",
-  MethodSecret: "service principal %s with a client secret (service connection '%s')",
-  MethodCertificate: "service principal %s with a certificate (service connection '%s')",
-  MethodWorkloadIdentity: "workload identity federation as %s (service connection '%s')",
-  MethodManagedIdentity: "the agent's managed identity%s (service connection '%s')",
-  SignInFailed: "Sign-in with service connection '%s' (%s) failed: %s",
+  ConnectionCloud: '%s: environment %s, Resource Manager %s, authority %s, subscription %s, scheme %s.',
+  NoSubscription: '%s is not scoped to a subscription (scope level %s): give every VM as a full resource ID.',
+  MethodSecret: 'service principal %s with a client secret (%s)',
+  MethodCertificate: 'service principal %s with a certificate (%s)',
+  MethodWorkloadIdentity: 'workload identity federation as %s (%s)',
+  MethodManagedIdentity: "the agent's managed identity%s (%s)",
+  SignInFailed: 'Sign-in with %s failed: %s',
   SignInFailedSecretHint:
     "Check the service connection's client secret: it may have expired or been rotated. Create a new secret for the app registration and update the connection.",
   SignInFailedCertificateHint:

@@ -7,6 +7,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { join } from 'node:path';
 import { describeError } from '../shared/errors';
+import { ADO } from '../shared/frontEnd';
 import { neutralizeCommands } from '../shared/outsideText';
 import { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from '../shared/cancel';
 import type { RunOptions } from '../shared/run';
@@ -54,7 +55,7 @@ export function finish(platform: AdoPlatform, run: Promise<boolean>): Promise<vo
       process.exitCode = ok ? 0 : 1;
     },
     (e: unknown) => {
-      platform.setFailed(describeError(e));
+      platform.setFailed(describeError(e, ADO));
       process.exitCode = 1;
     },
   );
@@ -66,7 +67,7 @@ export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
   try {
     task = adoRunOptions();
   } catch (e) {
-    tl.setResult(tl.TaskResult.Failed, neutralizeCommands(describeError(e)));
+    tl.setResult(tl.TaskResult.Failed, neutralizeCommands(describeError(e, ADO)));
     process.exitCode = 1;
     return;
   }

@@ -73,7 +73,15 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         return found;
       },
     );
-    const policies = await listPoliciesWithRequests(ctx, clients, [sub]);
+    // Per resource group of the VMs found (never subscription-wide: a JIT policy lives in its VMs' group).
+    const policies = await listPoliciesWithRequests(
+      ctx,
+      clients,
+      vms.flatMap((vm) => {
+        const rg = parseResourceId(vm.id ?? '')?.resourceGroup;
+        return rg ? [{ subscriptionId: sub, resourceGroup: rg }] : [];
+      }),
+    );
 
     const findings: AuditFinding[] = [];
     for (const vm of vms) {

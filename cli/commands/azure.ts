@@ -6,13 +6,13 @@
  */
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import { createAzureClients, type AzureClients } from '../../shared/azure/clients';
-import { azureCall } from '../../shared/azure/call';
 import { resolveCloud } from '../../shared/cloud';
 import type { VmRef } from '../../shared/config';
-import { toJitError } from '../../shared/errors';
+import { describeError, toJitError } from '../../shared/errors';
+import { CLI } from '../../shared/frontEnd';
 import { resourceGroupProblem, parseVms } from '../../shared/inputs/vms';
 import { InputError } from '../../shared/errors';
-import { toJitPolicy, type JitPolicy } from '../../shared/jit/policies';
+import { listRawPolicies, toJitPolicy, type GroupRef, type JitPolicy } from '../../shared/jit/policies';
 import { flagText } from '../args';
 import { cloudInputs } from '../cloudEnv';
 import type { CommandContext } from '../context';
@@ -46,26 +46,21 @@ export interface PolicyWithRequests {
   readonly raw: JitNetworkAccessPolicy;
 }
 
-/** One subscription-level list per subscription: the Security provider's read budget is small. */
+/**
+ * One list per distinct resource group of the VMs, never at subscription
+ * scope (a JIT policy lives in its VMs' resource group, and identities are
+ * often granted one group only), as the core does.
+ */
 export async function listPoliciesWithRequests(
   ctx: CommandContext,
   clients: AzureClients,
-  subscriptionIds: readonly string[],
+  groups: readonly GroupRef[],
 ): Promise<PolicyWithRequests[]> {
-  const subs = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
-  const lists = await Promise.all(
-    subs.map((sub) =>
-      azureCall(`list JIT policies of subscription '${sub}'`, ctx.io.signal, async (o) => {
-        const found: PolicyWithRequests[] = [];
-        for await (const raw of clients.security(sub).jitNetworkAccessPolicies.list(o)) {
-          const policy = toJitPolicy(raw);
-          if (policy) found.push({ policy, raw });
-        }
-        return found;
-      }),
-    ),
-  );
-  return lists.flat();
+  const raws = await listRawPolicies(clients, groups, ctx.io.signal);
+  return raws.flatMap((raw) => {
+    const policy = toJitPolicy(raw);
+    return policy ? [{ policy, raw }] : [];
+  });
 }
 
 /**
@@ -75,7 +70,7 @@ export async function listPoliciesWithRequests(
 export function reportFailure(ctx: CommandContext, error: unknown): ExitCode {
   const err = toJitError(error);
   const exitCode = ctx.io.signal?.aborted ? exitCodeForKind('cancelled') : exitCodeForKind(err.kind);
-  const message = ctx.terminal.mask(`${err.message}\nWhat to do: ${err.hint}`);
+  const message = ctx.terminal.mask(describeError(err, CLI));
   ctx.terminal.log('error', message);
   if (ctx.terminal.json) {
     ctx.terminal.printJson({ command: ctx.command, ok: false, exitCode, kind: err.kind, error: message });
@@ -83,13 +78,5 @@ export function reportFailure(ctx: CommandContext, error: unknown): ExitCode {
   return exitCode;
 }
 
-/** Aligned text table for terminals. */
-export function textTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]): string =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+/** Aligned text table for terminals (one helper for the whole CLI). */
+export { textTable } from '../textTable';

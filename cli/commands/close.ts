@@ -13,14 +13,15 @@
  */
 import type { SecurityRule } from '@azure/arm-network';
 import type { AzureClients } from '../../shared/azure/clients';
-import { azureCall, isNotFound } from '../../shared/azure/call';
+import { azureCall } from '../../shared/azure/call';
 import { requireResourceId } from '../../shared/azure/resourceId';
 import { resolveTopologies } from '../../shared/azure/topology';
 import { InputError } from '../../shared/errors';
 import { IssueCollector } from '../../shared/inputs/collect';
 import { parsePorts } from '../../shared/inputs/ports';
 import { parseSource } from '../../shared/inputs/source';
-import { matchesTarget, rulePorts } from '../../shared/jit/nsgRules';
+import { deleteRule } from '../../shared/jit/close';
+import { matchesTarget, portsWithin, rulePorts } from '../../shared/jit/nsgRules';
 import { runPost } from '../../shared/run';
 import { flagText, UsageError } from '../args';
 import type { CommandContext } from '../context';
@@ -167,30 +168,39 @@ async function deleteMatching(
           const group = await azureCall(`read NSG '${p.name}'`, ctx.io.signal, (o) =>
             network.networkSecurityGroups.get(p.resourceGroup, p.name, o),
           );
-          const targets = (group.securityRules ?? []).flatMap((rule: SecurityRule) =>
-            ports
-              .filter(
-                (port) =>
-                  // Exactly this port (JIT names one port per allow rule), destination and source.
-                  rulePorts(rule).length === 1 &&
-                  rulePorts(rule)[0] === String(port) &&
-                  matchesTarget(rule, { port, destinations: nsg.privateIps, source }),
-              )
-              .map((port) => ({ rule, port })),
-          );
+          const targets: { rule: SecurityRule; port: number }[] = [];
+          for (const rule of group.securityRules ?? []) {
+            const hit = ports.filter((port) =>
+              matchesTarget(rule, { port, destinations: nsg.privateIps, source }),
+            );
+            const first = hit[0];
+            if (first === undefined) continue;
+            // One rule may carry several ports (destinationPortRanges): delete it only when every port it
+            // opens was asked for, so closing port 22 never closes someone's 3389 as a side effect.
+            if (!portsWithin(rule, ports)) {
+              ctx.terminal.log(
+                'warning',
+                `Not deleting ${rule.name ?? '?'} in ${p.name}: it also opens port(s) ${rulePorts(rule).join(', ')}; add them to --ports to close it.`,
+              );
+              continue;
+            }
+            targets.push({ rule, port: first });
+          }
           const results: ClosedRule[] = [];
           for (const { rule, port } of targets) {
             const name = rule.name ?? '';
             ctx.terminal.log('info', `Deleting ${name} (port ${port}, source ${source}) from ${p.name}...`);
-            const deleted = await azureCall(`delete rule '${name}' of NSG '${p.name}'`, ctx.io.signal, (o) =>
-              network.securityRules.beginDeleteAndWait(p.resourceGroup, p.name, name, o),
-            ).then(
-              () => true,
-              (e: unknown) => {
-                if (isNotFound(e)) return false;
-                throw e;
-              },
-            );
+            // The core's delete: 409/429 retried as Retry-After says, confirmed by the rule's own 404.
+            const deleted =
+              (await deleteRule(
+                {
+                  clients,
+                  signal: ctx.io.signal,
+                  log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
+                },
+                nsg.id,
+                name,
+              )) === 'deleted';
             results.push({ vm: vm.name, nsg: p.name, rule: name, port, source, deleted });
           }
           return results;

@@ -106,11 +106,7 @@ export async function collectStatus(
   vms: readonly VmRef[],
 ): Promise<VmStatus[]> {
   const topologies = await resolveTopologies(clients, vms, ctx.io.signal);
-  const policies = await listPoliciesWithRequests(
-    ctx,
-    clients,
-    topologies.map((t) => t.subscriptionId),
-  );
+  const policies = await listPoliciesWithRequests(ctx, clients, topologies);
   const now = clients.clock.now().getTime();
   return Promise.all(
     topologies.map(async (vm): Promise<VmStatus> => {

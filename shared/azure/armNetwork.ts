@@ -25,6 +25,17 @@ export interface DeleteOptions extends CallOptions {
   readonly updateIntervalInMs?: number;
 }
 
+/** One HTTP answer as ARM sent it: status, headers (Retry-After, correlation ID) and body. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | undefined };
+  /** The parsed JSON body (an ARM error object on failure), undefined when empty. */
+  readonly body: unknown;
+}
+
+/** The api-version arm-network's own securityRules operations send. */
+const SECURITY_RULES_API_VERSION = '2026-01-01';
+
 /** An accepted long-running operation (core-lro's poller). */
 export interface Poller<T> {
   pollUntilDone(): Promise<T>;
@@ -37,6 +48,13 @@ export interface NetworkClient {
   };
   readonly securityRules: {
     get(resourceGroup: string, nsg: string, name: string, o?: CallOptions): Promise<SecurityRule>;
+    /**
+     * One DELETE and its answer, whatever the status: no long-running-operation
+     * poller (it reads the operation's status at subscription scope, which an
+     * identity scoped to a resource group may not read) and no throw on 409/429,
+     * so the caller decides how to retry and confirms with `get`.
+     */
+    deleteOnce(resourceGroup: string, nsg: string, name: string, o?: CallOptions): Promise<RawResponse>;
     /** Resolves once Azure accepted the delete; the poller waits for its end. */
     beginDelete(resourceGroup: string, nsg: string, name: string, o?: DeleteOptions): Promise<Poller<void>>;
     /** Deletes and waits until the operation ended. */
@@ -63,6 +81,22 @@ export function createNetworkClient(
     networkSecurityGroups: { get: (rg, name, o) => getNsg(c, rg, name, o) },
     securityRules: {
       get: (rg, nsg, name, o) => getRule(c, rg, nsg, name, o),
+      deleteOnce: async (rg, nsg, name, o) => {
+        const r = await c
+          .pathUnchecked(
+            '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}/securityRules/{securityRuleName}',
+            c.subscriptionId,
+            rg,
+            nsg,
+            name,
+          )
+          .delete({
+            queryParameters: { 'api-version': SECURITY_RULES_API_VERSION },
+            ...(o?.abortSignal ? { abortSignal: o.abortSignal } : {}),
+          });
+        const headers: Record<string, string | undefined> = r.headers;
+        return { status: Number(r.status), headers: { get: (h) => headers[h.toLowerCase()] }, body: r.body };
+      },
       beginDelete: async (rg, nsg, name, o) => {
         const poller = deleteRule(c, rg, nsg, name, o);
         await poller.submitted();

@@ -54,7 +54,10 @@ export function timeoutPolicy(timeoutMs: number): PipelinePolicy {
 }
 
 /** Retry-After in ms as core-rest-pipeline reads it (ms headers, seconds, or an HTTP date). */
-export function retryAfterMs(response: PipelineResponse, now: number = Date.now()): number | undefined {
+export function retryAfterMs(
+  response: { readonly headers: { get(name: string): string | undefined } },
+  now: number = Date.now(),
+): number | undefined {
   for (const [header, factor] of [
     ['retry-after-ms', 1],
     ['x-ms-retry-after-ms', 1],

@@ -13,6 +13,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { tlsTrustCode, tlsTrustHint } from '../tlsTrust';
+import type { Wording } from '../frontEnd';
 
 /** What the last failed token-endpoint attempt looked like on the wire. */
 export interface TokenEndpointFailure {
@@ -94,7 +95,7 @@ export interface SignInFailure {
  * The hint when the endpoint, not the credential, is at fault: what to trust for a TLS failure,
  * "usually temporary" for an outage; undefined when the credential's own checklist applies.
  */
-export function endpointHint(failure: SignInFailure, authorityHost: string): string | undefined {
+export function endpointHint(failure: SignInFailure, authorityHost: string): Wording | undefined {
   if (failure.tls) return tlsTrustHint(failure.tls, authorityHost);
   return failure.transient ? transientSignInHint(authorityHost) : undefined;
 }
@@ -103,7 +104,7 @@ export function endpointHint(failure: SignInFailure, authorityHost: string): str
 export function transientSignInHint(authorityHost: string): string {
   return (
     `The sign-in endpoint ${authorityHost} did not answer normally; this is usually temporary: re-run the job. ` +
-    'If it persists, check https://status.azure.com, that the agent can reach that host (proxy, firewall), and that `cloud` names the right Azure cloud.'
+    'If it persists, check https://status.azure.com, that the agent can reach that host (proxy, firewall), and that the configured cloud is the right one.'
   );
 }
 

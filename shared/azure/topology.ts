@@ -34,6 +34,8 @@ export interface VmTopology {
   readonly nsgs: readonly NsgOnPath[];
   readonly publicIp?: string;
   readonly fqdn?: string;
+  /** A public IP resource is attached but holds no address (a dynamic IP of a stopped/deallocated VM). */
+  readonly publicIpUnassigned?: boolean;
 }
 
 /** Subnet NSG lookups shared across VMs of one run: VMs in one subnet cost one subnet GET. */
@@ -73,7 +75,8 @@ export async function resolveTopology(
       'vms',
       ref.input,
       `VM '${ref.name}' was not found in resource group '${ref.resourceGroup}' of subscription '${subscriptionId}'`,
-      'check the VM name, resource-group and subscription, and that the identity can read the VM',
+      (fe) =>
+        `check the VM name, ${fe.input('resource-group')} and subscription, and that the identity can read the VM`,
     );
   });
 
@@ -132,6 +135,7 @@ export async function resolveTopology(
     nsgs: [...nsgs.values()],
     ...(pip?.ipAddress ? { publicIp: pip.ipAddress } : {}),
     ...(pip?.dnsSettings?.fqdn ? { fqdn: pip.dnsSettings.fqdn } : {}),
+    ...(pip && !pip.ipAddress ? { publicIpUnassigned: true } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import { resolveCloud } from '../cloud';
 import type { CloseOnPost, JitConfig } from '../config';
 import { InputError } from '../errors';
+import { DEFAULT_FRONT_END, type FrontEnd } from '../frontEnd';
 import { MAX_JUSTIFICATION } from '../justification';
 import type { Platform } from '../platform';
 import { parseBoolean } from './booleans';
@@ -61,7 +62,7 @@ export interface ParsedInputs {
 }
 
 /** Pure form of `parseInputs`, for callers that already hold the raw values (and for tests). */
-export function parseRawInputs(raw: RawInputs): ParsedInputs {
+export function parseRawInputs(raw: RawInputs, fe: FrontEnd = DEFAULT_FRONT_END): ParsedInputs {
   const c = new IssueCollector();
   const bool = (name: InputName): boolean | undefined => c.field(() => parseBoolean(name, raw[name]));
 
@@ -75,15 +76,15 @@ export function parseRawInputs(raw: RawInputs): ParsedInputs {
   // A bad resource-group is reported once, above; bare names are then not blamed for it too.
   const vms = c.field(() => parseVms('vms', raw.vms, rgProblem ? '(invalid)' : rgRaw));
   if (vms && vms.duplicates.length > 0) {
-    c.warn(`vms: ignoring duplicate entries: ${vms.duplicates.join(', ')}`);
+    c.warn(`${fe.input('vms')}: ignoring duplicate entries: ${vms.duplicates.join(', ')}`);
   }
   if (vms && rgRaw !== '' && vms.vms.every((v) => v.subscriptionId !== undefined)) {
-    c.warn('resource-group is ignored: every VM is given by its full resource ID');
+    c.warn(`${fe.input('resource-group')} is ignored: every VM is given by its full resource ID`);
   }
 
   const ports = c.field(() => parsePorts('ports', raw.ports));
   if (ports && ports.duplicates.length > 0)
-    c.warn(`ports: ignoring duplicate ports: ${ports.duplicates.join(', ')}`);
+    c.warn(`${fe.input('ports')}: ignoring duplicate ports: ${ports.duplicates.join(', ')}`);
 
   const durationMinutes = c.field(() => parseDurationMinutes('duration', raw.duration));
   const source = c.field(() => parseSource('source', raw.source, allowAnySource === true));
@@ -94,14 +95,18 @@ export function parseRawInputs(raw: RawInputs): ParsedInputs {
     c.add({
       input: 'poll-interval',
       value: raw['poll-interval'],
-      rule: `is longer than wait-timeout (${formatMs(waitTimeoutMs)}), so the wait could end before the first check`,
-      hint: 'lower poll-interval, raise wait-timeout, or use poll-interval: auto',
+      rule: (fe) =>
+        `is longer than ${fe.input('wait-timeout')} (${formatMs(waitTimeoutMs)}), so the wait could end before the first check`,
+      hint: (fe) =>
+        `lower ${fe.input('poll-interval')}, raise ${fe.input('wait-timeout')}, or use ${fe.setting('poll-interval', 'auto')}`,
     });
   }
   const closeOnPost = c.field(() => parseCloseOnPost('close-on-post', raw['close-on-post']));
   const ipProviders = c.field(() => parseIpProviders('ip-providers', raw['ip-providers']));
   if (source && source.kind !== 'auto' && raw['ip-providers'].trim() !== '') {
-    c.warn(`ip-providers is ignored: it is only used with source: auto (source is ${raw.source.trim()})`);
+    c.warn(
+      `${fe.input('ip-providers')} is ignored: it is only used with ${fe.setting('source', 'auto')} (${fe.input('source')} is ${raw.source.trim()})`,
+    );
   }
   const cloud = c.field(() => resolveCloud(raw.cloud, raw['arm-endpoint'], raw['authority-host']));
 
@@ -146,7 +151,7 @@ export function parseRawInputs(raw: RawInputs): ParsedInputs {
  * @throws InputError holding every problem found, before anything touches Azure.
  */
 export function parseInputs(platform: Platform): JitConfig {
-  const { config, warnings } = parseRawInputs(readRawInputs(platform));
+  const { config, warnings } = parseRawInputs(readRawInputs(platform), platform.frontEnd);
   for (const w of warnings) platform.warning(w);
   // The whole config holds no secret (no input does), and seeing it settles most support questions.
   platform.debug(`Inputs: ${JSON.stringify(config)}`);

@@ -30,8 +30,8 @@ export function parseSource(input: string, raw: string, allowAnySource: boolean)
       throw new InputError(
         input,
         raw,
-        'allows any address on the internet, which needs allow-any-source: true',
-        `set allow-any-source: true if that is really meant, or use ${EXAMPLES}`,
+        (fe) => `allows any address on the internet, which needs ${fe.setting('allow-any-source', 'true')}`,
+        (fe) => `set ${fe.setting('allow-any-source', 'true')} if that is really meant, or use ${EXAMPLES}`,
       );
     }
     return { kind: 'explicit', prefix: v };
@@ -40,12 +40,14 @@ export function parseSource(input: string, raw: string, allowAnySource: boolean)
     // The one rule shared with the IP providers' answers (shared/ip/address.ts).
     const problem = sourceProblem(v, allowAnySource);
     if (problem) {
+      // A problem that allow-any-source lifts is the only one worded per front-end.
       throw new InputError(
         input,
         raw,
         problem,
-        /allow-any-source/.test(problem)
-          ? `set allow-any-source: true if that is really meant, or use ${EXAMPLES}`
+        typeof problem === 'function'
+          ? (fe) =>
+              `set ${fe.setting('allow-any-source', 'true')} if that is really meant, or use ${EXAMPLES}`
           : `use ${EXAMPLES}`,
       );
     }

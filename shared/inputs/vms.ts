@@ -83,8 +83,8 @@ function parseOne(
     issues.push({
       input,
       value: item,
-      rule: 'is a bare VM name, so the resource-group input is required',
-      hint: 'set resource-group, or give the full resource ID',
+      rule: (fe) => `is a bare VM name, so ${fe.quote('resource-group')} is required`,
+      hint: (fe) => `set ${fe.input('resource-group')}, or give the full resource ID`,
     });
     return undefined;
   }
@@ -107,7 +107,7 @@ export function parseVms(input: string, raw: string, resourceGroup: string): Par
     throw new InputError(
       input,
       raw,
-      'is required: list VM resource IDs, or VM names together with resource-group',
+      (fe) => `is required: list VM resource IDs, or VM names together with ${fe.input('resource-group')}`,
     );
   }
   const issues: InputIssue[] = [];

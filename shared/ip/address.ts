@@ -4,6 +4,7 @@
  * legacy forms that NSGs and JIT policies do not.
  */
 import ipaddr from 'ipaddr.js';
+import type { Wording } from '../frontEnd';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -95,9 +96,10 @@ const NEVER_RANGES = NEVER_A_SOURCE.map(([cidr, what]) => ({ range: ipaddr.parse
  * THE rule for a source prefix, for the `source` input and for IP providers' answers alike:
  * why the address or CIDR (already syntax-checked with isIpAddress / isCidr) must not be a JIT
  * source, or undefined when it may. A prefix of length 0 is "any address" and, like any prefix
- * shorter than MIN_PREFIX_LENGTH, needs allow-any-source.
+ * shorter than MIN_PREFIX_LENGTH, needs allow-any-source: those problems, and only those, are
+ * worded per front-end (a function), since they name the input that lifts them.
  */
-export function sourceProblem(prefix: string, allowAnySource: boolean): string | undefined {
+export function sourceProblem(prefix: string, allowAnySource: boolean): Wording | undefined {
   const [address, length] = prefix.includes('/')
     ? ipaddr.parseCIDR(prefix)
     : ([ipaddr.parse(prefix), prefix.includes(':') ? 128 : 32] as const);
@@ -105,10 +107,12 @@ export function sourceProblem(prefix: string, allowAnySource: boolean): string |
   if (length === 0) {
     return allowAnySource
       ? undefined
-      : 'allows any address on the internet, which needs allow-any-source: true';
+      : (fe) => `allows any address on the internet, which needs ${fe.setting('allow-any-source', 'true')}`;
   }
   if (length < MIN_PREFIX_LENGTH[family] && !allowAnySource) {
-    return `is a /${length} block, wider than /${MIN_PREFIX_LENGTH[family]} (${family === 'ipv4' ? 'IPv4' : 'IPv6'}): opening it needs allow-any-source: true`;
+    const min = MIN_PREFIX_LENGTH[family];
+    return (fe) =>
+      `is a /${length} block, wider than /${min} (${family === 'ipv4' ? 'IPv4' : 'IPv6'}): opening it needs ${fe.setting('allow-any-source', 'true')}`;
   }
   for (const { range, what } of NEVER_RANGES) {
     const [base, bits] = range;

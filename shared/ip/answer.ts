@@ -12,6 +12,7 @@ import {
   sourceProblem,
   type IpFamily,
 } from './address';
+import { DEFAULT_FRONT_END, render } from '../frontEnd';
 
 export type EchoAnswer =
   | { readonly ok: true; readonly address: string; readonly family: IpFamily }
@@ -49,7 +50,7 @@ export function readEchoAnswer(body: string): EchoAnswer {
   const address = canonicalAddress(candidate);
   // The same rule as the `source` input, then the ranges no egress address can be in.
   const never = sourceProblem(address, false);
-  if (never) return { ok: false, problem: `${address} ${never}` };
+  if (never) return { ok: false, problem: `${address} ${render(never, DEFAULT_FRONT_END)}` };
   const reason = nonPublicReason(address);
   if (reason) return { ok: false, problem: `${address} is a ${reason}` };
   return { ok: true, address, family: familyOf(address) };

@@ -183,7 +183,9 @@ export function requireFamily(ip: PublicIp, wanted: IpFamily, why: string): void
     } source.`,
     ip.outcomes,
     wanted === 'ipv4'
-      ? 'Run on an agent with IPv4 internet access, set `source` to an IPv4 address/CIDR the agent uses, or use `source: azure`.'
-      : 'Set `source` to an IPv6 address/CIDR the agent uses, or use `source: azure`.',
+      ? (fe) =>
+          `Run on an agent with IPv4 internet access, set ${fe.input('source')} to an IPv4 address/CIDR the agent uses, or use \`${fe.setting('source', 'azure')}\`.`
+      : (fe) =>
+          `Set ${fe.input('source')} to an IPv6 address/CIDR the agent uses, or use \`${fe.setting('source', 'azure')}\`.`,
   );
 }

@@ -1,20 +1,41 @@
 /**
- * Post: closes exactly what main opened. A rule is deleted only if it is
- * still OURS: it matches our recorded source, port and destination, and no
- * newer request for that VM port exists (JIT replaced or reused the slot for
- * someone else: their access must survive our cleanup). Deletes are waited
- * for and confirmed with a GET that returns 404. Running twice is harmless.
+ * Post: closes exactly what main opened, and proves it before each delete.
+ * The saved state only says where to look; what is deleted is decided from
+ * Azure's answers now. A rule is deleted only when ALL hold:
+ * - the policy's request history holds THIS run's request for that VM and
+ *   port (matched by VM, port, source as a parsed prefix, and the end time we
+ *   sent, within a second), and its port entry is not `Revoked`;
+ * - the rule is a JIT allow rule (`SecurityCenter-JITRule-<int>-<32 hex>`,
+ *   Allow, Inbound), in an NSG on that VM's path as Azure reports it now (NIC
+ *   or subnet), its source, port(s) and destination match the request, and it
+ *   opens no port this run did not request.
+ * Anything else is left alone and reported with the true reason. Deletes are
+ * serialised per NSG (the Network provider refuses concurrent writes with 409
+ * `AnotherOperationInProgress`), retried on 409/429 as Retry-After says,
+ * confirmed by reading the rule until it is gone, and re-checked once a
+ * little later (JIT or a redeploy may write it again). Running twice is
+ * harmless. Every read is at resource-group or resource scope.
  */
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { azureCall, isNotFound } from '../azure/call';
-import { normalizeId, requireResourceId } from '../azure/resourceId';
+import { azureCall, isNotFound, toAzureError } from '../azure/call';
+import { retryAfterMs } from '../azure/policies';
+import { normalizeId, parseResourceId, requireResourceId } from '../azure/resourceId';
+import { resolveTopology, type SubnetNsgCache, type VmTopology } from '../azure/topology';
 import { AzureApiError, toJitError } from '../errors';
-import type { JitState, StateRequest, StateRule, StateVm } from '../state';
-import { matchesTarget, ruleDestinations } from './nsgRules';
+import type { JitState, StateRequest, StateVm } from '../state';
 import { sleep } from '../abort';
-import { describeNewer, findNewerRequest, ourPortStatus, readPolicy } from './supersede';
+import { entrySources, entryState, findOurEntry, type EntryState } from './history';
+import {
+  hasSource,
+  isJitAllowRule,
+  portsWithin,
+  ruleDestinations,
+  ruleSinglePorts,
+  sameSlot,
+} from './nsgRules';
+import { describeNewer, findSupersession, readPolicy } from './supersede';
 import { readNsg } from './wait';
 
 export interface CloseLog {
@@ -23,7 +44,8 @@ export interface CloseLog {
   debug(message: string): void;
 }
 
-export type CloseOutcome = 'deleted' | 'already-gone' | 'left-for-newer-request' | 'left-changed' | 'failed';
+export type CloseOutcome =
+  'deleted' | 'already-gone' | 'left-for-newer-request' | 'left-not-ours' | 'left-changed' | 'failed';
 
 export interface ClosedRule {
   readonly vm: string;
@@ -40,149 +62,311 @@ export interface CloseReport {
   readonly complete: boolean;
 }
 
+export interface CloseOptions {
+  /** How long after the deletes to check once that the rules stayed gone (default ~30 s). */
+  readonly recheckDelayMs?: number;
+  /** How long to wait for a rule JIT had not written yet when main ended (default 60 s). */
+  readonly lateRuleGraceMs?: number;
+}
+
+/** How long post waits for a rule JIT had not written yet when main was cancelled. */
+export const LATE_RULE_GRACE_MS = 60_000;
+/** One re-check this long after the deletes: JIT or a redeploy may write a rule again. */
+export const RECHECK_DELAY_MS = 30_000;
+/** How long a delete may take to show (the rule GET answering 404). */
+const DELETE_CONFIRM_MS = 120_000;
+
 export async function closeAccess(
   clients: AzureClients,
   state: JitState,
   log: CloseLog,
   signal?: AbortSignal,
+  options: CloseOptions = {},
 ): Promise<CloseReport> {
-  const nsgCache = new Map<string, Promise<NetworkSecurityGroup | undefined>>();
-  const results = await Promise.all(
-    state.requests.map((r) => closeRequest(clients, state, r, nsgCache, log, signal)),
-  );
-  const rules = results.flatMap((r) => r.rules);
-  return { rules, complete: results.every((r) => r.complete) };
-}
-
-/** A rule in an NSG we consider ours, before the ownership check against the policy. */
-interface Candidate {
-  readonly vm: StateVm;
-  readonly rule: StateRule;
-}
-
-async function closeRequest(
-  clients: AzureClients,
-  state: JitState,
-  request: StateRequest,
-  nsgCache: Map<string, Promise<NetworkSecurityGroup | undefined>>,
-  log: CloseLog,
-  signal?: AbortSignal,
-): Promise<CloseReport> {
-  const results: ClosedRule[] = [];
-  let complete = true;
-  const candidates: Candidate[] = [];
-  /** Rules main never saw (cancelled early) and that are not there yet either: JIT may still be writing them. */
-  const unseen: Unseen[] = [];
-  const nsgRules = async (nsgId: string): Promise<readonly SecurityRule[]> => {
-    const key = normalizeId(nsgId);
-    let pending = nsgCache.get(key);
-    if (!pending) {
-      pending = readNsg(clients, nsgId, signal).catch((e: unknown) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      });
-      nsgCache.set(key, pending);
-    }
-    return (await pending)?.securityRules ?? [];
+  const ctx: Ctx = {
+    clients,
+    state,
+    log,
+    signal,
+    nsgs: new Map(),
+    subnets: new Map(),
+    nsgLocks: new Map(),
+    lateGraceMs: options.lateRuleGraceMs ?? LATE_RULE_GRACE_MS,
+    deleted: [],
   };
-
-  // Read every NSG once, in parallel, before walking the VMs.
-  await Promise.all([...new Set(request.vms.flatMap((v) => v.nsgIds))].map((id) => nsgRules(id)));
-  for (const vm of request.vms) {
-    for (const nsgId of vm.nsgIds) {
-      const rules = await nsgRules(nsgId);
-      for (const port of vm.ports) {
-        const recorded = vm.rules.filter(
-          (r) => normalizeId(r.nsgId) === normalizeId(nsgId) && r.port === port,
-        );
-        if (recorded.length > 0) {
-          for (const r of recorded) {
-            const live = rules.find((x) => (x.name ?? '').toLowerCase() === r.name.toLowerCase());
-            if (!live) {
-              results.push({ vm: vm.name, port, nsgId, rule: r.name, outcome: 'already-gone' });
-            } else if (!matchesTarget(live, { port, destinations: [r.destination], source: r.source })) {
-              results.push({
-                vm: vm.name,
-                port,
-                nsgId,
-                rule: r.name,
-                outcome: 'left-changed',
-                detail: 'its source, port or destination changed since main, so it is no longer ours',
-              });
-            } else {
-              candidates.push({ vm, rule: r });
-            }
-          }
-          continue;
-        }
-        // Names unknown (main was cancelled before the rules showed up): find them by what we asked for.
-        const source = state.source.prefix;
-        if (source === undefined) {
-          complete = false;
-          log.warning(
-            `Cannot identify the JIT rule for VM ${vm.name} port ${port} in ${nsgName(nsgId)}: main ended before Azure reported which source it allowed (source: azure). ` +
-              `It closes by itself at ${request.endTimeUtc}.`,
-          );
-          continue;
-        }
-        const found = rules.filter((x) => matchesTarget(x, { port, destinations: vm.privateIps, source }));
-        if (found.length === 0) unseen.push({ vm, nsgId, port, source });
-        candidates.push(...found.map((x) => candidateFor(vm, nsgId, port, source, x)));
-      }
-    }
+  const results = await Promise.all(state.requests.map((r) => closeRequest(ctx, r)));
+  const rules = results.flatMap((r) => r.rules);
+  let complete = results.every((r) => r.complete);
+  if (ctx.deleted.length > 0) {
+    const recheck = await recheckGone(ctx, options.recheckDelayMs ?? RECHECK_DELAY_MS);
+    if (!recheck) complete = false;
   }
-  if (candidates.length === 0 && unseen.length === 0) return { rules: results, complete };
+  return { rules, complete };
+}
 
-  // Ownership: ONE policy read for the whole request.
+interface Ctx {
+  readonly clients: AzureClients;
+  readonly state: JitState;
+  readonly log: CloseLog;
+  readonly signal: AbortSignal | undefined;
+  /** NSG reads shared by all VMs of this close (lower-case ID). */
+  readonly nsgs: Map<string, Promise<NetworkSecurityGroup | undefined>>;
+  readonly subnets: SubnetNsgCache;
+  /** Deletes in one NSG run one after another. */
+  readonly nsgLocks: Map<string, Promise<unknown>>;
+  readonly lateGraceMs: number;
+  /** What was deleted, for the re-check. */
+  readonly deleted: Deletion[];
+}
+
+interface Deletion {
+  readonly vm: VmView;
+  readonly nsgId: string;
+  readonly name: string;
+  readonly request: StateRequest;
+}
+
+/** A VM as Azure shows it now, with what this run asked for it. */
+interface VmView {
+  readonly saved: StateVm;
+  readonly topology: VmTopology;
+  /** The source of our request for this VM (state's, or read from our own history entry for `source: azure`). */
+  readonly source: string | undefined;
+  /** Per requested port: what our own history entry says. */
+  readonly ports: ReadonlyMap<number, EntryState>;
+  readonly policy: JitNetworkAccessPolicy;
+}
+
+async function closeRequest(ctx: Ctx, request: StateRequest): Promise<CloseReport> {
   let policy: JitNetworkAccessPolicy;
   try {
-    policy = await readPolicy(clients, locator(request), signal);
+    policy = await readPolicy(ctx.clients, locator(request), ctx.signal);
+    if (
+      request.status === 'pending' &&
+      request.vms.some((v) => v.ports.some((p) => !entryFor(ctx, policy, request, v, p)))
+    ) {
+      // Main ended before Azure answered: the request may still be landing in the history.
+      await sleep(3000, ctx.signal, 'reading the JIT policy again');
+      policy = await readPolicy(ctx.clients, locator(request), ctx.signal);
+    }
   } catch (e) {
     const err = toJitError(e);
-    for (const u of unseen) {
-      log.warning(
-        `No JIT rule found yet for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)} and policy '${request.policyName}' could not be read (${err.message}); ` +
-          `if JIT still writes it, it closes by itself at ${request.endTimeUtc}.`,
-      );
+    ctx.log.warning(
+      `Nothing closed for policy '${request.policyName}': it could not be read to prove which rules are this run's (${err.message}). ` +
+        `Access this run opened closes by itself at ${request.endTimeUtc}.`,
+    );
+    return {
+      rules: request.vms.flatMap((v) =>
+        v.ports.map((port) => ({
+          vm: v.name,
+          port,
+          nsgId: '',
+          rule: '(unknown)',
+          outcome: 'failed' as const,
+          detail: `could not read policy '${request.policyName}' to confirm ownership: ${err.message}`,
+        })),
+      ),
+      complete: false,
+    };
+  }
+  const perVm = await Promise.all(request.vms.map((v) => closeVm(ctx, request, policy, v)));
+  return { rules: perVm.flatMap((r) => r.rules), complete: perVm.every((r) => r.complete) };
+}
+
+function entryFor(
+  ctx: Ctx,
+  policy: JitNetworkAccessPolicy,
+  request: StateRequest,
+  vm: StateVm,
+  port: number,
+) {
+  return findOurEntry(policy, {
+    vmId: vm.id,
+    port,
+    endTimeUtc: request.endTimeUtc,
+    ...(ctx.state.source.prefix !== undefined ? { source: ctx.state.source.prefix } : {}),
+  });
+}
+
+async function closeVm(
+  ctx: Ctx,
+  request: StateRequest,
+  policy: JitNetworkAccessPolicy,
+  saved: StateVm,
+): Promise<CloseReport> {
+  const results: ClosedRule[] = [];
+  const leave = (port: number, nsgId: string, rule: string, outcome: CloseOutcome, detail: string): void => {
+    results.push({ vm: saved.name, port, nsgId, rule, outcome, detail });
+    const line = `Leaving ${rule} in ${nsgName(nsgId)} (VM ${saved.name} port ${port}) alone: ${detail}.`;
+    if (outcome === 'left-for-newer-request') ctx.log.info(line);
+    else ctx.log.warning(line);
+  };
+
+  // Our own history entries, per port.
+  const ports = new Map<number, EntryState>();
+  let source = ctx.state.source.prefix;
+  for (const port of saved.ports) {
+    const entry = entryFor(ctx, policy, request, saved, port);
+    ports.set(port, entryState(entry));
+    if (source === undefined && entry && entryState(entry) === 'live') {
+      const s = entrySources(entry.port);
+      if (s.length === 1 && s[0] !== '*') source = s[0];
     }
-    for (const c of candidates) {
+  }
+
+  // Where the VM is NOW: its NSGs and private IPs come from Azure, not from the saved state.
+  const ref = vmRef(saved.id);
+  let topology: VmTopology;
+  try {
+    if (!ref) throw new Error(`'${saved.id}' is not a VM resource ID`);
+    topology = await resolveTopology(ctx.clients, ref, ctx.subnets, ctx.signal);
+  } catch (e) {
+    const err = toJitError(e);
+    const gone = err.kind === 'input'; // the VM is not found
+    for (const port of saved.ports)
       results.push({
-        ...describe(c),
-        outcome: 'failed',
-        detail: `could not confirm the rule is still ours: ${err.message}`,
+        vm: saved.name,
+        port,
+        nsgId: '',
+        rule: '(none)',
+        outcome: gone ? 'already-gone' : 'failed',
+        detail: gone ? 'the VM no longer exists' : `could not read the VM's network path: ${err.message}`,
       });
-      log.warning(
-        remainsMessage(
-          c,
-          request,
-          `could not read policy '${request.policyName}' to confirm the rule is still ours (${err.message})`,
-        ),
+    if (!gone)
+      ctx.log.warning(
+        `Could not read VM ${saved.name}'s network path to close its rules (${err.message}); access closes by itself at ${request.endTimeUtc}.`,
       );
+    return { rules: results, complete: gone };
+  }
+  const view: VmView = { saved, topology, source, ports, policy };
+  const onPath = new Map(topology.nsgs.map((n) => [normalizeId(n.id), n]));
+  const before = new Set((saved.before ?? []).map((b) => b.toLowerCase()));
+  const livePorts = saved.ports.filter((p) => ports.get(p) === 'live');
+
+  // Why a rule of our slot is not ours, or undefined when it is.
+  const notOurs = (rule: SecurityRule, port: number, nsgId: string): [CloseOutcome, string] | undefined => {
+    const state = ports.get(port) ?? 'missing';
+    if (!isJitAllowRule(rule))
+      return [
+        'left-not-ours',
+        'it is not a JIT allow rule (JIT names them SecurityCenter-JITRule-<n>-<32 hex>, Allow, Inbound)',
+      ];
+    if (state === 'superseded') {
+      const newer = findSupersession(policy, keyOf(request, saved, port, source));
+      return [
+        'left-for-newer-request',
+        `this run's request was replaced by ${describeNewer(newer ?? { requestor: '' })}`,
+      ];
     }
-    return { rules: results, complete: false };
-  }
+    if (state === 'revoked')
+      return ['left-not-ours', "this run's request for it is Revoked in the policy's history"];
+    if (state === 'missing')
+      return [
+        'left-not-ours',
+        `the request history of policy '${request.policyName}' holds no request of this run for VM ${saved.name} port ${port} ` +
+          `(source ${source ?? '(unknown)'}, ending ${request.endTimeUtc})`,
+      ];
+    const path = onPath.get(normalizeId(nsgId));
+    if (!path)
+      return [
+        'left-not-ours',
+        `NSG ${nsgName(nsgId)} is not on VM ${saved.name}'s path (its NIC or subnet) as Azure reports it now`,
+      ];
+    const destinations = path.privateIps.length > 0 ? path.privateIps : topology.privateIps;
+    if (!sameSlot(rule, { port, destinations }) || source === undefined || !hasSource(rule, source))
+      return [
+        'left-changed',
+        `its source, port or destination (${describeRule(rule)}) does not match this run's request (${source ?? '?'} → ${destinations.join(' or ')}:${port})`,
+      ];
+    if (!portsWithin(rule, livePorts)) {
+      const extra = ruleSinglePorts(rule).filter((p) => !livePorts.includes(p));
+      return [
+        'left-not-ours',
+        `it also opens port(s) ${extra.join(', ') || '(a range)'}, which this run did not request or no longer holds`,
+      ];
+    }
+    return undefined;
+  };
 
-  // A request main saw accepted but whose rules were not written yet: wait (bounded) for them.
-  const late = await Promise.all(unseen.map((u) => awaitLateRule(clients, policy, request, u, log, signal)));
-  for (const [i, found] of late.entries()) {
-    const u = unseen[i] as Unseen;
-    if (found === 'gone')
-      results.push({ vm: u.vm.name, port: u.port, nsgId: u.nsgId, rule: '(none)', outcome: 'already-gone' });
-    else if (found === 'missing') complete = false;
-    else candidates.push(found);
-  }
-
-  await Promise.all(
-    candidates.map(async (c) => {
-      const newer = findNewerRequest(policy, c.vm.id, c.rule.port, request.startTimeUtc);
-      if (newer) {
-        log.info(
-          `Leaving ${c.rule.name} in ${nsgName(c.rule.nsgId)} (VM ${c.vm.name} port ${c.rule.port}): it now serves ${describeNewer(newer)}, not ours.`,
+  const toDelete = new Map<string, { nsgId: string; name: string; port: number }>();
+  const named = saved.rules;
+  if (named.length > 0) {
+    for (const r of named) {
+      const nsg = await nsgRules(ctx, r.nsgId);
+      if (!onPath.has(normalizeId(r.nsgId))) {
+        leave(
+          r.port,
+          r.nsgId,
+          r.name,
+          'left-not-ours',
+          `NSG ${nsgName(r.nsgId)} is not on VM ${saved.name}'s path (its NIC or subnet) as Azure reports it now`,
         );
-        results.push({ ...describe(c), outcome: 'left-for-newer-request', detail: describeNewer(newer) });
-        return;
+        continue;
       }
-      const outcome = await deleteRule(clients, c, request, log, signal);
+      if (!saved.ports.includes(r.port)) {
+        leave(
+          r.port,
+          r.nsgId,
+          r.name,
+          'left-not-ours',
+          `port ${r.port} is not one this run requested for VM ${saved.name}`,
+        );
+        continue;
+      }
+      const live = nsg?.find((x) => eqName(x.name, r.name));
+      if (!live) {
+        results.push({ vm: saved.name, port: r.port, nsgId: r.nsgId, rule: r.name, outcome: 'already-gone' });
+        continue;
+      }
+      const why = notOurs(live, r.port, r.nsgId);
+      if (why) leave(r.port, r.nsgId, r.name, why[0], why[1]);
+      else addDeletion(toDelete, r.nsgId, live.name ?? r.name, r.port);
+    }
+  } else {
+    // Main never learnt the rule names (cancelled, or the 202 was lost): find them by what we asked for.
+    if (source === undefined && livePorts.length > 0) {
+      ctx.log.warning(
+        `Cannot identify the JIT rule for VM ${saved.name}: main ended before Azure reported which source it allowed (the source was left to Azure), and this run's history entry does not say. ` +
+          `It closes by itself at ${request.endTimeUtc}.`,
+      );
+      return { rules: results, complete: false };
+    }
+    for (const port of saved.ports) {
+      const state = ports.get(port);
+      if (state !== 'live') {
+        results.push({
+          vm: saved.name,
+          port,
+          nsgId: '',
+          rule: '(none)',
+          outcome: state === 'superseded' ? 'left-for-newer-request' : 'already-gone',
+          detail:
+            state === 'missing'
+              ? `no request of this run for port ${port} is in policy '${request.policyName}' (it was not accepted, or has ended)`
+              : `this run's request is ${state === 'superseded' ? 'replaced by a newer one' : 'revoked'}`,
+        });
+        continue;
+      }
+      for (const nsg of topology.nsgs) {
+        const found = await awaitOurRule(ctx, view, request, nsg.id, port, before, notOurs);
+        if (found) addDeletion(toDelete, nsg.id, found, port);
+        else
+          results.push({
+            vm: saved.name,
+            port,
+            nsgId: nsg.id,
+            rule: '(none)',
+            outcome: 'already-gone',
+            detail: 'JIT wrote no rule of this run here',
+          });
+      }
+    }
+  }
+
+  let complete = true;
+  await Promise.all(
+    [...toDelete.values()].map(async (d) => {
+      const outcome = await deleteSerialised(ctx, view, request, d.nsgId, d.name, d.port);
       if (outcome.outcome === 'failed') complete = false;
       results.push(outcome);
     }),
@@ -190,131 +374,289 @@ async function closeRequest(
   return { rules: results, complete };
 }
 
-interface Unseen {
-  readonly vm: StateVm;
-  readonly nsgId: string;
-  readonly port: number;
-  readonly source: string;
+function addDeletion(
+  map: Map<string, { nsgId: string; name: string; port: number }>,
+  nsgId: string,
+  name: string,
+  port: number,
+): void {
+  // One rule may carry several of our ports: delete it once.
+  const key = `${normalizeId(nsgId)}|${name.toLowerCase()}`;
+  if (!map.has(key)) map.set(key, { nsgId, name, port });
 }
 
-/** How long post waits for a rule JIT had not written yet when main was cancelled. */
-export const LATE_RULE_GRACE_MS = 60_000;
+function keyOf(request: StateRequest, vm: StateVm, port: number, source: string | undefined) {
+  return { vmId: vm.id, port, endTimeUtc: request.endTimeUtc, ...(source !== undefined ? { source } : {}) };
+}
 
-function candidateFor(vm: StateVm, nsgId: string, port: number, source: string, x: SecurityRule): Candidate {
-  const destination = ruleDestinations(x).find((d) => vm.privateIps.includes(d)) ?? vm.privateIps[0] ?? '';
-  return { vm, rule: { nsgId, name: x.name ?? '', port, destination, source } };
+async function nsgRules(ctx: Ctx, nsgId: string): Promise<readonly SecurityRule[] | undefined> {
+  const key = normalizeId(nsgId);
+  let pending = ctx.nsgs.get(key);
+  if (!pending) {
+    pending = parseResourceId(nsgId)
+      ? readNsg(ctx.clients, nsgId, ctx.signal).catch((e: unknown) => {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        })
+      : Promise.resolve(undefined);
+    ctx.nsgs.set(key, pending);
+  }
+  return (await pending)?.securityRules;
 }
 
 /**
- * Our request is still live in the policy but its rule is not in the NSG yet
- * (main was cancelled right after initiate): poll that NSG for a bounded time
- * so the rule is closed instead of staying open until endTimeUtc.
+ * Our request is live but main never saw its rule: look for a rule of ours
+ * that was not there before initiate, polling for a bounded time (JIT may
+ * still be writing it). An older rule with the same source is never adopted.
  */
-async function awaitLateRule(
-  clients: AzureClients,
-  policy: JitNetworkAccessPolicy,
+async function awaitOurRule(
+  ctx: Ctx,
+  view: VmView,
   request: StateRequest,
-  u: Unseen,
-  log: CloseLog,
-  signal?: AbortSignal,
-): Promise<Candidate | 'gone' | 'missing'> {
-  // Revoked (expired or replaced): JIT removes or never writes it. Unknown: history trimmed, wait to be safe.
-  if (ourPortStatus(policy, u.vm.id, u.port, request.startTimeUtc) === 'revoked') return 'gone';
-  log.info(
-    `Waiting up to ${LATE_RULE_GRACE_MS / 1000} s for JIT to write the rule for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)}, to close it.`,
+  nsgId: string,
+  port: number,
+  before: ReadonlySet<string>,
+  notOurs: (rule: SecurityRule, port: number, nsgId: string) => [CloseOutcome, string] | undefined,
+): Promise<string | undefined> {
+  const pick = (rules: readonly SecurityRule[] | undefined): string | undefined =>
+    (rules ?? []).find(
+      (r) =>
+        isJitAllowRule(r) &&
+        !before.has((r.name ?? '').toLowerCase()) &&
+        notOurs(r, port, nsgId) === undefined,
+    )?.name;
+  const first = pick(await nsgRules(ctx, nsgId));
+  if (first) return first;
+  ctx.log.info(
+    `Waiting up to ${Math.round(ctx.lateGraceMs / 1000)} s for JIT to write this run's rule for VM ${view.saved.name} port ${port} in ${nsgName(nsgId)}, to close it.`,
   );
-  const end = Date.now() + LATE_RULE_GRACE_MS;
+  const end = Date.now() + ctx.lateGraceMs;
   let interval = 500;
   while (Date.now() < end) {
-    await sleep(interval, signal, 'waiting for a late JIT rule');
+    await sleep(interval, ctx.signal, 'waiting for a late JIT rule');
     interval = Math.min(2000, interval * 2);
-    const nsg = await readNsg(clients, u.nsgId, signal);
-    const found = (nsg.securityRules ?? []).find((x) =>
-      matchesTarget(x, { port: u.port, destinations: u.vm.privateIps, source: u.source }),
-    );
-    if (found) return candidateFor(u.vm, u.nsgId, u.port, u.source, found);
+    const nsg = await readNsg(ctx.clients, nsgId, ctx.signal).catch(() => undefined);
+    const found = pick(nsg?.securityRules);
+    if (found) return found;
   }
-  log.warning(
-    `JIT has not written the rule for VM ${u.vm.name} port ${u.port} in ${nsgName(u.nsgId)} after ${LATE_RULE_GRACE_MS / 1000} s; ` +
-      `if it still does, access from ${u.source} closes by itself at ${request.endTimeUtc}.`,
+  ctx.log.warning(
+    `JIT has not written this run's rule for VM ${view.saved.name} port ${port} in ${nsgName(nsgId)} after ${Math.round(ctx.lateGraceMs / 1000)} s; ` +
+      `if it still does, access closes by itself at ${request.endTimeUtc}.`,
   );
-  return 'missing';
+  return undefined;
 }
 
-async function deleteRule(
-  clients: AzureClients,
-  c: Candidate,
+/** Runs `fn` after every earlier write to the same NSG has finished. */
+function serialised<T>(ctx: Ctx, nsgId: string, fn: () => Promise<T>): Promise<T> {
+  const key = normalizeId(nsgId);
+  const previous = ctx.nsgLocks.get(key) ?? Promise.resolve();
+  const next = previous.then(fn, fn);
+  ctx.nsgLocks.set(
+    key,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+async function deleteSerialised(
+  ctx: Ctx,
+  vm: VmView,
   request: StateRequest,
-  log: CloseLog,
-  signal?: AbortSignal,
+  nsgId: string,
+  name: string,
+  port: number,
 ): Promise<ClosedRule> {
-  const nsg = requireResourceId(c.rule.nsgId, 'network security group');
-  const rules = clients.network(nsg.subscriptionId).securityRules;
-  /** true: still there, false: 404, an Error: could not tell. */
-  const present = (): Promise<boolean | Error> =>
-    azureCall(`confirm rule '${c.rule.name}' is gone`, signal, (o) =>
-      rules.get(nsg.resourceGroup, nsg.name, c.rule.name, o),
+  const base = { vm: vm.saved.name, port, nsgId, rule: name };
+  try {
+    const result = await serialised(ctx, nsgId, () => deleteRule(ctx, nsgId, name));
+    if (result === 'gone-before') return { ...base, outcome: 'already-gone' };
+    ctx.deleted.push({ vm, nsgId, name, request });
+    ctx.log.info(
+      `Closed: deleted ${name} from ${nsgName(nsgId)} (VM ${vm.saved.name} port(s) ${vm.saved.ports.join(', ')}, source ${vm.source ?? '?'}).`,
+    );
+    return { ...base, outcome: 'deleted' };
+  } catch (e) {
+    const err = toJitError(e);
+    const status = err instanceof AzureApiError ? err.status : undefined;
+    const why =
+      status === 403
+        ? `the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete): ${err.message}`
+        : `deleting it failed: ${err.message}`;
+    const to =
+      vm.topology.nsgs.find((n) => normalizeId(n.id) === normalizeId(nsgId))?.privateIps[0] ??
+      vm.topology.privateIps[0];
+    ctx.log.warning(
+      `JIT access stays open: rule ${name} in NSG ${nsgId} allows ${vm.source ?? '?'} → ${to ?? '?'}:${port} (VM ${vm.saved.name}); ${why}. ` +
+        `It closes by itself at ${request.endTimeUtc}, when JIT's request expires.`,
+    );
+    return { ...base, outcome: 'failed', detail: why };
+  }
+}
+
+/**
+ * DELETE the rule, then read it until it answers 404. The DELETE is sent
+ * without the SDK's long-running-operation poller: that poller reads the
+ * operation's status at SUBSCRIPTION scope (`.../locations/<region>/operations`),
+ * which an identity scoped to a resource group may not read; the rule's own
+ * GET is at resource scope and is the truth anyway.
+ */
+export async function deleteRule(
+  ctx: Pick<Ctx, 'clients' | 'signal' | 'log'>,
+  nsgId: string,
+  name: string,
+): Promise<'deleted' | 'gone-before'> {
+  const p = requireResourceId(nsgId, 'network security group');
+  const network = ctx.clients.network(p.subscriptionId);
+  const operation = `delete rule '${name}' from NSG '${p.name}'`;
+  for (let attempt = 1; ; attempt++) {
+    let response;
+    try {
+      response = await network.securityRules.deleteOnce(
+        p.resourceGroup,
+        p.name,
+        name,
+        ctx.signal ? { abortSignal: ctx.signal } : {},
+      );
+    } catch (e) {
+      throw toAzureError(e, operation, ctx.signal);
+    }
+    if (response.status === 404) return 'gone-before';
+    if (response.status === 200 || response.status === 202 || response.status === 204) break;
+    const body = errorBody(response.body);
+    const retriable =
+      response.status === 429 || (response.status === 409 && /^AnotherOperationInProgress$/i.test(body.code));
+    if (!retriable || attempt >= 20) {
+      throw new AzureApiError(
+        response.status,
+        body.code,
+        body.message,
+        response.headers.get('x-ms-correlation-request-id') ?? undefined,
+        operation,
+      );
+    }
+    const wait = Math.min(retryAfterMs(response) ?? 2000 * attempt, 30_000);
+    ctx.log.debug(
+      `${operation}: HTTP ${response.status} ${body.code}; retrying in ${Math.round(wait / 1000)} s.`,
+    );
+    await sleep(wait, ctx.signal, 'waiting to retry a rule delete');
+  }
+  // Accepted: the rule is gone when its GET answers 404.
+  const end = Date.now() + DELETE_CONFIRM_MS;
+  let interval = 250;
+  for (;;) {
+    const present = await azureCall(`confirm rule '${name}' is gone`, ctx.signal, (o) =>
+      network.securityRules.get(p.resourceGroup, p.name, name, o),
     ).then(
       () => true,
-      (e: unknown) => (isNotFound(e) ? false : toJitError(e)),
+      (e: unknown) => {
+        if (isNotFound(e)) return false;
+        throw e;
+      },
     );
-  const closed = (note = ''): ClosedRule => {
-    log.info(
-      `Closed: deleted ${c.rule.name} from ${nsg.name} (VM ${c.vm.name} port ${c.rule.port}, source ${c.rule.source})${note}.`,
+    if (!present) return 'deleted';
+    if (Date.now() >= end)
+      throw new AzureApiError(
+        undefined,
+        '',
+        `Azure accepted the delete but the rule is still there after ${DELETE_CONFIRM_MS / 1000} s`,
+        undefined,
+        operation,
+      );
+    await sleep(interval, ctx.signal, 'waiting for a rule delete');
+    interval = Math.min(2000, interval * 2);
+  }
+}
+
+/**
+ * One look, a little after the deletes, that the rules stayed gone: a rule
+ * written again (JIT's own reconciliation, a redeploy) while our request is
+ * still live is deleted once more, after the same ownership check.
+ */
+async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
+  ctx.log.info(`Checking in ${Math.round(delayMs / 1000)} s that the deleted rules stayed gone.`);
+  await sleep(delayMs, ctx.signal, 're-checking closed rules');
+  let ok = true;
+  const fresh = new Map<string, Promise<readonly SecurityRule[]>>();
+  for (const d of ctx.deleted) {
+    const key = normalizeId(d.nsgId);
+    if (!fresh.has(key))
+      fresh.set(
+        key,
+        readNsg(ctx.clients, d.nsgId, ctx.signal).then(
+          (n) => n.securityRules ?? [],
+          (e: unknown) => {
+            if (isNotFound(e)) return [];
+            throw e;
+          },
+        ),
+      );
+  }
+  for (const d of ctx.deleted) {
+    let rules: readonly SecurityRule[];
+    try {
+      rules = await (fresh.get(normalizeId(d.nsgId)) as Promise<readonly SecurityRule[]>);
+    } catch (e) {
+      ctx.log.warning(`Could not re-check NSG ${nsgName(d.nsgId)} (${toJitError(e).message}).`);
+      ok = false;
+      continue;
+    }
+    const back = rules.find(
+      (r) =>
+        isJitAllowRule(r) &&
+        d.vm.source !== undefined &&
+        hasSource(r, d.vm.source) &&
+        ruleSinglePorts(r).some((p) => d.vm.ports.get(p) === 'live') &&
+        portsWithin(
+          r,
+          [...d.vm.ports].filter(([, s]) => s === 'live').map(([p]) => p),
+        ) &&
+        ruleDestinations(r).some((x) => d.vm.topology.privateIps.includes(x.split('/')[0] ?? x)) &&
+        eqName(r.name, d.name),
     );
-    return { ...describe(c), outcome: 'deleted' };
+    if (!back) continue;
+    ctx.log.warning(`Rule ${d.name} is back in ${nsgName(d.nsgId)} after it was deleted; deleting it again.`);
+    try {
+      await serialised(ctx, d.nsgId, () => deleteRule(ctx, d.nsgId, d.name));
+    } catch (e) {
+      ok = false;
+      ctx.log.warning(
+        `JIT access stays open: rule ${d.name} in NSG ${d.nsgId} came back and could not be deleted again (${toJitError(e).message}); ` +
+          `it closes by itself at ${d.request.endTimeUtc}.`,
+      );
+    }
+  }
+  return ok;
+}
+
+function errorBody(body: unknown): { code: string; message: string } {
+  if (typeof body === 'string') return { code: '', message: body.slice(0, 300) };
+  if (!body || typeof body !== 'object') return { code: '', message: '' };
+  const parsed = body as { error?: { code?: unknown; message?: unknown } };
+  const e = parsed.error ?? (parsed as { code?: unknown; message?: unknown });
+  return {
+    code: typeof e.code === 'string' ? e.code : '',
+    message: typeof e.message === 'string' ? e.message : '',
   };
-  let deleteError: unknown;
-  try {
-    await azureCall(`delete rule '${c.rule.name}' from NSG '${nsg.name}'`, signal, (o) =>
-      rules.beginDeleteAndWait(nsg.resourceGroup, nsg.name, c.rule.name, { ...o, updateIntervalInMs: 1000 }),
-    );
-  } catch (e) {
-    if (isNotFound(e)) return { ...describe(c), outcome: 'already-gone' };
-    deleteError = e;
-  }
-  // Whatever the delete reported, the rule itself is the truth: an operation can report
-  // Failed (or time out, or lose its connection) after NRP already removed the rule.
-  const after = await present();
-  if (after === false) {
-    if (deleteError === undefined) return closed();
-    log.debug(
-      `The delete of ${c.rule.name} reported an error, but the rule is gone: ${toJitError(deleteError).message}`,
-    );
-    return closed(': the delete operation reported a failure, but a re-read shows the rule is gone');
-  }
-  const why = failedWhy(deleteError, after);
-  log.warning(remainsMessage(c, request, why));
-  return { ...describe(c), outcome: 'failed', detail: why };
 }
 
-/** Why a rule may still be open: what the delete said, and what re-reading the rule showed. */
-function failedWhy(deleteError: unknown, after: true | Error): string {
-  if (deleteError === undefined) {
-    return after === true
-      ? 'the delete reported success but the rule is still there'
-      : `the delete reported success but confirming the rule is gone failed (${after.message}), so it may remain`;
-  }
-  const err = toJitError(deleteError);
-  const status = err instanceof AzureApiError ? err.status : undefined;
-  const why =
-    status === 403
-      ? 'the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete)'
-      : `deleting it failed: ${err.message}`;
-  return after === true
-    ? `${why}; a re-read shows the rule is still there`
-    : `${why}; re-reading the rule failed too (${after.message}), so it may remain`;
+function vmRef(
+  id: string,
+): { input: string; name: string; resourceGroup: string; subscriptionId: string } | undefined {
+  const p = parseResourceId(id);
+  if (
+    !p ||
+    p.provider.toLowerCase() !== 'microsoft.compute' ||
+    p.segments[0]?.[0].toLowerCase() !== 'virtualmachines'
+  )
+    return undefined;
+  return { input: id, name: p.name, resourceGroup: p.resourceGroup, subscriptionId: p.subscriptionId };
 }
 
-function remainsMessage(c: Candidate, request: StateRequest, why: string): string {
-  return (
-    `JIT access stays open: rule ${c.rule.name} in NSG ${c.rule.nsgId} allows ${c.rule.source} → ${c.rule.destination}:${c.rule.port} (VM ${c.vm.name}); ${why}. ` +
-    `It closes by itself at ${request.endTimeUtc}, when JIT's request expires.`
-  );
-}
-
-function describe(c: Candidate): Omit<ClosedRule, 'outcome'> {
-  return { vm: c.vm.name, port: c.rule.port, nsgId: c.rule.nsgId, rule: c.rule.name };
+function describeRule(r: SecurityRule): string {
+  const src = [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])].filter(Boolean).join(',');
+  const dst = ruleDestinations(r).join(',');
+  const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter(Boolean).join(',');
+  return `${src || '?'} → ${dst || '?'}:${ports || '?'}`;
 }
 
 function locator(r: StateRequest): {
@@ -329,6 +671,10 @@ function locator(r: StateRequest): {
     location: r.location,
     name: r.policyName,
   };
+}
+
+function eqName(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
 function nsgName(id: string): string {

@@ -1,18 +1,23 @@
 /**
  * Sends one initiate per policy, carrying all of its VMs and ports, policies
- * in parallel. Each accepted request is saved to state at once, before any
- * waiting, so post can close it even if main is cancelled right after.
+ * in parallel. Each request is saved to state (pending) BEFORE it is sent: a
+ * 202 lost on the way back, or a cancel while it is in flight, still leaves
+ * post something to close. Once accepted it is marked so.
  */
 import type { JitNetworkAccessPolicyInitiateRequest, JitNetworkAccessRequest } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
+import { AzureApiError } from '../errors';
 import { throwIfCancelled } from '../cancel';
-import type { StateRequest } from '../state';
 import type { PolicyPlan, RequestedSource } from './plan';
 import type { StateStore } from './stateStore';
+import { normalizeId } from '../azure/resourceId';
+import type { RuleSnapshot } from './wait';
 
 export interface InitiateOptions {
   readonly source: RequestedSource;
+  /** JIT allow rules in the NSGs before initiate (see wait.ts), saved so post never adopts them. */
+  readonly snapshot?: RuleSnapshot;
   readonly durationMinutes: number;
   readonly justification: string;
   readonly signal?: AbortSignal;
@@ -22,7 +27,9 @@ export interface InitiateOptions {
 export interface AcceptedRequest {
   readonly plan: PolicyPlan;
   readonly response: JitNetworkAccessRequest;
+  /** As the 202 gave it (informational only: stored history may round it). */
   readonly startTimeUtc: string;
+  /** The end time we sent: part of what identifies our request in the history. */
   readonly endTimeUtc: string;
 }
 
@@ -76,6 +83,24 @@ async function initiateOne(
   // Azure's clock, not ours: JIT checks endTimeUtc - its now <= maxRequestAccessDuration.
   const end = new Date(clients.clock.now().getTime() + options.durationMinutes * 60_000);
   const body = initiateBody(plan, options.source, end, options.justification);
+  const endTimeUtc = end.toISOString();
+  store.addRequest({
+    policyId: policy.id,
+    policyName: policy.name,
+    resourceGroup: policy.resourceGroup,
+    location: policy.location,
+    status: 'pending',
+    endTimeUtc,
+    vms: plan.vms.map((v) => ({
+      id: v.match.vm.id,
+      name: v.match.vm.name,
+      privateIps: [...v.match.vm.privateIps],
+      ports: v.ports.map((p) => p.number),
+      nsgIds: v.match.vm.nsgs.map((n) => n.id),
+      rules: [],
+      before: v.match.vm.nsgs.flatMap((n) => [...(options.snapshot?.get(normalizeId(n.id)) ?? [])]),
+    })),
+  });
   // NOT aborted by cancellation: once sent, Azure may accept it, and only its
   // answer lets us save what to close. The per-call timeout still bounds it.
   const response = await azureCall(
@@ -85,26 +110,14 @@ async function initiateOne(
       clients
         .security(policy.subscriptionId)
         .jitNetworkAccessPolicies.initiate(policy.resourceGroup, policy.location, policy.name, body, o),
-  );
+  ).catch((e: unknown) => {
+    // Refused with an answer (4xx): nothing was opened. Anything else (no answer, 5xx) may have been accepted: keep it pending.
+    if (e instanceof AzureApiError && e.status !== undefined && e.status >= 400 && e.status < 500)
+      store.removeRequest(policy.id);
+    throw e;
+  });
   const startTimeUtc = toIso(response.startTimeUtc) ?? clients.clock.now().toISOString();
-  const endTimeUtc = toIso(response.virtualMachines[0]?.ports[0]?.endTimeUtc) ?? end.toISOString();
-  const request: StateRequest = {
-    policyId: policy.id,
-    policyName: policy.name,
-    resourceGroup: policy.resourceGroup,
-    location: policy.location,
-    startTimeUtc,
-    endTimeUtc,
-    vms: plan.vms.map((v) => ({
-      id: v.match.vm.id,
-      name: v.match.vm.name,
-      privateIps: [...v.match.vm.privateIps],
-      ports: v.ports.map((p) => p.number),
-      nsgIds: v.match.vm.nsgs.map((n) => n.id),
-      rules: [],
-    })),
-  };
-  store.addRequest(request);
+  store.updateRequest(policy.id, (r) => ({ ...r, status: 'accepted', startTimeUtc }));
   return { plan, response, startTimeUtc, endTimeUtc };
 }
 

@@ -9,15 +9,19 @@ import { signIn } from '../azure/signIn';
 import { resolveTopologies } from '../azure/topology';
 import type { JitConfig } from '../config';
 import { isJitError } from '../errors';
+import { render } from '../frontEnd';
 import type { AzureSession } from '../session';
 import { parseInputs } from '../inputs/parse';
 import { resolveJustification } from '../justification';
 import type { RunOptions } from '../run';
-import { renderMainSummary, type SummaryRow } from '../summary';
-import { initiateAll, type AcceptedRequest } from './initiate';
+import { problemsOf } from '../problems';
+import type { MainRow, MainSummary } from '../summary';
+import { initiateAll } from './initiate';
 import { groupByPolicy, type PolicyPlan, type RequestedSource } from './plan';
 import { listPolicies, matchPolicies } from './policies';
 import { probeUntilOpen } from './probe';
+import { ProgressTracker } from './progress';
+import { readBack } from './readBack';
 import { describePlans, planRows, setOutputs, targetRows } from './report';
 import { resolveRequestedSource } from './source';
 import { StateStore } from './stateStore';
@@ -66,13 +70,23 @@ export async function openAccess(options: RunOptions): Promise<void> {
     const subs = [...new Set(plans.map((p) => p.policy.subscriptionId.toLowerCase()))];
     if (subs.length === 1) platform.setOutput('subscription-id', subs[0] ?? '');
   }
-  const sourceText = source.prefix ?? 'the caller address (source: azure)';
+  const fe = platform.frontEnd;
+  const sourceText = source.prefix ?? `the caller address (${fe.setting('source', 'azure')})`;
+  const justification = resolveJustification(config.justification, platform.runMetadata());
+  const summary = (outcome: MainSummary['outcome'], rows: MainRow[]): MainSummary => ({
+    kind: 'main',
+    outcome,
+    at: clients.clock.now().toISOString(),
+    rows,
+    durationMinutes: config.durationMinutes,
+    justification,
+  });
 
   if (config.dryRun) {
     for (const line of describePlans(plans, sourceText, config.durationMinutes)) platform.notice(line);
     if (source.prefix) platform.setOutput('ip', source.prefix);
     await platform.appendSummary(
-      renderMainSummary({ rows: planRows(plans, sourceText, 'would-request'), dryRun: true }),
+      summary('dry-run', planRows(plans, sourceText, 'would-request', session.cloud.resourceManager)),
     );
     return;
   }
@@ -93,21 +107,45 @@ export async function openAccess(options: RunOptions): Promise<void> {
     );
     const requests = await initiateAll(clients, plans, store, {
       source,
+      snapshot,
       durationMinutes: config.durationMinutes,
-      justification: resolveJustification(config.justification, platform.runMetadata()),
+      justification,
       ...(signal ? { signal } : {}),
     });
     for (const r of requests)
       platform.info(
         `Accepted: policy '${r.plan.policy.name}' (started ${r.startTimeUtc}, ends ${r.endTimeUtc}).`,
       );
-    return { requests, snapshot };
+    const back = await readBack(clients, requests, source.prefix, signal, (m) => platform.debug(m)).catch(
+      async (e: unknown) => {
+        await reportUnfinished(
+          options,
+          summary,
+          planRows(plans, sourceText, 'requested', session.cloud.resourceManager, requests[0]?.endTimeUtc),
+          e,
+        );
+        throw e;
+      },
+    );
+    if (source.prefix === undefined && back.source !== undefined) {
+      platform.info(`Azure opened access for source ${back.source} (read back from this run's own request).`);
+      store.setSource({ kind: 'azure', prefix: back.source });
+    }
+    return { requests, snapshot, back };
   });
+  const knownSource = source.prefix ?? accepted.back.source;
 
+  const progress = new ProgressTracker({
+    timeoutMs: config.waitTimeoutMs,
+    report: (line) => platform.info(line),
+    ...(platform.status ? { status: platform.status } : {}),
+    ...(options.progressIntervalMs !== undefined ? { intervalMs: options.progressIntervalMs } : {}),
+  });
   const result = await platform
     .group('Wait until the allow rules are live', () =>
-      waitForRules(clients, expectationsFor(accepted.requests, source.prefix), {
-        ...(source.prefix !== undefined ? { source: source.prefix } : {}),
+      waitForRules(clients, expectationsFor(accepted.requests, knownSource), {
+        progress,
+        ...(knownSource !== undefined ? { source: knownSource } : {}),
         timeoutMs: config.waitTimeoutMs,
         pollIntervalMs: config.pollIntervalMs,
         snapshot: accepted.snapshot,
@@ -117,11 +155,24 @@ export async function openAccess(options: RunOptions): Promise<void> {
       }),
     )
     .catch(async (e: unknown) => {
-      await reportUnfinished(options, plans, accepted.requests, sourceText, e);
+      await reportUnfinished(
+        options,
+        summary,
+        planRows(
+          plans,
+          sourceText,
+          'requested',
+          session.cloud.resourceManager,
+          accepted.requests[0]?.endTimeUtc,
+        ),
+        e,
+      );
       throw e;
     });
 
-  if (source.prefix === undefined) store.setSource({ kind: 'azure', prefix: result.source });
+  platform.status?.('');
+  if (source.prefix === undefined && accepted.back.source === undefined)
+    store.setSource({ kind: 'azure', prefix: result.source });
   for (const r of accepted.requests) {
     for (const v of r.plan.vms) {
       const rules = result.rules
@@ -137,10 +188,21 @@ export async function openAccess(options: RunOptions): Promise<void> {
     }
   }
 
-  const targets = buildTargets(accepted.requests, result.rules, result.source);
-  if (config.probe) {
+  const targets = buildTargets(accepted.requests, result.rules, result.source, accepted.back.mappedPorts);
+  for (const r of accepted.requests)
+    for (const v of r.plan.vms) {
+      const vm = v.match.vm;
+      if (vm.publicIpUnassigned && v.match.entry.publicIpAddress === undefined)
+        platform.warning(
+          `VM ${vm.name}'s public IP resource holds no address (a dynamic public IP is released while the VM is stopped/deallocated), ` +
+            `so its host output falls back to the private IP ${vm.privateIps[0] ?? '(none)'}, reachable only from inside its network. Start the VM, or give it a static public IP.`,
+        );
+    }
+  // Behind a firewall with no NSG on the path there is no rule to watch: only a probe proves access.
+  const probed = targets.filter((t) => config.probe || (t.firewallIp !== undefined && t.nsgIds.length === 0));
+  if (probed.length > 0) {
     await platform.group('Probe TCP connectivity', async () => {
-      for (const t of targets) {
+      for (const t of probed) {
         for (const p of t.ports) {
           await probeUntilOpen(t.host, p.connectPort, config.waitTimeoutMs, signal);
           platform.info(`${t.host}:${p.connectPort} (VM ${t.vm}) accepts TCP connections.`);
@@ -154,7 +216,14 @@ export async function openAccess(options: RunOptions): Promise<void> {
     );
   }
   setOutputs(platform, targets, result.source);
-  await platform.appendSummary(renderMainSummary({ rows: targetRows(targets, 'live') }));
+  await platform.appendSummary(
+    summary(
+      'live',
+      targetRows(targets, result.rules, session.cloud.resourceManager, (r) =>
+        progress.liveAfterMs(r.expectation),
+      ),
+    ),
+  );
 }
 
 /** Topology, policies, local validation: everything before the first write. */
@@ -178,11 +247,7 @@ async function planRequest(
       `This agent's clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} Azure's. End times are computed from Azure's clock so the requested duration holds; fix the agent's time sync (NTP).`,
     );
   }
-  const policies = await listPolicies(
-    clients,
-    vms.map((v) => v.subscriptionId),
-    signal,
-  );
+  const policies = await listPolicies(clients, vms, signal);
   const matches = matchPolicies(vms, policies, (m) => platform.warning(m));
   for (const m of matches)
     platform.info(
@@ -193,7 +258,7 @@ async function planRequest(
     durationMinutes: config.durationMinutes,
     source,
   });
-  for (const w of validated.warnings) platform.warning(w);
+  for (const w of validated.warnings) platform.warning(render(w, platform.frontEnd));
   return groupByPolicy(validated.vms);
 }
 
@@ -204,18 +269,26 @@ function describeSource(s: RequestedSource): string {
   return `Source: ${s.prefix ?? ''} (this agent's public IP, agreed by ${(s.agreedBy ?? []).join(', ')}).`;
 }
 
-/** Summary rows when the wait failed after access was requested: say what state it is in. */
+/** The summary when the wait failed after access was requested: say what state it is in. */
 async function reportUnfinished(
   options: RunOptions,
-  plans: readonly PolicyPlan[],
-  requests: readonly AcceptedRequest[],
-  source: string,
+  summary: (outcome: MainSummary['outcome'], rows: MainRow[]) => MainSummary,
+  rows: readonly MainRow[],
   e: unknown,
 ): Promise<void> {
+  const { platform } = options;
   const kind = isJitError(e) ? e.kind : 'internal';
   const status = kind === 'timeout' ? 'timed-out' : kind === 'superseded' ? 'superseded' : 'requested';
-  const rows: SummaryRow[] = planRows(plans, source, status, requests[0]?.endTimeUtc);
-  await options.platform
-    .appendSummary(renderMainSummary({ rows, notes: ['The post step closes whatever this run opened.'] }))
+  await platform
+    .appendSummary({
+      ...summary(
+        'unfinished',
+        rows.map((r) => ({ ...r, status })),
+      ),
+      problems: problemsOf(e, platform.frontEnd),
+      notes: [
+        `${platform.frontEnd.closer.replace(/^./, (c) => c.toUpperCase())} closes whatever this run opened.`,
+      ],
+    })
     .catch(() => undefined);
 }

@@ -4,12 +4,15 @@
  * `SecurityCenter-JITRule_<int>_<HEX>` (underscores); the int may be
  * negative. Names are matched by prefix, never reconstructed. NSG values are
  * stored as written (`Tcp`, `tcp`, `TCP`), so protocol and names compare
- * case-insensitively; source prefixes compare exactly (JIT writes what was
- * requested, verbatim).
+ * case-insensitively. Sources compare as parsed prefixes (an IP equals its
+ * /32), in `sourceAddressPrefix` or `sourceAddressPrefixes`: Azure's spelling
+ * of the source it writes is not documented. One rule may carry several ports
+ * (`destinationPortRanges`).
  */
 import type { SecurityRule } from '@azure/arm-network';
+import { samePrefix } from './sourcePrefix';
 
-const ALLOW_RULE = /^securitycenter-jitrule--?\d+-[0-9a-f]+$/i;
+const ALLOW_RULE = /^securitycenter-jitrule--?\d+-[0-9a-f]{32}$/i;
 
 export function isJitAllowRuleName(name: string | undefined): boolean {
   return name !== undefined && ALLOW_RULE.test(name);
@@ -20,7 +23,7 @@ export interface RuleTarget {
   readonly port: number;
   /** Any of these destination IPs (the private IPs of the NICs the NSG guards). */
   readonly destinations: readonly string[];
-  /** Exact source prefix; undefined = any (used while learning the `source: azure` address). */
+  /** Source prefix (compared as a parsed prefix); undefined = any (while learning the `source: azure` address). */
   readonly source?: string;
   /** Policy protocol (`TCP`, `UDP`, `*`). */
   readonly protocol?: string;
@@ -54,9 +57,34 @@ export function sameSlot(rule: SecurityRule, target: RuleTarget): boolean {
   );
 }
 
-/** Slot plus our exact source. */
+/** Slot plus our source. */
 export function matchesTarget(rule: SecurityRule, target: RuleTarget): boolean {
-  return sameSlot(rule, target) && (target.source === undefined || ruleSources(rule).includes(target.source));
+  return sameSlot(rule, target) && (target.source === undefined || hasSource(rule, target.source));
+}
+
+/** Whether the rule allows exactly `source` (one of its source prefixes equals it as a prefix). */
+export function hasSource(rule: SecurityRule, source: string): boolean {
+  return ruleSources(rule).some((s) => samePrefix(s, source));
+}
+
+/** The single ports a rule names (`22`, or `22-22`); a real range yields its bounds only if they are equal. */
+export function ruleSinglePorts(rule: SecurityRule): number[] {
+  const out: number[] = [];
+  for (const range of rulePorts(rule)) {
+    const [lo, hi] = range.split('-').map((x) => Number(x.trim()));
+    if (lo !== undefined && Number.isInteger(lo) && (hi === undefined || hi === lo)) out.push(lo);
+  }
+  return out;
+}
+
+/** Whether every port the rule opens is one of `ports` (a rule carrying someone else's port is not ours alone). */
+export function portsWithin(rule: SecurityRule, ports: readonly number[]): boolean {
+  const ranges = rulePorts(rule);
+  return (
+    ranges.length > 0 &&
+    ranges.length === ruleSinglePorts(rule).length &&
+    ruleSinglePorts(rule).every((p) => ports.includes(p))
+  );
 }
 
 export function isLive(rule: SecurityRule): boolean {

@@ -1,8 +1,11 @@
 /**
- * Finds the JIT policy that lists each VM. Policies are read ONCE per run
- * with one subscription-level list per subscription (paged): the Security
- * provider's read budget is small (~750 per subscription), so no per-VM or
- * per-region reads. Never assumes the policy is called `default`.
+ * Finds the JIT policy that lists each VM. Azure only accepts a policy in its
+ * VMs' own subscription, resource group and location, so policies are listed
+ * per resource group of the target VMs: one list per distinct group, never at
+ * subscription scope (identities are often granted one resource group only,
+ * and a subscription-wide list then fails with 403). The Security provider's
+ * read budget is small (~750 per subscription): no per-VM reads. Never
+ * assumes the policy is called `default`.
  */
 import type { JitNetworkAccessPolicy, JitNetworkAccessPolicyVirtualMachine } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
@@ -28,25 +31,50 @@ export interface VmPolicyMatch {
   readonly entry: JitNetworkAccessPolicyVirtualMachine;
 }
 
-/** Lists every JIT policy of each subscription once (in parallel). */
-export async function listPolicies(
+/** A resource group that holds target VMs. */
+export interface GroupRef {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+}
+
+/** Distinct (subscription, resource group) pairs, case-insensitively, in first-seen order. */
+export function distinctGroups(groups: readonly GroupRef[]): GroupRef[] {
+  const seen = new Map<string, GroupRef>();
+  for (const g of groups) {
+    const key = `${g.subscriptionId.toLowerCase()}/${g.resourceGroup.toLowerCase()}`;
+    if (!seen.has(key)) seen.set(key, g);
+  }
+  return [...seen.values()];
+}
+
+/** Lists the JIT policies (with their request history) of each resource group once, in parallel. */
+export async function listRawPolicies(
   clients: AzureClients,
-  subscriptionIds: readonly string[],
+  groups: readonly GroupRef[],
   signal?: AbortSignal,
-): Promise<JitPolicy[]> {
-  const perSub = await Promise.all(
-    [...new Set(subscriptionIds.map((s) => s.toLowerCase()))].map((sub) =>
-      azureCall(`list JIT policies of subscription '${sub}'`, signal, async (o) => {
-        const found: JitPolicy[] = [];
-        for await (const p of clients.security(sub).jitNetworkAccessPolicies.list(o)) {
-          const policy = toJitPolicy(p);
-          if (policy) found.push(policy);
-        }
+): Promise<JitNetworkAccessPolicy[]> {
+  const perGroup = await Promise.all(
+    distinctGroups(groups).map((g) =>
+      azureCall(`list JIT policies of resource group '${g.resourceGroup}'`, signal, async (o) => {
+        const found: JitNetworkAccessPolicy[] = [];
+        const pages = clients
+          .security(g.subscriptionId)
+          .jitNetworkAccessPolicies.listByResourceGroup(g.resourceGroup, o);
+        for await (const p of pages) found.push(p);
         return found;
       }),
     ),
   );
-  return perSub.flat();
+  return perGroup.flat();
+}
+
+/** The JIT policies of the resource groups of `vms` (one list per distinct group). */
+export async function listPolicies(
+  clients: AzureClients,
+  vms: readonly GroupRef[],
+  signal?: AbortSignal,
+): Promise<JitPolicy[]> {
+  return (await listRawPolicies(clients, vms, signal)).flatMap((p) => toJitPolicy(p) ?? []);
 }
 
 export function toJitPolicy(p: JitNetworkAccessPolicy): JitPolicy | undefined {
@@ -102,7 +130,8 @@ export function matchPolicies(
 
 function noPolicyError(vm: VmTopology): PolicyError {
   return new PolicyError(
-    `VM ${vm.name} (${vm.id}, from input 'vms' = "${vm.ref.input}") is not covered by any JIT policy in subscription ${vm.subscriptionId}`,
+    (fe) =>
+      `VM ${vm.name} (${vm.id}, from ${fe.quote('vms')} = "${vm.ref.input}") is not covered by any JIT policy in its resource group ${vm.resourceGroup} (subscription ${vm.subscriptionId}); Azure only accepts a JIT policy in the VM's own resource group and location`,
     'policy',
     `Enable just-in-time VM access on ${vm.name}: in Defender for Cloud open Workload protections → Just-in-time VM access ` +
       "(or the VM's Connect / Configuration blade), select the VM and enable JIT with the ports you need " +

@@ -34,7 +34,10 @@ export function cloudForPost(platform: Platform, connect: Connect, recorded: Clo
     throw new StateError(
       `The saved state names cloud ${describe(recorded)}, but this step is configured for ${describe(actual)}. ` +
         'Nothing was closed and no sign-in was attempted: the saved state never decides where credentials are sent.',
-      'Give this step the same cloud, arm-endpoint and authority-host as the step that opened access. ' +
+      (fe) =>
+        (fe.uses('cloud')
+          ? `Give this step the same ${fe.input('cloud')}, ${fe.input('arm-endpoint')} and ${fe.input('authority-host')} as the step that opened access. `
+          : 'Give this step the same service connection as the step that opened access. ') +
         'If that step did not run against that cloud, the state was not written by it: remove it. ' +
         'Access closes by itself at its end time.',
     );

@@ -7,7 +7,7 @@ import { signIn } from '../azure/signIn';
 import { createAzureClients } from '../azure/clients';
 import type { RunOptions } from '../run';
 import { STATE_KEY, parseState, type JitState } from '../state';
-import { renderPostSummary, type CloseResult, type ClosedRow, type RemainingRow } from '../summary';
+import type { CloseResult, ClosedRow, RemainingRow } from '../summary';
 import { TimeoutError } from '../errors';
 import { closeAccess, type CloseOutcome } from './close';
 import { withDeadline } from '../abort';
@@ -36,10 +36,14 @@ export async function closeFromState(options: RunOptions): Promise<void> {
     return;
   }
   if (state.closeOnPost === 'none') {
-    for (const line of openLines(state)) platform.notice(`close-on-post is 'none': ${line}`);
-    await platform.appendSummary(
-      renderPostSummary({ closed: [], remaining: remainingRows(state, 'close-on-post: none') }),
-    );
+    const setting = platform.frontEnd.setting('close-on-post', 'none');
+    for (const line of openLines(state)) platform.notice(`${setting}: ${line}`);
+    await platform.appendSummary({
+      kind: 'post',
+      at: new Date().toISOString(),
+      closed: [],
+      remaining: remainingRows(state, setting),
+    });
     return;
   }
 
@@ -71,6 +75,7 @@ export async function closeFromState(options: RunOptions): Promise<void> {
           debug: (m) => platform.debug(m),
         },
         deadline.signal,
+        closeTiming(),
       ),
     );
     const closed: ClosedRow[] = report.rules.map((r) => ({
@@ -88,7 +93,7 @@ export async function closeFromState(options: RunOptions): Promise<void> {
         until: endOf(state, r.vm),
         reason: r.detail ?? 'delete failed',
       }));
-    await platform.appendSummary(renderPostSummary({ closed, remaining }));
+    await platform.appendSummary({ kind: 'post', at: clients.clock.now().toISOString(), closed, remaining });
     // Cleared only when nothing of ours may remain, so a re-run can retry the rest.
     if (report.complete) platform.saveState(STATE_KEY, '');
   } catch (e) {
@@ -105,10 +110,29 @@ const RESULT: Record<CloseOutcome, CloseResult> = {
   deleted: 'deleted',
   'already-gone': 'already gone',
   'left-for-newer-request': 'kept: belongs to a newer request',
-  // Our rule name now carries another source/port/destination: JIT reused it for someone else.
-  'left-changed': 'kept: belongs to a newer request',
+  // Not provably this run's: a user rule, another request's rule, an NSG off the VM's path.
+  'left-not-ours': "kept: not this run's",
+  'left-changed': "kept: not this run's",
   failed: 'failed',
 };
+
+/**
+ * The close timings, overridable by environment for tests of the shipped
+ * bundles (a 30 s re-check per post would make them slow). Only the wait
+ * changes: what is deleted is decided the same way.
+ */
+function closeTiming(): { recheckDelayMs?: number; lateRuleGraceMs?: number } {
+  const ms = (name: string): number | undefined => {
+    const v = Number(process.env[name]);
+    return process.env[name] !== undefined && Number.isFinite(v) && v >= 0 ? Math.min(v, 120_000) : undefined;
+  };
+  const recheck = ms('AZURE_JIT_ACCESS_RECHECK_DELAY_MS');
+  const late = ms('AZURE_JIT_ACCESS_LATE_RULE_GRACE_MS');
+  return {
+    ...(recheck !== undefined ? { recheckDelayMs: recheck } : {}),
+    ...(late !== undefined ? { lateRuleGraceMs: late } : {}),
+  };
+}
 
 function openLines(state: JitState): string[] {
   return state.requests.flatMap((r) =>

@@ -4,9 +4,10 @@
  * first VM's first port for the common single-VM case.
  */
 import type { Platform } from '../platform';
-import type { SummaryRow, TargetStatus } from '../summary';
+import { portalUrl, type MainRow, type TargetStatus } from '../summary';
 import type { PolicyPlan } from './plan';
 import type { Target } from './targets';
+import type { FoundRule } from './wait';
 
 export function setOutputs(platform: Platform, targets: readonly Target[], source: string): void {
   platform.setOutput('ip', source);
@@ -18,15 +19,37 @@ export function setOutputs(platform: Platform, targets: readonly Target[], sourc
   platform.setOutput('port', first ? String(first.port) : '');
 }
 
-export function targetRows(targets: readonly Target[], status: TargetStatus): SummaryRow[] {
-  return targets.map((t) => ({
-    vm: t.vm,
-    ports: t.ports.map((p) => p.port),
-    source: t.source,
-    host: t.ports.some((p) => p.mappedPort !== undefined) ? `${t.host}:${t.port}` : t.host,
-    expiresAt: t.expiresAt,
-    status,
-  }));
+/** Summary rows for live targets, with each rule and how long it took to go live. */
+export function targetRows(
+  targets: readonly Target[],
+  rules: readonly FoundRule[],
+  resourceManager: string,
+  liveAfterMs: (rule: FoundRule) => number | undefined,
+): MainRow[] {
+  return targets.map((t) => {
+    const url = portalUrl(resourceManager, t.id);
+    return {
+      vm: t.vm,
+      policy: t.policy,
+      ports: t.ports.map((p) => p.port),
+      source: t.source,
+      endpoints: t.ports.map((p) => `${t.host}:${p.connectPort}`),
+      expiresAt: t.expiresAt,
+      status: 'live',
+      rules: rules
+        .filter((r) => r.expectation.vm.id === t.id)
+        .map((r) => {
+          const after = liveAfterMs(r);
+          return {
+            nsg: r.expectation.nsgId.split('/').pop() ?? r.expectation.nsgId,
+            rule: r.name,
+            port: r.expectation.target.port,
+            ...(after !== undefined ? { liveAfterMs: after } : {}),
+          };
+        }),
+      ...(url ? { portalUrl: url } : {}),
+    };
+  });
 }
 
 /** Rows for plans that were (or would be) requested but have no confirmed rules. */
@@ -34,17 +57,26 @@ export function planRows(
   plans: readonly PolicyPlan[],
   source: string,
   status: TargetStatus,
+  resourceManager: string,
   expiresAt?: string,
-): SummaryRow[] {
+): MainRow[] {
   return plans.flatMap((plan) =>
-    plan.vms.map((v) => ({
-      vm: v.match.vm.name,
-      ports: v.ports.map((p) => p.number),
-      source,
-      host: v.match.vm.publicIp ?? v.match.vm.fqdn ?? v.match.vm.privateIps[0] ?? '',
-      ...(expiresAt ? { expiresAt } : {}),
-      status,
-    })),
+    plan.vms.map((v) => {
+      const vm = v.match.vm;
+      const host = vm.publicIp ?? vm.fqdn ?? vm.privateIps[0] ?? '';
+      const url = portalUrl(resourceManager, vm.id);
+      return {
+        vm: vm.name,
+        policy: plan.policy.name,
+        ports: v.ports.map((p) => p.number),
+        source,
+        endpoints: host ? v.ports.map((p) => `${host}:${p.number}`) : [],
+        ...(expiresAt ? { expiresAt } : {}),
+        status,
+        rules: [],
+        ...(url ? { portalUrl: url } : {}),
+      };
+    }),
   );
 }
 

@@ -33,3 +33,30 @@ function toCidr(prefix: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
   const addr = ipaddr.parse(prefix);
   return [addr, addr.kind() === 'ipv4' ? 32 : 128];
 }
+
+/**
+ * Whether two source prefixes name the same addresses: `10.0.0.5` equals
+ * `10.0.0.5/32`, `2001:db8::1` equals `2001:db8::1/128`, and `10.0.0.0/24`
+ * equals `10.0.0.0/24` however it is spelt. Azure may write the source of
+ * an allow rule as requested, as a /32 or in `sourceAddressPrefixes`, so
+ * rules are compared as parsed prefixes, never as text. `*` and service tags
+ * compare case-insensitively as text.
+ */
+export function samePrefix(a: string, b: string): boolean {
+  const pa = parsedPrefix(a);
+  const pb = parsedPrefix(b);
+  if (!pa || !pb) return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return (
+    pa[0].kind() === pb[0].kind() &&
+    pa[1] === pb[1] &&
+    pa[0].toNormalizedString() === pb[0].toNormalizedString()
+  );
+}
+
+function parsedPrefix(prefix: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  try {
+    return toCidr(prefix.trim());
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * Keeps the run's JitState and saves it through the platform on every change:
- * right after each initiate is accepted (so a cancelled or crashed wait can
- * still be closed by post), and again once rule names are known.
+ * just BEFORE each initiate is sent (pending: a lost 202 or a cancel is still
+ * closed by post), when it is accepted, and again once rule names are known.
  */
 import type { Platform } from '../platform';
 import { normalizeId } from '../azure/resourceId';
@@ -31,6 +31,28 @@ export class StateStore {
   addRequest(request: StateRequest): void {
     this.state = { ...this.state, requests: [...this.state.requests, request] };
     this.save();
+  }
+
+  /** Replaces the request for `policyId` (pending → accepted with Azure's answer). */
+  updateRequest(policyId: string, update: (r: StateRequest) => StateRequest): void {
+    this.state = {
+      ...this.state,
+      requests: this.state.requests.map((r) =>
+        normalizeId(r.policyId) === normalizeId(policyId) ? update(r) : r,
+      ),
+    };
+    this.save();
+  }
+
+  /** Drops a pending request Azure certainly refused (nothing to close). */
+  removeRequest(policyId: string): void {
+    this.state = {
+      ...this.state,
+      requests: this.state.requests.filter((r) => normalizeId(r.policyId) !== normalizeId(policyId)),
+    };
+    // Nothing left to close: save no state at all, as if nothing had been sent.
+    if (this.state.requests.length === 0) this.platform.saveState(STATE_KEY, '');
+    else this.save();
   }
 
   /** Records the source Azure actually used (`source: azure` learns it from the first rule). */

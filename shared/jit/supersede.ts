@@ -1,14 +1,14 @@
 /**
- * Whether our request for a VM port was replaced by a newer one. JIT keeps
- * one live request per VM port: a newer request marks ours `Revoked` /
- * `NewerRequestInitiated` and replaces the allow rule. Read from ONE policy
- * GET (the Security provider's read budget is small), never polled.
+ * Reading the JIT policy to judge our own request: ONE GET (the Security
+ * provider's read budget is small), never polled. The verdict comes from our
+ * own port entry (see history.ts): `Revoked` + `NewerRequestInitiated` means
+ * a newer request replaced ours; a newer request that merely coexists with
+ * ours changes nothing.
  */
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
-import { sameResourceId } from '../azure/resourceId';
-import { toIso } from './initiate';
+import { entryState, findOurEntry, newestOther, type OurRequestKey } from './history';
 
 export interface PolicyLocator {
   readonly subscriptionId: string;
@@ -18,7 +18,6 @@ export interface PolicyLocator {
 }
 
 export interface NewerRequest {
-  /** Absent when only our own entry, marked revoked, tells us. */
   readonly startTimeUtc?: string;
   readonly requestor: string;
   readonly source?: string;
@@ -35,39 +34,16 @@ export function readPolicy(
 }
 
 /**
- * A request for `vmId`+`port` started after ours (`ourStartTimeUtc`), or ours
- * marked revoked for a newer request (then the newer one may already be gone
- * from the history; `startTimeUtc` is ours in that case).
+ * Our request for `key` was replaced: our own port entry is `Revoked` for
+ * `NewerRequestInitiated`. Returns who replaced it when the history tells.
  */
-export function findNewerRequest(
+export function findSupersession(
   policy: JitNetworkAccessPolicy,
-  vmId: string,
-  port: number,
-  ourStartTimeUtc: string,
+  key: OurRequestKey,
 ): NewerRequest | undefined {
-  const ours = Date.parse(ourStartTimeUtc);
-  let revokedOurs: NewerRequest | undefined;
-  for (const request of policy.requests ?? []) {
-    const start = toIso(request.startTimeUtc);
-    if (!start) continue;
-    for (const vm of request.virtualMachines) {
-      if (!sameResourceId(vm.id, vmId)) continue;
-      for (const p of vm.ports) {
-        if (p.number !== port) continue;
-        const source = p.allowedSourceAddressPrefix ?? p.allowedSourceAddressPrefixes?.join(',');
-        if (Date.parse(start) > ours)
-          return { startTimeUtc: start, requestor: request.requestor, ...(source ? { source } : {}) };
-        if (
-          Date.parse(start) === ours &&
-          /^revoked$/i.test(p.status) &&
-          /^NewerRequestInitiated$/i.test(p.statusReason)
-        ) {
-          revokedOurs = { requestor: '' };
-        }
-      }
-    }
-  }
-  return revokedOurs;
+  const ours = findOurEntry(policy, key);
+  if (entryState(ours) !== 'superseded') return undefined;
+  return newestOther(policy, key, ours) ?? { requestor: '' };
 }
 
 export function describeNewer(n: NewerRequest): string {
@@ -75,27 +51,4 @@ export function describeNewer(n: NewerRequest): string {
   const from = n.source ? ` for source ${n.source}` : '';
   const when = n.startTimeUtc ? ` (started ${n.startTimeUtc})` : '';
   return `a newer JIT request${who}${from}${when}`;
-}
-
-/**
- * Our own entry for a VM port in the policy's history: 'live' while Initiated
- * (or Initiating), 'revoked' once expired or replaced, 'unknown' if absent.
- */
-export function ourPortStatus(
-  policy: JitNetworkAccessPolicy,
-  vmId: string,
-  port: number,
-  ourStartTimeUtc: string,
-): 'live' | 'revoked' | 'unknown' {
-  const ours = Date.parse(ourStartTimeUtc);
-  for (const request of policy.requests ?? []) {
-    const start = toIso(request.startTimeUtc);
-    if (!start || Date.parse(start) !== ours) continue;
-    for (const vm of request.virtualMachines) {
-      if (!sameResourceId(vm.id, vmId)) continue;
-      const p = vm.ports.find((x) => x.number === port);
-      if (p) return /^revoked$/i.test(p.status) ? 'revoked' : 'live';
-    }
-  }
-  return 'unknown';
 }

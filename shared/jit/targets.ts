@@ -6,6 +6,7 @@
  */
 import { sameResourceId } from '../azure/resourceId';
 import type { AcceptedRequest } from './initiate';
+import { mappedKey } from './readBack';
 import type { FoundRule } from './wait';
 
 export interface TargetPort {
@@ -40,13 +41,16 @@ export function buildTargets(
   requests: readonly AcceptedRequest[],
   rules: readonly FoundRule[],
   source: string,
+  mappedPorts: ReadonlyMap<string, number> = new Map(),
 ): Target[] {
   return requests.flatMap((request) =>
     request.plan.vms.map((planned) => {
       const vm = planned.match.vm;
       const answered = request.response.virtualMachines.find((v) => sameResourceId(v.id, vm.id));
       const ports: TargetPort[] = planned.ports.map((p) => {
-        const mapped = answered?.ports.find((a) => a.number === p.number)?.mappedPort;
+        const mapped =
+          answered?.ports.find((a) => a.number === p.number)?.mappedPort ??
+          mappedPorts.get(mappedKey(vm.id, p.number));
         return {
           port: p.number,
           connectPort: mapped ?? p.number,
@@ -55,7 +59,8 @@ export function buildTargets(
       });
       const first = ports[0];
       const firewallIp = planned.match.entry.publicIpAddress;
-      const viaFirewall = firewallIp !== undefined && first?.mappedPort !== undefined;
+      // readBack() guarantees a mapped port for every firewall VM port (else it failed): no fallback to the VM's own address.
+      const viaFirewall = firewallIp !== undefined;
       const host = viaFirewall ? firewallIp : (vm.publicIp ?? vm.fqdn ?? vm.privateIps[0] ?? '');
       const vmRules = rules.filter((r) => sameResourceId(r.expectation.vm.id, vm.id));
       return {

@@ -7,9 +7,18 @@
 import type { JitNetworkAccessPortRule } from '@azure/arm-security';
 import { parse as parseIsoDuration } from 'tinyduration';
 import { InputError, PolicyError } from '../errors';
+import type { FrontEnd, Wording } from '../frontEnd';
 import type { PlannedVm, RequestedSource } from './plan';
 import type { VmPolicyMatch } from './policies';
 import { prefixFamily, prefixWithin } from './sourcePrefix';
+
+/**
+ * JIT writes the allow rule with the description "ASC JIT Network Access rule
+ * created by an initiation request for policy '<policy>' of VM '<vm>'.", and
+ * a rule description holds 140 characters: over 56 for both names together,
+ * Azure accepts the request and silently never writes the rule.
+ */
+export const MAX_POLICY_AND_VM_NAME = 56;
 
 export interface ValidationInput {
   readonly ports: readonly number[];
@@ -20,20 +29,31 @@ export interface ValidationInput {
 export interface ValidationResult {
   readonly vms: readonly PlannedVm[];
   /** Things we could not check locally (e.g. `source: azure` against a restricted policy). */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Wording[];
 }
 
 /** Throws one PolicyError listing every violation; returns the planned VMs otherwise. */
 export function validateRequest(matches: readonly VmPolicyMatch[], input: ValidationInput): ValidationResult {
   requireSourceFamily(matches, input.source);
   const errors: PolicyError[] = [];
-  const warnings: string[] = [];
+  const warnings: Wording[] = [];
   const vms: PlannedVm[] = [];
 
   for (const match of matches) {
     const { vm, policy, entry } = match;
     const where = `JIT policy '${policy.name}' for VM ${vm.name}`;
-    if (vm.nsgs.length === 0) {
+    if (policy.name.length + vm.name.length > MAX_POLICY_AND_VM_NAME) {
+      errors.push(
+        new PolicyError(
+          `policy name '${policy.name}' (${policy.name.length} characters) plus VM name '${vm.name}' (${vm.name.length}) is ${policy.name.length + vm.name.length} characters, over ${MAX_POLICY_AND_VM_NAME}: ` +
+            'Azure accepts the request but never writes the allow rule (its 140-character rule description would overflow), so access would never open',
+          'policy',
+          `Have an administrator put ${vm.name} in a JIT policy with a shorter name (at most ${MAX_POLICY_AND_VM_NAME - vm.name.length} characters for this VM), then run again.`,
+        ),
+      );
+    }
+    // Behind an Azure Firewall JIT opens a DNAT rule on the firewall: no NSG is needed.
+    if (vm.nsgs.length === 0 && entry.publicIpAddress === undefined) {
       errors.push(
         new PolicyError(
           `VM ${vm.name} has no network security group on its NIC or subnet, so JIT has nowhere to open access`,
@@ -51,7 +71,8 @@ export function validateRequest(matches: readonly VmPolicyMatch[], input: Valida
           new PolicyError(
             `port ${port} is not in ${where} (allowed: ${allowed.join(', ') || 'none'})`,
             'port',
-            `Request only ports the policy lists (ports: ${allowed.join(',')}), or have an administrator add port ${port} to policy '${policy.name}'.`,
+            (fe) =>
+              `Request only ports the policy lists (${fe.setting('ports', allowed.join(','))}), or have an administrator add port ${port} to policy '${policy.name}'.`,
           ),
         );
         continue;
@@ -92,7 +113,8 @@ function checkDuration(rule: JitNetworkAccessPortRule, minutes: number, where: s
     new PolicyError(
       `duration ${minutes} minutes exceeds the maximum of ${where} port ${rule.number}: ${rule.maxRequestAccessDuration} (${max} minutes)`,
       'duration',
-      `Set duration to ${max} or less, or have an administrator raise maxRequestAccessDuration in policy.`,
+      (fe) =>
+        `Set ${fe.input('duration')} to ${max} or less, or have an administrator raise maxRequestAccessDuration in policy.`,
     ),
   ];
 }
@@ -101,7 +123,7 @@ function checkSource(
   rule: JitNetworkAccessPortRule,
   source: RequestedSource,
   where: string,
-): { errors: PolicyError[]; warnings: string[] } {
+): { errors: PolicyError[]; warnings: Wording[] } {
   const allowed = allowedPrefixes(rule);
   if (allowed.includes('*')) return { errors: [], warnings: [] };
   const list = allowed.join(', ') || 'none';
@@ -111,9 +133,10 @@ function checkSource(
     return {
       errors: [],
       warnings: [
-        `${where} port ${rule.number} only allows sources ${list}; with source 'azure' Azure uses the IP the request comes from, ` +
+        (fe) =>
+          `${where} port ${rule.number} only allows sources ${list}; with ${fe.setting('source', 'azure')} Azure uses the IP the request comes from, ` +
           'which must equal one of them exactly, or Azure refuses the request ("not a subset of policy"). ' +
-          'Set source to one of those prefixes to have it checked before anything is requested.',
+          `Set ${fe.input('source')} to one of those prefixes to have it checked before anything is requested.`,
       ],
     };
   }
@@ -128,22 +151,24 @@ function checkSource(
         new PolicyError(
           `source ${requested} is an IPv6 address but ${where} port ${rule.number} only allows IPv4 sources (${list})`,
           'source',
-          'Run from an agent with IPv4 egress, or set source to one of the allowed IPv4 prefixes.',
+          (fe) =>
+            `Run from an agent with IPv4 egress, or set ${fe.input('source')} to one of the allowed IPv4 prefixes.`,
         ),
       ],
       warnings: [],
     };
   }
   const containing = allowed.filter((range) => prefixWithin(requested, range));
-  const suggestion =
+  const suggestion = (fe: FrontEnd): string =>
     containing.length > 0
-      ? `Set source to '${containing[0]}' exactly: JIT compares the requested prefix verbatim, not by containment, so ${requested} inside ${containing[0]} is still refused.`
-      : `Set source to one of the allowed prefixes exactly (${list}), or have an administrator add ${requested} to the policy.`;
+      ? `Set ${fe.input('source')} to '${containing[0]}' exactly: JIT compares the requested prefix verbatim, not by containment, so ${requested} inside ${containing[0]} is still refused.`
+      : `Set ${fe.input('source')} to one of the allowed prefixes exactly (${list}), or have an administrator add ${requested} to the policy.`;
   return {
     errors: [
       // The suggestion is in the message too: a combined error keeps only the first hint.
       new PolicyError(
-        `source ${requested} is not allowed by ${where} port ${rule.number} (allowed: ${list}; JIT matches the prefix verbatim). ${suggestion}`,
+        (fe) =>
+          `source ${requested} is not allowed by ${where} port ${rule.number} (allowed: ${list}; JIT matches the prefix verbatim). ${suggestion(fe)}`,
         'source',
         suggestion,
       ),
@@ -176,7 +201,8 @@ export function requireSourceFamily(matches: readonly VmPolicyMatch[], source: R
     source.kind === 'auto' ? `auto (resolved to ${prefix})` : prefix,
     `is IPv6, but VM ${names} has no IPv6 private address, so JIT could never open access from it`,
     source.kind === 'auto'
-      ? "give this agent's public IPv4 address as source, use source: azure, or run on an agent with IPv4 egress"
+      ? (fe) =>
+          `give this agent's public IPv4 address as ${fe.input('source')}, use \`${fe.setting('source', 'azure')}\`, or run on an agent with IPv4 egress`
       : 'give an IPv4 address or CIDR, or add an IPv6 configuration to the VM network interface',
   );
 }

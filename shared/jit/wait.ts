@@ -6,12 +6,13 @@
  */
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import type { AzureClients } from '../azure/clients';
-import { azureCall } from '../azure/call';
+import { azureCall, isNotFound } from '../azure/call';
 import { normalizeId, requireResourceId } from '../azure/resourceId';
 import type { VmTopology } from '../azure/topology';
-import { SupersededError, TimeoutError } from '../errors';
+import { AzureApiError, PolicyError, SupersededError, TimeoutError, toJitError } from '../errors';
 import type { AcceptedRequest } from './initiate';
 import {
+  hasSource,
   isJitAllowRule,
   isLive,
   matchesTarget,
@@ -20,10 +21,17 @@ import {
   sameSlot,
   type RuleTarget,
 } from './nsgRules';
-import { describeNewer, findNewerRequest, readPolicy } from './supersede';
+import type { WaitProgress } from './progress';
+import { samePrefix } from './sourcePrefix';
+import { describeNewer, findSupersession, readPolicy } from './supersede';
 import { sleep, withDeadline } from '../abort';
 
-/** JIT allow rule names per NSG (lower-cased keys) seen before initiate. */
+/**
+ * JIT allow rule names per NSG (lower-cased keys) seen before initiate. A
+ * rule is this run's only if its name appeared after: an older rule with the
+ * same source is never adopted. (Etags cannot tell a rewrite: the Network
+ * provider gives every rule of an NSG a new etag on any change to it.)
+ */
 export type RuleSnapshot = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** One rule we wait for: a VM port in one NSG. */
@@ -50,6 +58,8 @@ export interface WaitOptions {
   readonly snapshot: RuleSnapshot;
   readonly debug: (message: string) => void;
   readonly info: (message: string) => void;
+  /** Told each change and each round, to show progress (`progress.ts`). */
+  readonly progress?: WaitProgress;
 }
 
 export interface WaitResult {
@@ -75,8 +85,6 @@ export function autoPollInterval(elapsedMs: number, nsgCount: number): number {
     elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : elapsedMs < MEDIUM_PHASE_MS ? MEDIUM_POLL_MS : SLOW_POLL_MS;
   return Math.max(byPhase, Math.ceil((nsgCount * 1000) / AUTO_READS_PER_SECOND));
 }
-/** A rule that already existed before our initiate is accepted only if no new one shows up within this grace. */
-const PRE_EXISTING_GRACE_MS = 30_000;
 /** Policy reads allowed per policy to confirm supersession (the Security read budget is small). */
 const MAX_CONFIRMATIONS = 2;
 
@@ -131,10 +139,18 @@ export async function waitForRules(
   const nsgIds = [...new Map(expectations.map((e) => [normalizeId(e.nsgId), e.nsgId])).values()];
   try {
     for (;;) {
-      const nsgs = await Promise.all(nsgIds.map((id) => readNsg(clients, id, deadline.signal)));
+      const nsgs = await Promise.all(
+        nsgIds.map((id) =>
+          readNsg(clients, id, deadline.signal).catch((e: unknown) => transient(e, id, options)),
+        ),
+      );
       const suspects = state.evaluate(
-        new Map(nsgIds.map((id, i) => [normalizeId(id), nsgs[i]?.securityRules ?? []])),
-        Date.now() - started >= Math.min(PRE_EXISTING_GRACE_MS, options.timeoutMs / 2),
+        new Map(
+          nsgIds.flatMap((id, i) => {
+            const nsg = nsgs[i];
+            return nsg ? [[normalizeId(id), nsg.securityRules ?? []] as const] : [];
+          }),
+        ),
       );
       // One policy read per policy per round, whatever the number of suspect rules.
       const byPolicy = new Map<string, Expectation[]>();
@@ -142,6 +158,7 @@ export async function waitForRules(
         byPolicy.set(e.request.plan.policy.id, [...(byPolicy.get(e.request.plan.policy.id) ?? []), e]);
       for (const group of byPolicy.values()) await state.confirmSuperseded(clients, group, deadline.signal);
       if (state.done) return state.result();
+      options.progress?.round(state.missing);
       const interval =
         options.pollIntervalMs === 'auto'
           ? autoPollInterval(Date.now() - started, nsgIds.length)
@@ -167,6 +184,10 @@ class WaitState {
     this.learnedSource = options.source;
   }
 
+  get missing(): Expectation[] {
+    return this.expectations.filter((e) => !this.found.has(e));
+  }
+
   get done(): boolean {
     return this.found.size === this.expectations.length;
   }
@@ -178,14 +199,20 @@ class WaitState {
     };
   }
 
-  /** Updates the found rules from a fresh read of the NSGs; returns expectations that look superseded. */
-  evaluate(rulesByNsg: ReadonlyMap<string, readonly SecurityRule[]>, graceOver: boolean): Expectation[] {
+  /**
+   * Updates the found rules from a fresh read of the NSGs (an NSG whose read
+   * failed this round is absent and keeps its state); returns expectations
+   * that look superseded.
+   */
+  evaluate(rulesByNsg: ReadonlyMap<string, readonly SecurityRule[]>): Expectation[] {
     const suspects: Expectation[] = [];
+    if (this.learnedSource === undefined) this.learn(rulesByNsg);
     for (const e of this.expectations) {
       const key = normalizeId(e.nsgId);
-      const rules = (rulesByNsg.get(key) ?? []).filter((r) => sameSlot(r, e.target));
-      const before = this.options.snapshot.get(key) ?? new Set<string>();
-      const isNew = (r: SecurityRule): boolean => !before.has((r.name ?? '').toLowerCase());
+      const read = rulesByNsg.get(key);
+      if (!read) continue;
+      const rules = read.filter((r) => sameSlot(r, e.target));
+      const isNew = this.isNew(key);
       const had = this.found.get(e);
       if (had && !rules.some((r) => eqName(r.name, had.name))) {
         this.found.delete(e);
@@ -193,11 +220,10 @@ class WaitState {
         continue;
       }
       if (had) continue;
-      if (this.learnedSource === undefined) this.learn(rules.filter((r) => isNew(r) && isLive(r)));
       const source = this.learnedSource;
       const target = source === undefined ? undefined : { ...e.target, source };
       const ours = target ? rules.filter((r) => matchesTarget(r, target)) : [];
-      const pick = ours.find((r) => isNew(r) && isLive(r)) ?? (graceOver ? ours.find(isLive) : undefined);
+      const pick = ours.find((r) => isNew(r) && isLive(r));
       if (pick) {
         this.found.set(e, {
           expectation: e,
@@ -211,26 +237,57 @@ class WaitState {
             '',
         });
         this.pending.delete(e);
+        this.options.progress?.ruleLive(e, pick.name ?? '');
         continue;
       }
       const notLive = ours.find((r) => !isLive(r));
-      if (notLive)
-        this.pending.set(
-          e,
-          `rule ${notLive.name ?? '?'} is ${notLive.provisioningState ?? 'not provisioned'}`,
-        );
-      else if (ours.length > 0)
+      if (notLive) {
+        const stateText = notLive.provisioningState ?? 'not provisioned';
+        this.pending.set(e, `rule ${notLive.name ?? '?'} is ${stateText}`);
+        this.options.progress?.ruleSeen(e, notLive.name ?? '?', stateText);
+      } else if (ours.length > 0)
         this.pending.set(e, `only rule ${ours[0]?.name ?? '?'}, which existed before this request`);
       // A new JIT rule for the same VM port but another source: someone else's request took the slot.
-      if (source !== undefined && rules.some((r) => isNew(r) && !ruleSources(r).includes(source)))
-        suspects.push(e);
+      if (source !== undefined && rules.some((r) => isNew(r) && !hasSource(r, source))) suspects.push(e);
     }
     return suspects;
   }
 
-  private learn(candidates: readonly SecurityRule[]): void {
-    const source = candidates.map((r) => ruleSources(r)[0]).find((s) => s !== undefined);
-    if (source === undefined) return;
+  private isNew(nsgKey: string): (r: SecurityRule) => boolean {
+    const before = this.options.snapshot.get(nsgKey) ?? new Set<string>();
+    return (r) => !before.has((r.name ?? '').toLowerCase());
+  }
+
+  /**
+   * `source: azure` when neither the 202 nor our history entry said which
+   * address Azure allowed: learn it from the new live rules of our slots, but
+   * only when they all carry the same one source. Two candidates mean
+   * another job opened the same VM port meanwhile; guessing could adopt
+   * (and later delete) its rule.
+   */
+  private learn(rulesByNsg: ReadonlyMap<string, readonly SecurityRule[]>): void {
+    const sources: string[] = [];
+    for (const e of this.expectations) {
+      const key = normalizeId(e.nsgId);
+      const isNew = this.isNew(key);
+      for (const r of rulesByNsg.get(key) ?? []) {
+        if (!sameSlot(r, e.target) || !isNew(r) || !isLive(r)) continue;
+        const s = ruleSources(r);
+        if (s.length !== 1) continue;
+        if (!sources.some((x) => samePrefix(x, s[0] as string))) sources.push(s[0] as string);
+      }
+    }
+    if (sources.length === 0) return;
+    if (sources.length > 1) {
+      throw new PolicyError(
+        (fe) =>
+          `${fe.setting('source', 'azure')}: this run's request did not say which address Azure allowed, and new JIT rules for the same VM ports allow several (${sources.join(', ')}), so this run cannot tell which is its own`,
+        'source',
+        (fe) =>
+          `Set ${fe.quote('source')} to this agent's address (or \`auto\`) so the rule can be identified; ${fe.closer} closes only what it can prove is this run's.`,
+      );
+    }
+    const source = sources[0] as string;
     this.learnedSource = source;
     this.options.info(`Azure opened access for source ${source} (the address the request came from).`);
   }
@@ -252,7 +309,12 @@ class WaitState {
     );
     const current = await readPolicy(clients, policy, signal);
     for (const e of group) {
-      const newer = findNewerRequest(current, e.vm.id, e.target.port, e.request.startTimeUtc);
+      const newer = findSupersession(current, {
+        vmId: e.vm.id,
+        port: e.target.port,
+        endTimeUtc: e.request.endTimeUtc,
+        ...(this.learnedSource !== undefined ? { source: this.learnedSource } : {}),
+      });
       if (!newer) continue;
       throw new SupersededError(
         `Our JIT request for VM ${e.vm.name} port ${e.target.port} (policy '${policy.name}', started ${e.request.startTimeUtc}) ` +
@@ -270,9 +332,10 @@ class WaitState {
     });
     return new TimeoutError(
       `The JIT allow rules were not all live after ${Math.round(this.options.timeoutMs / 1000)} s. Still missing:\n${lines.join('\n')}`,
-      'Check the request under Defender for Cloud → Just-in-time VM access (it must show as approved), that nothing ' +
-        '(Azure Policy, a resource lock, another automation) blocks or reverts changes to these NSGs, then raise wait-timeout and run again. ' +
-        'The post step still closes whatever was opened.',
+      (fe) =>
+        'Check the request under Defender for Cloud → Just-in-time VM access (it must show as approved), that nothing ' +
+        `(Azure Policy, a resource lock, another automation) blocks or reverts changes to these NSGs, then raise ${fe.input('wait-timeout')} and run again. ` +
+        `${fe.closer.replace(/^./, (c) => c.toUpperCase())} still closes whatever was opened.`,
       this.options.timeoutMs,
     );
   }
@@ -290,6 +353,23 @@ async function readNsg(
 }
 
 export { readNsg };
+
+/**
+ * A failed NSG read while waiting: 404 (replication lag, a redeploy), 5xx and
+ * lost connections are retried on the next round until wait-timeout; a
+ * refusal (401/403, 400) is final.
+ */
+function transient(e: unknown, nsgId: string, options: WaitOptions): undefined {
+  const err = toJitError(e);
+  if (options.signal?.aborted) throw err;
+  const status = err instanceof AzureApiError ? err.status : undefined;
+  const retry =
+    err instanceof AzureApiError &&
+    (isNotFound(err) || status === undefined || status >= 500 || status === 429);
+  if (!retry) throw err;
+  options.info(`Reading NSG ${nsgName(nsgId)} failed (${err.message}); retrying until the wait times out.`);
+  return undefined;
+}
 
 function nsgName(id: string): string {
   return id.split('/').pop() ?? id;

@@ -147,6 +147,8 @@ export async function runAdoStep(options: AdoStepOptions): Promise<AdoStepResult
     AGENT_TEMPDIRECTORY: tempDirectory,
     AGENT_WORKFOLDER: tempDirectory,
     SYSTEM_DEFAULTWORKINGDIRECTORY: tempDirectory,
+    // Post's re-check of deleted rules without the ~30 s pause (see tests/helpers/fastClose.js).
+    AZURE_JIT_ACCESS_RECHECK_DELAY_MS: process.env.AZURE_JIT_ACCESS_RECHECK_DELAY_MS ?? '0',
   };
   const inputs: Record<string, string> = {};
   for (const input of TASK_JSON.inputs) {

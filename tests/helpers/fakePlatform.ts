@@ -7,9 +7,12 @@
  * `***`; `leaks(secret)` checks the RAW text the core produced, before masking,
  * so a test catches a secret the core logged before registering it.
  */
+import { GITHUB, type FrontEnd } from '../../shared/frontEnd';
 import type { InputName } from '../../shared/inputs/table';
 import type { OutputName } from '../../shared/outputs';
 import type { Platform, RunMetadata, StateKey } from '../../shared/platform';
+import type { Summary } from '../../shared/summary';
+import { summaryMarkdown } from '../../shared/summaryMarkdown';
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error';
 
@@ -27,6 +30,8 @@ export interface FakePlatformOptions {
   readonly inputs?: Partial<Record<InputName, string>>;
   readonly state?: Partial<Record<StateKey, string>>;
   readonly metadata?: Partial<RunMetadata>;
+  /** Whose names messages use; GitHub's by default. */
+  readonly frontEnd?: FrontEnd;
 }
 
 export const DEFAULT_METADATA: RunMetadata = {
@@ -46,7 +51,11 @@ export class FakePlatform implements Platform {
   readonly state = new Map<StateKey, string>();
   /** Every saveState call in order (state is saved early, then updated). */
   readonly stateWrites: { key: StateKey; value: string }[] = [];
+  /** The summaries as GitHub would show them (Markdown). */
   readonly summaries: string[] = [];
+  /** The summaries as the core handed them over. */
+  readonly summaryData: Summary[] = [];
+  readonly frontEnd: FrontEnd;
   readonly failures: string[] = [];
   readonly groupTitles: string[] = [];
   /** Every input name the core read, in order. */
@@ -58,6 +67,7 @@ export class FakePlatform implements Platform {
     this.inputs = { ...options.inputs };
     for (const [k, v] of Object.entries(options.state ?? {})) this.state.set(k as StateKey, v);
     this.metadata = { ...DEFAULT_METADATA, ...options.metadata };
+    this.frontEnd = options.frontEnd ?? GITHUB;
   }
 
   getInput(name: InputName): string {
@@ -112,8 +122,9 @@ export class FakePlatform implements Platform {
     return this.state.get(key) ?? '';
   }
 
-  appendSummary(markdown: string): Promise<void> {
-    this.summaries.push(markdown);
+  appendSummary(summary: Summary): Promise<void> {
+    this.summaryData.push(summary);
+    this.summaries.push(summaryMarkdown(summary));
     return Promise.resolve();
   }
 

@@ -219,6 +219,8 @@ export function runnerEnvironment(files: StepFiles): Record<string, string> {
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
     GITHUB_STEP_SUMMARY: files.summary,
+    // Post's re-check of deleted rules without the ~30 s pause (see tests/helpers/fastClose.js).
+    AZURE_JIT_ACCESS_RECHECK_DELAY_MS: process.env.AZURE_JIT_ACCESS_RECHECK_DELAY_MS ?? '0',
   };
 }
 

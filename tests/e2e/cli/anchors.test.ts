@@ -194,7 +194,7 @@ describe('no empty .azure-jit-access/ folder', () => {
     );
     expect(opened.code).toBe(0);
     expect(existsSync(join(cwd, '.azure-jit-access', 'state.json'))).toBe(true);
-    const closed = await runCli(emu, ['close'], { cwd });
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
     expect(closed.code).toBe(0);
     expect(jitAllowRules(emu, 'web-02-nsg')).toEqual([]);
     expect(existsSync(join(cwd, '.azure-jit-access'))).toBe(false);

@@ -250,7 +250,7 @@ describe('calibrate refuses a VM whose policy does not fit', () => {
     emu.control.clearRequests();
     const run = await runCli(emu, [...ARGS.slice(0, 5), '--ports', '22,3389,5985', ...cloudFlags(emu)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("Invalid input 'ports'");
+    expect(run.stderr).toContain('Invalid --ports = "22,3389,5985"');
     expect(emu.control.requests()).toEqual([]);
   });
 });

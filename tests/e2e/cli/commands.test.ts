@@ -117,10 +117,11 @@ describe('request', () => {
       ...cloudFlags(emu),
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("'ports'");
-    expect(run.stderr).toContain('"abc"');
-    expect(run.stderr).toContain("'duration'");
-    expect(run.stderr).toContain('resource-group');
+    // Named as flags, as the user typed them.
+    expect(run.stderr).toContain('--ports = "abc"');
+    expect(run.stderr).toContain('--duration = "forever"');
+    expect(run.stderr).toContain('--resource-group');
+    expect(run.stderr).not.toContain("input '");
     expect(armWrites()).toBe(writesBefore);
   });
 
@@ -170,9 +171,16 @@ describe('validate', () => {
       '--json',
     ]);
     expect(run.code).toBe(0);
-    const doc = JSON.parse(run.stdout) as { ok: boolean; dryRun: boolean; summary: string };
+    const doc = JSON.parse(run.stdout) as {
+      ok: boolean;
+      dryRun: boolean;
+      summaries: { kind: string; outcome: string; rows: { vm: string; status: string }[] }[];
+    };
     expect(doc).toMatchObject({ ok: true, dryRun: true });
-    expect(doc.summary).toContain('web-01');
+    // The summary as data, not Markdown to re-parse.
+    expect(doc.summaries).toMatchObject([
+      { kind: 'main', outcome: 'dry-run', rows: [{ vm: 'web-01', status: 'would-request' }] },
+    ]);
     expect(armWrites()).toBe(writesBefore);
     expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
   });
@@ -295,7 +303,7 @@ describe('close by flags', () => {
       ...cloudFlags(emu),
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("'source'");
+    expect(run.stderr).toContain('--source = "auto"');
   });
 
   it('with nothing recorded and no flags there is nothing to close', async () => {

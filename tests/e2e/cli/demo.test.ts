@@ -48,6 +48,9 @@ describe('npm run demo', () => {
         expect({ text, found: found >= 0 }).toEqual({ text, found: true });
         at = found;
       }
+      // Written to a file or a pipe (no ansi option): plain text, no escape codes.
+      expect(output).not.toContain('\u001b');
+      expect(output).toContain('\n== 1. Request SSH');
       // The emulator's own view: the request happened, and nothing of it is left open in any NSG.
       expect(emu.control.jitRequests('web-jit')).toHaveLength(1);
       expect(emu.control.rules().filter((r) => r.jit === 'allow')).toEqual([]);

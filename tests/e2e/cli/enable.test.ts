@@ -188,7 +188,7 @@ describe('enable', () => {
     expect(request.stderr).toBe('');
     expect(request.code).toBe(0);
     expect(jitAllowRules(emu, 'app-01-nsg')).toHaveLength(1);
-    expect((await runCli(emu, ['close'], { cwd })).code).toBe(0);
+    expect((await runCli(emu, ['close', ...cloudFlags(emu)], { cwd })).code).toBe(0);
   });
 
   it("enabling a second VM merges into the group's policy: every other VM's entry stays byte-identical", async () => {

@@ -53,6 +53,8 @@ export function runCli(emu: Emulator, args: readonly string[], options: RunOptio
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: options.cwd ?? tmpdir(),
+    // Post's re-check of deleted rules without the ~30 s pause (see tests/helpers/fastClose.js).
+    AZURE_JIT_ACCESS_RECHECK_DELAY_MS: process.env.AZURE_JIT_ACCESS_RECHECK_DELAY_MS ?? '0',
     // The emulator's CA, the documented way for a process that talks to it.
     ...(options.withoutExtraCa ? {} : { NODE_EXTRA_CA_CERTS: emu.caPath }),
     ...(options.env ?? spEnv(emu, options.principal)),

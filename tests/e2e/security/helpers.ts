@@ -72,6 +72,7 @@ export function plantedState(cloud: PlantedCloud, now: Date = new Date()): strin
         location: 'eastus',
         startTimeUtc: start,
         endTimeUtc: end,
+        status: 'accepted',
         vms: [
           {
             id: WEB_01_ID,

@@ -151,7 +151,11 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
 
       expect(failed.result?.result).toBe('Failed');
       const error = failed.issues.find((i) => i.type === 'error')?.message ?? '';
-      expect(error).toContain(`Sign-in with service connection '${endpoint.id}'`);
+      // Named by its subscription: the GUID the agent passes means nothing to the reader.
+      expect(error).toMatch(
+        /^Sign-in with service principal \S+ with a client secret \(the service connection for subscription 'Contoso Production'\) failed/,
+      );
+      expect(error).not.toContain(endpoint.id);
       expect(error).toMatch(/client secret/);
       expect(failed.secrets).toContain(wrongKey);
       expect(leakedSecrets(failed, [wrongKey])).toEqual([]);
@@ -171,7 +175,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
 
       expect(failed.result?.result).toBe('Failed');
       const error = failed.issues.find((i) => i.type === 'error')?.message ?? '';
-      expect(error).toContain(`Sign-in with service connection '${untrusted}'`);
+      expect(error).toContain("(the service connection for subscription 'Contoso Production') failed");
+      expect(error).not.toContain(untrusted);
       expect(error).toContain('federated credential');
       expect(leakedSecrets(failed, [emu.ado.accessToken])).toEqual([]);
     });

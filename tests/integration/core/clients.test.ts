@@ -61,13 +61,18 @@ it('a write that hangs is not retried (initiate is not idempotent) and fails nam
   expect(emu.control.jitRequests('web-jit')).toHaveLength(0);
 });
 
-it('the subscription-level policy list follows nextLink pages', async () => {
+it('policies are listed per resource group (never subscription-wide), once per distinct group, following nextLink pages', async () => {
   emu = await startEmulator({ pageSize: 1 });
   const clients = await clientsFor(emu);
-  const policies = await listPolicies(clients, [SUB, SUB.toUpperCase()]);
-  expect(policies.map((p) => p.name).sort()).toEqual(['default', 'hub-jit', 'web-jit']);
+  const policies = await listPolicies(clients, [
+    { subscriptionId: SUB, resourceGroup: 'rg-web' },
+    { subscriptionId: SUB.toUpperCase(), resourceGroup: 'RG-WEB' },
+    { subscriptionId: SUB, resourceGroup: 'rg-api' },
+  ]);
+  expect(policies.map((p) => p.name).sort()).toEqual(['default', 'web-jit']);
   const lists = emu.control.requests().filter((r) => r.provider === 'security');
-  expect(lists).toHaveLength(3); // one page per policy, one subscription (case-insensitive)
+  expect(lists).toHaveLength(2); // one list per distinct group (case-insensitive), one page each
+  for (const l of lists) expect(l.path.toLowerCase()).toContain('/resourcegroups/');
   expect(policies.find((p) => p.name === 'web-jit')).toMatchObject({
     resourceGroup: 'rg-web',
     location: 'eastus',

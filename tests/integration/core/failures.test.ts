@@ -215,7 +215,9 @@ describe('waiting for the rule', () => {
     // Post runs at once, as a runner does after a cancel: the rule is not written yet, post waits for it.
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
     expect(await post(emu, platform)).toBe(true);
-    expect(platform.messages('info').join('\n')).toContain('Waiting up to 60 s for JIT to write the rule');
+    expect(platform.messages('info').join('\n')).toContain(
+      "Waiting up to 60 s for JIT to write this run's rule",
+    );
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
     expect(platform.getState(STATE_KEY)).toBe('');
   });
@@ -246,7 +248,7 @@ describe('waiting for the rule', () => {
     expect(platform.getState(STATE_KEY)).not.toBe('');
   });
 
-  it('a delete accepted (202) whose operation then reports Failed is re-read: gone means closed, no warning', async () => {
+  it("post never reads the delete's operation status (a subscription-scope read): the rule's own 404 is the proof", async () => {
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(true);
     const name = allowRules(emu, 'web-01-nsg')[0]?.name ?? '';
@@ -262,12 +264,12 @@ describe('waiting for the rule', () => {
     });
     emu.control.clearRequests();
     expect(await post(emu, platform)).toBe(true);
-    // The emulator applied the delete when it accepted it: the rule is gone, and post says so.
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
     expect(platform.messages('warning').join('\n')).not.toMatch(/stays open/);
     expect(platform.messages('info').join('\n')).toContain(
-      `Closed: deleted ${name} from web-01-nsg (VM web-01 port 22, source ${EGRESS_IP}): the delete operation reported a failure, but a re-read shows the rule is gone.`,
+      `Closed: deleted ${name} from web-01-nsg (VM web-01 port(s) 22, source ${EGRESS_IP}).`,
     );
+    expect(emu.control.requests().filter((r) => /\/operations|\/operationResults/.test(r.path))).toEqual([]);
     const reread = emu.control
       .requests()
       .filter((r) => r.method === 'GET' && r.path.includes(`/securityRules/${name}`));
@@ -275,19 +277,52 @@ describe('waiting for the rule', () => {
     expect(platform.getState(STATE_KEY)).toBe('');
   });
 
-  it('a refused delete (409) whose rule a re-read still finds warns what remains and until when', async () => {
+  it('a 409 AnotherOperationInProgress on delete is retried after Retry-After and the rule is closed', async () => {
+    const platform = platformFor(emu);
+    expect(await main(emu, platform)).toBe(true);
+    emu.control.faults.add({
+      method: 'DELETE',
+      path: /securityRules\//,
+      status: 409,
+      retryAfter: 1,
+      body: {
+        error: {
+          code: 'AnotherOperationInProgress',
+          message: 'Another operation on this or dependent resource is in progress.',
+        },
+      },
+      times: 2,
+    });
+    expect(await post(emu, platform)).toBe(true);
+    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
+    expect(emu.control.requests().filter((r) => r.method === 'DELETE' && r.status === 409)).toHaveLength(2);
+    expect(platform.getState(STATE_KEY)).toBe('');
+  });
+
+  it('a refused delete (409 ScopeLocked: a resource lock) warns what remains and until when', async () => {
     const platform = platformFor(emu);
     expect(await main(emu, platform)).toBe(true);
     const end = savedState(platform).requests[0]?.endTimeUtc ?? '';
     const name = allowRules(emu, 'web-01-nsg')[0]?.name ?? '';
-    emu.control.faults.add({ method: 'DELETE', path: /securityRules\//, status: 409, times: 1 });
+    emu.control.faults.add({
+      method: 'DELETE',
+      path: /securityRules\//,
+      status: 409,
+      body: {
+        error: {
+          code: 'ScopeLocked',
+          message: 'The scope cannot perform delete operation because of a lock.',
+        },
+      },
+      times: Infinity,
+    });
     expect(await post(emu, platform)).toBe(true);
     expect(allowRules(emu, 'web-01-nsg')).toHaveLength(1);
     const warning = platform.messages('warning').join('\n');
     expect(warning).toContain(`JIT access stays open: rule ${name} in NSG `);
-    expect(warning).toContain(`allows ${EGRESS_IP} → 10.1.1.4:22 (VM web-01)`);
-    expect(warning).toContain('a re-read shows the rule is still there');
+    expect(warning).toContain('ScopeLocked');
     expect(warning).toContain(`closes by itself at ${end}`);
+    expect(platform.getState(STATE_KEY)).not.toBe('');
   });
 
   it("an agent clock far from Azure's is reported and the duration still holds in Azure's time", async () => {

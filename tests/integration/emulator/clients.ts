@@ -118,9 +118,13 @@ export async function armToken(emu: Emulator, principal = 'jit-deployer'): Promi
   return token.token;
 }
 
-/** The default scenario plus `jit-admin`, an Owner-like principal that may write JIT policies. */
+/**
+ * The default scenario with `jit-admin` as an Owner-like principal that may write JIT policies
+ * anywhere (in place of the scenario's own `jit-admin`, whose role covers two resource groups).
+ */
 export function scenarioWithAdmin(): Scenario {
   const s = loadScenario(undefined);
+  s.principals = s.principals.filter((p) => p.name !== 'jit-admin');
   s.principals.push({
     name: 'jit-admin',
     type: 'ServicePrincipal',

@@ -1,3 +1,5 @@
+import { summaryMarkdown } from '../../../shared/summaryMarkdown';
+import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
 /**
  * The adapter against the real @actions/core: runner files in a temp folder, stdout captured.
  * Wiring only; the runner protocol end to end is covered by tests/e2e/action.
@@ -66,16 +68,16 @@ describe('githubPlatform', () => {
 
   it('appends to the job summary instead of overwriting it', async () => {
     const platform = createGitHubPlatform();
-    await platform.appendSummary('| VM | port |\n|---|---|\n| web-01 | 22 |');
-    await platform.appendSummary('Closed: web-01');
+    await platform.appendSummary(SAMPLE_MAIN);
+    await platform.appendSummary(SAMPLE_POST);
     expect(readFileSync(join(dir, 'summary'), 'utf8')).toBe(
-      '| VM | port |\n|---|---|\n| web-01 | 22 |\nClosed: web-01\n',
+      `${summaryMarkdown(SAMPLE_MAIN)}\n${summaryMarkdown(SAMPLE_POST)}\n`,
     );
   });
 
   it('skips the summary quietly where the runner offers none', async () => {
     delete process.env.GITHUB_STEP_SUMMARY;
-    await expect(createGitHubPlatform({}).appendSummary('x')).resolves.toBeUndefined();
+    await expect(createGitHubPlatform({}).appendSummary(SAMPLE_POST)).resolves.toBeUndefined();
   });
 
   it('masks, annotates, groups and fails through workflow commands', async () => {

@@ -1,5 +1,6 @@
 import { cloudInputs } from '../../../cli/cloudEnv';
-import { InputError } from '../../../shared/errors';
+import { describeError, InputError } from '../../../shared/errors';
+import { CLI } from '../../../shared/frontEnd';
 
 const none = { cloud: '', 'arm-endpoint': '', 'authority-host': '' };
 
@@ -42,6 +43,19 @@ describe('cloudInputs: flags first, then the environment', () => {
     expect(() =>
       cloudInputs({}, { JIT_ACCESS_CLOUD: 'AzureChinaCloud', AZURE_AUTHORITY_HOST: 'https://login.local' }),
     ).toThrow(/is not the authority of AzureChinaCloud/);
+  });
+
+  it('names the environment variable as one, not as a flag', () => {
+    let error: unknown;
+    try {
+      cloudInputs({}, { JIT_ACCESS_CLOUD: 'AzureChinaCloud', AZURE_AUTHORITY_HOST: 'https://login.local' });
+    } catch (e) {
+      error = e;
+    }
+    expect(describeError(error, CLI)).toContain(
+      'Invalid environment variable AZURE_AUTHORITY_HOST = "https://login.local"',
+    );
+    expect(describeError(error, CLI)).not.toContain('--AZURE');
   });
 
   it('flags win over the environment', () => {

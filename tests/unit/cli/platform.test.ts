@@ -1,3 +1,4 @@
+import { SAMPLE_POST } from '../../helpers/sampleSummaries';
 import { parseCommandLine, type ParsedCommand } from '../../../cli/args';
 import { Terminal } from '../../../cli/terminal';
 import { ciMetadata, TerminalPlatform } from '../../../cli/terminalPlatform';
@@ -62,7 +63,7 @@ describe('TerminalPlatform', () => {
     const p = platform(['request']);
     p.setSecret('hunter2-long-secret');
     p.setOutput('ip', 'x hunter2-long-secret');
-    await p.appendSummary('| hunter2-long-secret |');
+    await p.appendSummary({ ...SAMPLE_POST, nothingToDo: 'hunter2-long-secret' });
     p.setFailed('bad hunter2-long-secret');
     expect(JSON.stringify([...p.outputs, p.summaries, p.failures])).not.toContain('hunter2');
   });

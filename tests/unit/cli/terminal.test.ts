@@ -1,4 +1,5 @@
-import { markdownToText } from '../../../cli/markdown';
+import { summaryText } from '../../../cli/summaryText';
+import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
 import { Terminal, type Writer } from '../../../cli/terminal';
 
 class Buffer implements Writer {
@@ -63,7 +64,7 @@ describe('Terminal', () => {
 describe('Terminal heartbeat while the core waits', () => {
   afterEach(() => jest.useRealTimers());
 
-  function heartbeat(interactive: boolean) {
+  function heartbeat(interactive: boolean, ansi = interactive) {
     jest.useFakeTimers();
     const out = new Buffer();
     const err = new Buffer();
@@ -74,6 +75,7 @@ describe('Terminal heartbeat while the core waits', () => {
       json: false,
       verbose: false,
       interactive,
+      ansi,
       now: () => now,
     });
     const advance = (ms: number): void => {
@@ -91,7 +93,7 @@ describe('Terminal heartbeat while the core waits', () => {
       t.log('info', `poll ${i}`);
     }
     expect(out.text).not.toContain('still waiting');
-    advance(3500);
+    advance(12_500);
     expect(out.text).toContain('... still waiting for Azure');
     t.stopHeartbeat();
     const before = out.text;
@@ -108,28 +110,48 @@ describe('Terminal heartbeat while the core waits', () => {
     expect(out.text.endsWith('\r\u001b[K[  1.5s] Live: web-01\n')).toBe(true);
     t.stopHeartbeat();
   });
+
+  it('on a terminal, shows the status the core sets, with the elapsed time', () => {
+    const { t, out, advance } = heartbeat(true);
+    t.startHeartbeat('waiting for Azure');
+    t.setStatus('web-01: waiting for the allow rule in web-01-nsg (NIC), 2 s of 300 s');
+    advance(2000);
+    expect(out.text).toMatch(
+      /\r[|/\\-] web-01: waiting for the allow rule in web-01-nsg \(NIC\), 2 s of 300 s \(2\.\ds\)/,
+    );
+    expect(out.text.endsWith('\u001b[K')).toBe(true);
+    t.stopHeartbeat();
+  });
+
+  it('with NO_COLOR on a terminal, redraws the status line without any escape code', () => {
+    const { t, out, advance } = heartbeat(true, false);
+    t.startHeartbeat('waiting for a long label');
+    advance(1500);
+    t.setStatus('short');
+    advance(500);
+    t.log('info', 'Live: web-01');
+    t.stopHeartbeat();
+    expect(out.text).not.toContain('\u001b');
+    expect(out.text).toMatch(/\r[|/\\-] short \(2\.\ds\) {8,}/);
+    expect(out.text).toContain('[  2.0s] Live: web-01\n');
+  });
 });
 
-describe('markdownToText', () => {
-  it('aligns tables and drops Markdown marks', () => {
-    const text = markdownToText(
-      [
-        '## JIT access',
-        '',
-        '| VM | host | port |',
-        '|---|---|---|',
-        '| `web-01` | **1.2.3.4** | 22 |',
-        '| api-01 | 10.0.0.4 | 5985 |',
-      ].join('\n'),
+describe('summaryText', () => {
+  it('prints outside text as it is: web_01 stays web_01, no Markdown escapes or marks', () => {
+    const text = summaryText(SAMPLE_MAIN);
+    expect(text).toContain('web_01');
+    expect(text).not.toMatch(/\\[_*|]|\*\*|<br>|`/);
+    expect(text.split('\n').slice(0, 2)).toEqual(['JIT access is open', '------------------']);
+    expect(text).toMatch(
+      /web_01 +default +203\.0\.113\.10 +20\.50\.10\.4:22 +2026-12-02 20:15 UTC \(in 15 min\) +6\.3 s/,
     );
-    expect(text.split('\n')).toEqual([
-      'JIT access',
-      '----------',
-      '',
-      'VM      host      port',
-      '------  --------  ----',
-      'web-01  1.2.3.4   22',
-      'api-01  10.0.0.4  5985',
-    ]);
+  });
+
+  it('titles post "JIT access closed" with short rule names', () => {
+    const text = summaryText(SAMPLE_POST);
+    expect(text.startsWith('JIT access closed\n')).toBe(true);
+    expect(text).toContain('JITRule-…A0C370');
+    expect(text).not.toContain('8C18BF8921F041989344B4F1E3A0C370');
   });
 });

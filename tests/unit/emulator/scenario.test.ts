@@ -30,6 +30,7 @@ describe('default scenario', () => {
       'jit-cert',
       'jit-readonly',
       'jit-agent-mi',
+      'jit-rg-closer',
       'jit-admin',
     ]);
     const state = buildState(s, new Date());
@@ -56,7 +57,7 @@ describe('default scenario', () => {
   test('each load is a private copy', () => {
     const a = loadScenario(undefined);
     a.principals.length = 0;
-    expect(loadScenario(undefined).principals).toHaveLength(5);
+    expect(loadScenario(undefined).principals).toHaveLength(6);
   });
 });
 

@@ -1,3 +1,4 @@
+import { SAMPLE_POST } from '../../helpers/sampleSummaries';
 import { FakePlatform, expectNoLeak } from '../../helpers/fakePlatform';
 
 describe('FakePlatform', () => {
@@ -33,7 +34,7 @@ describe('FakePlatform', () => {
     const q = new FakePlatform();
     q.setOutput('host', 'x-tok');
     q.saveState('jit-state', '{"t":"tok"}');
-    await q.appendSummary('| tok |');
+    await q.appendSummary({ ...SAMPLE_POST, nothingToDo: 'tok' });
     q.setFailed('failed: tok');
     expect(q.leaks('tok')).toHaveLength(4);
   });
@@ -46,8 +47,9 @@ describe('FakePlatform', () => {
     expect(p.stateWrites).toHaveLength(1);
     p.setOutput('ip', '203.0.113.10');
     expect(p.outputs.get('ip')).toBe('203.0.113.10');
-    await p.appendSummary('# hi');
-    expect(p.summaries).toEqual(['# hi']);
+    await p.appendSummary(SAMPLE_POST);
+    expect(p.summaryData).toEqual([SAMPLE_POST]);
+    expect(p.summaries[0]).toContain('JIT access closed');
     expect(p.failed).toBe(false);
     p.setFailed('boom');
     expect(p.failed).toBe(true);

@@ -3,6 +3,7 @@
  * cloud is refused before `connect` is called at all.
  */
 import { StateError } from '../../../shared/errors';
+import { ADO, CLI, GITHUB } from '../../../shared/frontEnd';
 import { cloudForPost } from '../../../shared/jit/postCloud';
 import { runPost } from '../../../shared/run';
 import type { CloudEndpoints, Connect } from '../../../shared/session';
@@ -39,6 +40,7 @@ function state(cloud: CloudEndpoints): string {
         location: 'eastus',
         startTimeUtc: start,
         endTimeUtc: start,
+        status: 'accepted',
         vms: [],
       },
     ],
@@ -59,6 +61,21 @@ describe('cloudForPost', () => {
     expect(() => cloudForPost(new FakePlatform(), never, EVIL)).toThrow(
       /names cloud Custom \(Resource Manager https:\/\/attacker\.example.*configured for AzureCloud/,
     );
+  });
+
+  it('says what to give this step as each front-end spells it (Azure DevOps: the service connection)', () => {
+    const error = (() => {
+      try {
+        cloudForPost(new FakePlatform(), never, EVIL);
+      } catch (e) {
+        return e as StateError;
+      }
+      throw new Error('expected a StateError');
+    })();
+    expect(error.hintFor(GITHUB)).toContain('same cloud, arm-endpoint and authority-host');
+    expect(error.hintFor(CLI)).toContain('same --cloud, --arm-endpoint and --authority-host');
+    expect(error.hintFor(ADO)).toContain('same service connection');
+    expect(error.hintFor(ADO)).not.toMatch(/same cloud|armEndpoint|arm-endpoint|authority/);
   });
 
   it("compares with the cloud the front-end will really use (Azure DevOps: the connection's)", () => {

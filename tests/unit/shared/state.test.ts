@@ -19,6 +19,7 @@ const SAMPLE: JitState = {
       policyName: 'web-jit',
       resourceGroup: 'rg-web',
       location: 'eastus',
+      status: 'accepted',
       startTimeUtc: '2026-11-22T01:00:01.123Z',
       endTimeUtc: '2026-11-22T01:15:01.123Z',
       vms: [

@@ -1,113 +1,96 @@
-import { escapeCell, formatUtc, renderMainSummary, renderPostSummary } from '../../../shared/summary';
+import { escapeMarkdown, escapeProse, mainMarkdown, postMarkdown } from '../../../shared/summaryMarkdown';
+import { formatUtc, portalUrl, relativeTime, shortRuleName } from '../../../shared/summary';
+import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
 
-describe('renderMainSummary', () => {
-  it('renders one row per VM', () => {
-    expect(
-      renderMainSummary({
-        rows: [
-          {
-            vm: 'web-01',
-            ports: [22],
-            source: '203.0.113.10',
-            host: 'web-01.eastus.cloudapp.azure.com',
-            expiresAt: '2026-11-22T01:15:00.000Z',
-            status: 'live',
-          },
-          {
-            vm: 'fw-01',
-            ports: [22, 3389],
-            source: '203.0.113.10',
-            host: '52.170.20.30:50022',
-            expiresAt: '2026-11-22T01:15:00Z',
-            status: 'timed-out',
-          },
-        ],
-        notes: ['Justification: GitHub Actions run contoso/webapp@abc1234 by octocat'],
-      }),
-    ).toBe(
-      [
-        '### JIT access',
-        '',
-        '| VM | Ports | Source | Host | Expires | Status |',
-        '|---|---|---|---|---|---|',
-        '| web-01 | 22 | 203.0.113.10 | web-01.eastus.cloudapp.azure.com | 2026-11-22 01:15 UTC | live |',
-        '| fw-01 | 22, 3389 | 203.0.113.10 | 52.170.20.30:50022 | 2026-11-22 01:15 UTC | timed out waiting for the rule |',
-        '',
-        '- Justification: GitHub Actions run contoso/webapp@abc1234 by octocat',
-        '',
-      ].join('\n'),
+describe('mainMarkdown', () => {
+  const md = mainMarkdown(SAMPLE_MAIN);
+
+  it('has a status mark, policy, source, host:port, expiry in UTC and relative, time to live, per row', () => {
+    const row = md.split('\n').find((l) => l.includes('db-02')) ?? '';
+    expect(row).toContain('✅ live');
+    expect(row).toContain('jit-db');
+    expect(row).toContain('203.0.113.10');
+    expect(row).toContain('`52.1.2.3:50022`<br>`52.1.2.3:50986`');
+    expect(row).toContain('2026-12-02 20:15 UTC<br>in 15 min');
+    expect(row).toContain('12.8 s');
+  });
+
+  it("links each VM to its page in the cloud's portal and shows the justification escaped", () => {
+    expect(md).toContain('[web\\_01](https://portal.azure.com/#@/resource/subscriptions/');
+    expect(md).toContain(
+      '**Justification:** GitHub Actions contoso/webapp@abc1234 by octocat: deploy \\*release\\* \\| run',
     );
   });
 
-  it('says when nothing was requested', () => {
-    const md = renderMainSummary({
-      dryRun: true,
-      rows: [{ vm: 'web-01', ports: [22], source: 'azure', host: '10.0.1.4', status: 'would-request' }],
+  it('says what was wrong and the fix when validation failed', () => {
+    const failed = mainMarkdown({
+      kind: 'main',
+      outcome: 'failed',
+      at: SAMPLE_MAIN.at,
+      rows: [],
+      problems: [{ what: 'input \'ports\' = "22-24": is a range', fix: 'list each port (22,23,24)' }],
     });
-    expect(md.split('\n')[0]).toBe('### JIT access: dry run (nothing was requested)');
-    expect(md).toContain('| web-01 | 22 | azure | 10.0.1.4 | - | dry run: would request |');
+    expect(failed).toContain('### ❌ JIT access was not requested');
+    expect(failed).toContain('| What was wrong | How to fix it |');
+    expect(failed).toContain('list each port (22,23,24)');
   });
 
-  it('escapes cells so names and Azure text cannot break the table or inject markup', () => {
-    const md = renderMainSummary({
+  it('titles a dry run', () => {
+    expect(mainMarkdown({ ...SAMPLE_MAIN, outcome: 'dry-run' })).toContain('dry run, nothing was requested');
+  });
+
+  it('keeps hostile names inert: no table break, no HTML, no link', () => {
+    const hostile = mainMarkdown({
+      ...SAMPLE_MAIN,
       rows: [
-        { vm: 'a|b\n<img src=x>', ports: [22], source: '*', host: '[x](http://evil)', status: 'failed' },
+        {
+          ...(SAMPLE_MAIN.rows[0] as (typeof SAMPLE_MAIN.rows)[number]),
+          vm: 'a|b<img src=x onerror=alert(1)>[x](javascript:y)\nz',
+          portalUrl: 'javascript:alert(1)',
+        },
       ],
     });
-    const row = md.split('\n')[4] ?? '';
-    expect(row).toBe('| a\\|b \\<img src=x\\> | 22 | \\* | \\[x\\](http://evil) | - | failed |');
-    expect(row.split(/(?<!\\)\|/)).toHaveLength(8);
+    const row = hostile.split('\n').find((l) => l.includes('img')) ?? '';
+    expect(row).toContain('a\\|b&lt;img src=x onerror=alert(1)&gt;\\[x\\](javascript:y) z');
+    expect(row).not.toMatch(/[^\\]\]\(javascript/);
   });
 });
 
-describe('renderPostSummary', () => {
-  it('lists what was closed and what remains, and until when', () => {
-    const md = renderPostSummary({
-      closed: [
-        {
-          vm: 'web-01',
-          port: 22,
-          nsg: 'web-01-nsg',
-          rule: 'SecurityCenter-JITRule-1-ABC',
-          result: 'deleted',
-        },
-      ],
-      remaining: [
-        { vm: 'api-01', port: 22, until: '2026-11-22T02:00:00Z', reason: 'no permission to delete (403)' },
-      ],
-    });
-    expect(md).toBe(
-      [
-        '### JIT access: closing',
-        '',
-        '| VM | Port | NSG | Rule | Result |',
-        '|---|---|---|---|---|',
-        '| web-01 | 22 | web-01-nsg | SecurityCenter-JITRule-1-ABC | deleted |',
-        '',
-        'Still open (JIT closes it by itself at the time shown):',
-        '',
-        '| VM | Port | Open until | Why |',
-        '|---|---|---|---|',
-        '| api-01 | 22 | 2026-11-22 02:00 UTC | no permission to delete (403) |',
-        '',
-      ].join('\n'),
+describe('postMarkdown', () => {
+  const md = postMarkdown(SAMPLE_POST);
+  it('is titled "JIT access closed", with short rule names and the full ones in a details block', () => {
+    expect(md.startsWith('### 🔒 JIT access closed\n')).toBe(true);
+    const table = md.slice(0, md.indexOf('<details>'));
+    expect(table).toContain('`JITRule-…A0C370`');
+    expect(table).not.toContain('8C18BF8921F041989344B4F1E3A0C370');
+    expect(md).toContain('<details><summary>Full rule names</summary>');
+    expect(md.slice(md.indexOf('<details>'))).toContain(
+      'SecurityCenter-JITRule-1170687618-8C18BF8921F041989344B4F1E3A0C370',
     );
-  });
-
-  it('reports nothing to do', () => {
-    expect(
-      renderPostSummary({ closed: [], remaining: [], nothingToDo: 'No saved state: main opened nothing.' }),
-    ).toBe('### JIT access: closing\n\nNo saved state: main opened nothing.\n');
-    expect(renderPostSummary({ closed: [], remaining: [] })).toContain('Nothing was open.');
+    expect(md).toContain('❌ failed');
+    expect(md).toContain('no permission to delete (403)');
   });
 });
 
 describe('helpers', () => {
-  it('formats UTC times and leaves other text alone', () => {
+  it('formats times and names', () => {
     expect(formatUtc('2026-11-22T01:15:59.999Z')).toBe('2026-11-22 01:15 UTC');
-    expect(formatUtc('later')).toBe('later');
+    expect(relativeTime('2026-11-22T02:20:00Z', '2026-11-22T01:15:00Z')).toBe('in 1 h 5 min');
+    expect(relativeTime('2026-11-22T01:10:00Z', '2026-11-22T01:15:00Z')).toBe('5 min ago');
+    expect(shortRuleName('SecurityCenter-JITRule--105480617-9EF61C3A8B7D4E0F9A2B3C4D5E6F7A8B')).toBe(
+      'JITRule-…6F7A8B',
+    );
+    expect(portalUrl('https://management.usgovcloudapi.net/', '/subscriptions/x')).toBe(
+      'https://portal.azure.us/#@/resource/subscriptions/x/configuration',
+    );
+    expect(portalUrl('https://localhost:8443', '/subscriptions/x')).toBeUndefined();
+    expect(escapeMarkdown('a_b*c')).toBe('a\\_b\\*c');
   });
-  it('escapes backslashes first', () => {
-    expect(escapeCell('a\\|b')).toBe('a\\\\\\|b');
+});
+
+describe('escapeProse', () => {
+  it('keeps our code marks as code spans and escapes the rest', () => {
+    expect(escapeProse('use `auto` or a_b')).toBe('use `auto` or a\\_b');
+    expect(escapeProse('value "a`b" | c')).toBe('value "a\\`b" \\| c');
   });
 });

@@ -11,6 +11,7 @@ import {
   endpointHint,
   TokenEndpointRecorder,
 } from '../../../shared/azure/signInFailure';
+import { ADO, CLI, GITHUB, render } from '../../../shared/frontEnd';
 import { tlsTrustCode, tlsTrustHint } from '../../../shared/tlsTrust';
 
 describe('tlsTrustCode', () => {
@@ -28,13 +29,26 @@ describe('tlsTrustCode', () => {
   });
 
   it.each([
-    ['SELF_SIGNED_CERT_IN_CHAIN', /NODE_EXTRA_CA_CERTS.*--ca-file/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /--ca-file.*NODE_EXTRA_CA_CERTS/],
     ['ERR_TLS_CERT_ALTNAME_INVALID', /another host name/],
     ['CERT_HAS_EXPIRED', /not valid now.*clock/],
   ])('%s has a hint that says what to do, not "temporary"', (code, says) => {
-    const hint = tlsTrustHint(code, 'https://login.example');
+    const hint = render(tlsTrustHint(code, 'https://login.example'), CLI);
     expect(hint).toMatch(says);
     expect(hint).not.toMatch(/temporary/);
+  });
+
+  it('says what to trust, and which endpoint to check, as each front-end spells it', () => {
+    const untrusted = tlsTrustHint('SELF_SIGNED_CERT_IN_CHAIN', 'https://login.example');
+    expect(render(untrusted, CLI)).toContain('--ca-file <file>');
+    expect(render(untrusted, GITHUB)).toContain('NODE_EXTRA_CA_CERTS');
+    expect(render(untrusted, GITHUB)).not.toContain('--ca-file');
+    expect(render(untrusted, ADO)).toMatch(/NODE_EXTRA_CA_CERTS.*self-hosted agent/);
+    const wrongHost = tlsTrustHint('ERR_TLS_CERT_ALTNAME_INVALID', 'https://login.example');
+    expect(render(wrongHost, CLI)).toContain('(--arm-endpoint / --authority-host / --ip-providers)');
+    expect(render(wrongHost, GITHUB)).toContain('(arm-endpoint / authority-host / ip-providers)');
+    // Azure DevOps shows no cloud inputs: the service connection holds the endpoints.
+    expect(render(wrongHost, ADO)).toContain("(the service connection's endpoints / ipProviders)");
   });
 });
 
@@ -68,7 +82,7 @@ describe('a server whose certificate is not trusted', () => {
     const failure = describeSignInFailure(error, recorder);
     expect(failure.tls).toBeDefined();
     expect(failure.transient).toBe(false);
-    expect(endpointHint(failure, url)).toContain('NODE_EXTRA_CA_CERTS');
+    expect(render(endpointHint(failure, url) ?? '', GITHUB)).toContain('NODE_EXTRA_CA_CERTS');
   });
 
   it('an ARM call reports it with a trust hint', () => {

@@ -168,15 +168,19 @@ describe('createAdoConnect', () => {
       createAdoConnect(context(undefined, { connectionId: () => ' ' }).ctx)(PUBLIC),
     ).rejects.toThrow(/azureSubscription/);
     await expect(createAdoConnect(context(undefined).ctx)(PUBLIC)).rejects.toThrow(
-      new RegExp(`service connection '${ID}'.*authorized`),
+      /the service connection selected in input 'azureSubscription'.*authorized/,
     );
   });
 
-  it("the connection's environment overrides the cloud input, and says so", async () => {
+  it("the connection's environment decides the cloud, and the log names the connection by its subscription, not its ID", async () => {
     const conn = fakeConnection(
       'ServicePrincipal',
       { ...spn, serviceprincipalkey: SECRET },
-      { environment: 'AzureStack', activeDirectoryAuthority: 'https://localhost:8443/' },
+      {
+        environment: 'AzureStack',
+        activeDirectoryAuthority: 'https://localhost:8443/',
+        subscriptionname: 'Contoso Production',
+      },
       'https://127.0.0.1:8443/',
     );
     const { ctx, log } = context(conn);
@@ -187,9 +191,11 @@ describe('createAdoConnect', () => {
       authorityHost: 'https://localhost:8443',
       scope: 'https://127.0.0.1:8443/.default',
     });
-    expect(log.info.join('\n')).toMatch(
-      /'cloud' input \(AzureCloud, https:\/\/management\.azure\.com\) is ignored/,
+    expect(log.info.join('\n')).toContain(
+      "The service connection for subscription 'Contoso Production': environment AzureStack",
     );
+    expect(log.info.join('\n')).not.toContain(ID);
+    expect(session.method).toContain("(the service connection for subscription 'Contoso Production')");
   });
 
   it('says nothing about the cloud input when it matches the connection', async () => {
@@ -244,7 +250,7 @@ describe('createAdoConnect', () => {
     const error = await credential.getToken('https://management.azure.com/.default').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe(
-      `Sign-in with service connection '${ID}' (${session.method}) failed: AADSTS7000215: Invalid client secret`,
+      `Sign-in with ${session.method} failed: AADSTS7000215: Invalid client secret`,
     );
     expect((error as AuthError).hint).toMatch(/client secret/);
   });
@@ -256,7 +262,8 @@ describe('createAdoConnect', () => {
     const error = await createAdoConnect(ctx)(PUBLIC).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toContain(`input 'azureSubscription' = "not a tenant!"`);
-    expect((error as InputError).message).toContain(`tenant ID of service connection '${ID}'`);
+    expect((error as InputError).message).toContain('is the tenant ID of the service connection, and');
+    expect((error as InputError).message).not.toContain(ID);
     expect(describeError(error)).not.toMatch(/bug/);
   });
 

@@ -1,4 +1,4 @@
-import { cloudFromConnection, isPublicAuthority, sameCloud } from '../../../task/adoCloud';
+import { cloudFromConnection, isPublicAuthority } from '../../../task/adoCloud';
 
 const env = (over: Partial<Parameters<typeof cloudFromConnection>[0]>) => ({
   environment: '',
@@ -72,13 +72,5 @@ describe('isPublicAuthority', () => {
     ['not a url', false],
   ])('%s -> %s', (host, expected) => {
     expect(isPublicAuthority(host)).toBe(expected);
-  });
-});
-
-describe('sameCloud', () => {
-  const a = { name: 'x', resourceManager: 'https://A/', authorityHost: 'https://b', scope: '' };
-  it('ignores case and trailing slashes, compares both URLs', () => {
-    expect(sameCloud(a, { ...a, resourceManager: 'https://a' })).toBe(true);
-    expect(sameCloud(a, { ...a, authorityHost: 'https://c' })).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { summaryMarkdown } from '../../../shared/summaryMarkdown';
+import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
 /**
  * The task-lib Platform adapter, in-process: the `##vso` commands it writes for
  * outputs, state, secrets and the summary. (Inputs and the service connection are
@@ -90,15 +92,15 @@ describe('AdoPlatform', () => {
     process.env.AGENT_TEMPDIRECTORY = temp;
     try {
       const p = new AdoPlatform();
-      await p.appendSummary('# first\n');
-      await p.appendSummary('second');
+      await p.appendSummary(SAMPLE_MAIN);
+      await p.appendSummary(SAMPLE_POST);
       const uploads = commands().filter((c) => c.command === 'task.uploadsummary');
       expect(uploads).toHaveLength(2);
       const [a, b] = uploads.map((u) => u.message);
       expect(a?.startsWith(temp)).toBe(true);
       expect(a).not.toBe(b);
-      expect(readFileSync(a as string, 'utf8')).toBe('# first\n');
-      expect(readFileSync(b as string, 'utf8')).toBe('second');
+      expect(readFileSync(a as string, 'utf8')).toBe(summaryMarkdown(SAMPLE_MAIN));
+      expect(readFileSync(b as string, 'utf8')).toBe(summaryMarkdown(SAMPLE_POST));
     } finally {
       delete process.env.AGENT_TEMPDIRECTORY;
     }

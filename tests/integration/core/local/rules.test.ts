@@ -4,15 +4,17 @@
  * server clock, and the pipeline's Retry-After cap.
  */
 import type { SecurityRule } from '@azure/arm-network';
-import type { JitNetworkAccessPolicy } from '@azure/arm-security';
+import type { JitNetworkAccessPolicy, JitNetworkAccessRequestPort } from '@azure/arm-security';
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { RetryAfterTooLongError, retryAfterMs, throttleCapPolicy } from '../../../../shared/azure/policies';
 import { ServerClock } from '../../../../shared/azure/serverClock';
 import type { VmTopology } from '../../../../shared/azure/topology';
 import { PolicyError } from '../../../../shared/errors';
-import { isJitAllowRuleName, matchesTarget, sameSlot } from '../../../../shared/jit/nsgRules';
+import { isJitAllowRuleName, matchesTarget, portsWithin, sameSlot } from '../../../../shared/jit/nsgRules';
 import { matchPolicies, type JitPolicy } from '../../../../shared/jit/policies';
-import { findNewerRequest } from '../../../../shared/jit/supersede';
+import { findSupersession } from '../../../../shared/jit/supersede';
+import { entryState, findOurEntry } from '../../../../shared/jit/history';
+import { samePrefix } from '../../../../shared/jit/sourcePrefix';
 
 const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 const VM_ID = `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01`;
@@ -21,7 +23,8 @@ describe('JIT allow rule names', () => {
   it.each([
     ['SecurityCenter-JITRule-1170687618-8C18BF8921F041989344B4F1E3A0C370', true],
     ['SecurityCenter-JITRule--1105480617-9EF6964FE766478B9EC568B32FB82045', true],
-    ['securitycenter-jitrule-1-abcdef', true],
+    ['securitycenter-jitrule-1-abcdef', false], // not 32 hex digits
+    ['securitycenter-jitrule-1-8c18bf8921f041989344b4f1e3a0c370', true],
     ['SecurityCenter-JITRule_1170687618_62799A5740DE464DB71C4F619369BBAD', false], // deny rule
     ['AllowSSH', false],
   ])('%s → %s', (name, allow) => expect(isJitAllowRuleName(name)).toBe(allow));
@@ -29,7 +32,7 @@ describe('JIT allow rule names', () => {
 
 describe('rule matching', () => {
   const rule = (over: Partial<SecurityRule> = {}): SecurityRule => ({
-    name: 'SecurityCenter-JITRule-1-ABC',
+    name: 'SecurityCenter-JITRule-1-8C18BF8921F041989344B4F1E3A0C370',
     access: 'Allow',
     direction: 'Inbound',
     protocol: 'Tcp',
@@ -47,6 +50,21 @@ describe('rule matching', () => {
     expect(
       matchesTarget(rule({ destinationPortRange: undefined, destinationPortRanges: ['22', '3389'] }), target),
     ).toBe(true);
+    // The source as Azure may write it: a /32, or in sourceAddressPrefixes.
+    expect(matchesTarget(rule({ sourceAddressPrefix: '203.0.113.10/32' }), target)).toBe(true);
+    expect(
+      matchesTarget(
+        rule({ sourceAddressPrefix: undefined, sourceAddressPrefixes: ['203.0.113.10/32'] }),
+        target,
+      ),
+    ).toBe(true);
+  });
+
+  it('knows which ports a combined rule carries', () => {
+    const combined = rule({ destinationPortRange: undefined, destinationPortRanges: ['22', '3389'] });
+    expect(portsWithin(combined, [22, 3389])).toBe(true);
+    expect(portsWithin(combined, [22])).toBe(false);
+    expect(portsWithin(rule({ destinationPortRange: '20-30' }), [22])).toBe(false);
   });
 
   it.each([
@@ -65,63 +83,96 @@ describe('rule matching', () => {
   });
 });
 
-describe('findNewerRequest', () => {
+describe('our request in the history (findOurEntry, entryState, findSupersession)', () => {
   const policy = (requests: JitNetworkAccessPolicy['requests']): JitNetworkAccessPolicy => ({
     virtualMachines: [],
     requests,
   });
+  const END = '2030-01-01T00:00:00.000Z';
   const req = (
     start: string,
     port: number,
-    status = 'Initiated',
-    statusReason = 'UserRequested',
-    requestor = 'someone',
+    o: {
+      status?: string;
+      reason?: string;
+      requestor?: string;
+      end?: string;
+      source?: Partial<JitNetworkAccessRequestPort>;
+    } = {},
   ) => ({
     startTimeUtc: new Date(start),
-    requestor,
+    requestor: o.requestor ?? 'someone',
     virtualMachines: [
       {
         id: VM_ID.toUpperCase(),
         ports: [
           {
             number: port,
-            endTimeUtc: new Date('2030-01-01T00:00:00Z'),
-            status,
-            statusReason,
-            allowedSourceAddressPrefix: '198.51.100.7',
+            endTimeUtc: new Date(o.end ?? END),
+            status: o.status ?? 'Initiated',
+            statusReason: o.reason ?? 'UserRequested',
+            ...(o.source ?? { allowedSourceAddressPrefix: '198.51.100.7' }),
           },
         ],
       },
     ],
   });
-  const ours = '2026-11-22T01:00:00.000Z';
+  const key = { vmId: VM_ID, port: 22, source: '198.51.100.7', endTimeUtc: END };
 
-  it('finds a later request for the same VM and port (IDs compared case-insensitively)', () => {
-    const n = findNewerRequest(policy([req(ours, 22), req('2026-11-22T01:00:05Z', 22)]), VM_ID, 22, ours);
-    expect(n).toEqual({
-      startTimeUtc: '2026-11-22T01:00:05.000Z',
-      requestor: 'someone',
-      source: '198.51.100.7',
+  it('finds our entry by VM, port, source as a prefix and end time within a second, whatever its start time', () => {
+    const ours = req('2026-11-22T01:00:00.4Z', 22, {
+      end: '2030-01-01T00:00:00.6Z',
+      source: { allowedSourceAddressPrefixes: ['198.51.100.7/32'] },
     });
-  });
-
-  it('ignores other ports and older requests', () => {
+    expect(findOurEntry(policy([ours]), key)?.request).toBe(ours);
     expect(
-      findNewerRequest(
-        policy([req('2026-11-22T00:59:00Z', 22), req('2026-11-22T01:00:05Z', 3389)]),
-        VM_ID,
-        22,
-        ours,
+      findOurEntry(policy([req('2026-11-22T01:00:00Z', 22, { end: '2030-01-01T00:00:02Z' })]), key),
+    ).toBeUndefined();
+    expect(findOurEntry(policy([req('2026-11-22T01:00:00Z', 3389)]), key)).toBeUndefined();
+    expect(
+      findOurEntry(
+        policy([req('2026-11-22T01:00:00Z', 22, { source: { allowedSourceAddressPrefix: '198.51.100.8' } })]),
+        key,
       ),
     ).toBeUndefined();
   });
 
-  it('treats our own entry revoked for NewerRequestInitiated as superseded', () => {
+  it('superseded only when OUR entry is Revoked for NewerRequestInitiated, not because a newer request exists', () => {
+    const newer = req('2026-11-22T01:00:05Z', 22, {
+      requestor: 'other',
+      source: { allowedSourceAddressPrefix: '192.0.2.9' },
+    });
+    expect(findSupersession(policy([req('2026-11-22T01:00:00Z', 22), newer]), key)).toBeUndefined();
+    const replaced = findSupersession(
+      policy([
+        req('2026-11-22T01:00:00Z', 22, { status: 'Revoked', reason: 'NewerRequestInitiated' }),
+        newer,
+      ]),
+      key,
+    );
+    expect(replaced).toMatchObject({ requestor: 'other', source: '192.0.2.9' });
     expect(
-      findNewerRequest(policy([req(ours, 22, 'Revoked', 'NewerRequestInitiated')]), VM_ID, 22, ours),
-    ).toBeDefined();
-    expect(findNewerRequest(policy([req(ours, 22, 'Revoked', 'Expired')]), VM_ID, 22, ours)).toBeUndefined();
+      entryState(
+        findOurEntry(
+          policy([req('2026-11-22T01:00:00Z', 22, { status: 'Revoked', reason: 'Expired' })]),
+          key,
+        ),
+      ),
+    ).toBe('revoked');
+    expect(entryState(undefined)).toBe('missing');
   });
+});
+
+describe('samePrefix', () => {
+  it.each([
+    ['203.0.113.10', '203.0.113.10/32', true],
+    ['10.0.0.0/24', '10.0.0.0/24', true],
+    ['2001:db8::1', '2001:DB8:0::1/128', true],
+    ['203.0.113.10', '203.0.113.11', false],
+    ['203.0.113.10/31', '203.0.113.10', false],
+    ['*', '*', true],
+    ['Internet', 'internet', true],
+  ])('%s vs %s -> %s', (a, b, want) => expect(samePrefix(a, b)).toBe(want));
 });
 
 describe('matchPolicies', () => {

@@ -5,6 +5,7 @@
 import type { JitNetworkAccessPortRule } from '@azure/arm-security';
 import type { VmTopology } from '../../../../shared/azure/topology';
 import { PolicyError } from '../../../../shared/errors';
+import { GITHUB, render } from '../../../../shared/frontEnd';
 import type { VmPolicyMatch } from '../../../../shared/jit/policies';
 import { isoDurationMinutes, validateRequest, type ValidationInput } from '../../../../shared/jit/validate';
 
@@ -147,7 +148,7 @@ describe('validateRequest', () => {
       input({ source: { kind: 'azure' } }),
     );
     expect(restricted.warnings).toHaveLength(1);
-    expect(restricted.warnings[0]).toContain('203.0.113.10');
+    expect(render(restricted.warnings[0] ?? '', GITHUB)).toContain('203.0.113.10');
     expect(
       validateRequest([match('web-01', [tcp(22)])], input({ source: { kind: 'azure' } })).warnings,
     ).toEqual([]);

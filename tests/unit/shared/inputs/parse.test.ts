@@ -1,3 +1,5 @@
+import { ADO, CLI, GITHUB, render, type Wording } from '../../../../shared/frontEnd';
+const txt = (w: Wording | undefined): string => (w === undefined ? '' : render(w, GITHUB));
 import { DEFAULT_IP_PROVIDERS, INPUT_NAMES } from '../../../../shared/inputs/table';
 import { KNOWN_CLOUDS } from '../../../../shared/cloud';
 import { describeError } from '../../../../shared/errors';
@@ -124,7 +126,7 @@ describe('vms', () => {
       'a bare name without resource-group',
       { 'resource-group': '' },
       'web-01',
-      'resource-group input is required',
+      "input 'resource-group' is required",
     ],
     [
       'a subscription that is not a GUID',
@@ -171,7 +173,7 @@ describe('vms', () => {
     const issues = issuesFor(inputs);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input: 'vms', value });
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
 
   it.each([
@@ -182,7 +184,7 @@ describe('vms', () => {
   ])('rejects a resource-group %s, once, without also blaming the bare VM names', (_name, rg) => {
     const issues = issuesFor({ vms: 'web-01, web-02', 'resource-group': rg });
     expect(issues).toEqual([expect.objectContaining({ input: 'resource-group', value: rg })]);
-    expect(issues[0]?.rule).toContain('is not a valid resource group name');
+    expect(txt(issues[0]?.rule)).toContain('is not a valid resource group name');
   });
 
   it('accepts a resource-group of exactly 90 characters', () => {
@@ -230,7 +232,7 @@ describe('ports', () => {
     const issues = issuesFor({ ports });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input: 'ports', value });
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
 
   it('reports each bad port of a list', () => {
@@ -287,7 +289,7 @@ describe('duration', () => {
     const issues = issuesFor({ duration });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input: 'duration', value: duration });
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
 });
 
@@ -332,6 +334,17 @@ describe('source and allow-any-source', () => {
     expect(error.message).toContain('allow-any-source: true');
   });
 
+  it.each(['0.0.0.0/0', '10.0.0.0/7'])(
+    'refuses %s naming allow-any-source as each front-end spells it',
+    (source) => {
+      const error = inputErrorFor({ source });
+      expect(describeError(error, ADO)).toContain('allowAnySource: true');
+      expect(describeError(error, ADO)).not.toContain('allow-any-source');
+      expect(describeError(error, CLI)).toContain('--allow-any-source');
+      expect(describeError(error, GITHUB)).toContain('allow-any-source: true');
+    },
+  );
+
   it('reports a bad allow-any-source once, and then treats `*` as not allowed', () => {
     const issues = issuesFor({ source: '*', 'allow-any-source': 'yes' });
     expect(issues.map((i) => i.input)).toEqual(['source', 'allow-any-source']);
@@ -358,7 +371,7 @@ describe('source and allow-any-source', () => {
     const issues = issuesFor({ source });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input: 'source', value: source });
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
 });
 
@@ -441,7 +454,7 @@ describe('wait-timeout and poll-interval', () => {
     const issues = issuesFor(inputs);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input, value });
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
 });
 
@@ -489,7 +502,7 @@ describe('ip-providers', () => {
   ])('rejects %j', (providers, value, rule) => {
     const issues = issuesFor({ 'ip-providers': providers });
     expect(issues).toEqual([expect.objectContaining({ input: 'ip-providers', value })]);
-    expect(issues[0]?.rule).toContain(rule);
+    expect(txt(issues[0]?.rule)).toContain(rule);
   });
   it('says why http is refused', () => {
     expect(issuesFor({ 'ip-providers': 'http://api.ipify.org' })[0]?.hint).toBe(
@@ -498,7 +511,7 @@ describe('ip-providers', () => {
   });
   it('never echoes credentials embedded in a provider URL', () => {
     const error = inputErrorFor({ 'ip-providers': 'https://user:hunter2@echo.example' });
-    expect(error.issues[0]?.rule).toBe('must not contain a user name or password');
+    expect(txt(error.issues[0]?.rule)).toBe('must not contain a user name or password');
     expect(describeError(error)).not.toContain('hunter2');
   });
 });
@@ -537,7 +550,7 @@ describe('cloud, arm-endpoint, authority-host', () => {
   });
 
   it('requires both URLs for Custom, reporting both at once', () => {
-    expect(issuesFor({ cloud: 'Custom' }).map((i) => [i.input, i.rule])).toEqual([
+    expect(issuesFor({ cloud: 'Custom' }).map((i) => [i.input, txt(i.rule)])).toEqual([
       ['arm-endpoint', 'is required when cloud is Custom'],
       ['authority-host', 'is required when cloud is Custom'],
     ]);
@@ -552,12 +565,12 @@ describe('cloud, arm-endpoint, authority-host', () => {
     expect(issues).toEqual([
       expect.objectContaining({ input: 'arm-endpoint', value: 'http://127.0.0.1:8080' }),
     ]);
-    expect(issues[0]?.rule).toContain('only https:// is accepted');
+    expect(txt(issues[0]?.rule)).toContain('only https:// is accepted');
   });
 
   it('refuses endpoint URLs with a named cloud, naming both inputs', () => {
     const error = inputErrorFor({ cloud: 'AzureUSGovernment', 'arm-endpoint': 'https://127.0.0.1:8443' });
-    expect(error.issues).toEqual([
+    expect(error.issues.map((i) => ({ ...i, rule: txt(i.rule), hint: txt(i.hint) }))).toEqual([
       {
         input: 'arm-endpoint',
         value: 'https://127.0.0.1:8443',
@@ -613,7 +626,7 @@ describe('all problems at once', () => {
     const text = describeError(inputErrorFor({ ports: '70000' }));
     expect(text).toBe(
       'Invalid input \'ports\' = "70000": is out of range; ports are 1 to 65535\n' +
-        'What to do: Fix the inputs listed above in the workflow / pipeline / command line and run again.',
+        'What to do: Fix the inputs listed above in the workflow and run again.',
     );
   });
 });

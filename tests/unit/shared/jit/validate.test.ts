@@ -1,3 +1,4 @@
+import { GITHUB, render } from '../../../../shared/frontEnd';
 /**
  * Local validation of a request against each VM's JIT policy (shared/jit/validate.ts),
  * with policies shaped like the emulator's default scenario. Every violation must
@@ -105,7 +106,7 @@ describe('validateRequest accepts', () => {
   it('warns (cannot check) for source: azure against a restricted policy', () => {
     const result = validateRequest([api01], input({ source: { kind: 'azure' } }));
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toContain(
+    expect(render(result.warnings[0] ?? '', GITHUB)).toContain(
       "JIT policy 'default' for VM api-01 port 22 only allows sources 203.0.113.10, 198.51.100.0/24",
     );
   });
@@ -181,5 +182,37 @@ describe('validateRequest refuses, naming the field', () => {
       ]),
     );
     expect(lines).toHaveLength(e.more.length + 1);
+  });
+});
+
+describe('policy name + VM name over 56 characters', () => {
+  const input: ValidationInput = {
+    ports: [22],
+    durationMinutes: 15,
+    source: { kind: 'explicit', prefix: '203.0.113.10' },
+  };
+
+  it('is a local error before initiate that says why (Azure would accept it and never write the rule)', () => {
+    const long = match(vm('web-01', 'rg-web'), 'p'.repeat(51), [port(22, 'PT3H')]);
+    expect(() => validateRequest([long], input)).toThrow(PolicyError);
+    expect(() => validateRequest([long], input)).toThrow(
+      /57 characters, over 56.*never writes the allow rule/,
+    );
+  });
+
+  it('56 exactly is fine', () => {
+    const edge = match(vm('web-01', 'rg-web'), 'p'.repeat(50), [port(22, 'PT3H')]);
+    expect(validateRequest([edge], input).vms).toHaveLength(1);
+  });
+
+  it('a VM behind an Azure Firewall needs no NSG; any other VM does', () => {
+    const bare = vm('fw-02', 'rg-hub', 0);
+    const viaFirewall = match(bare, 'hub-jit', [port(22, 'PT1H')]);
+    const firewallEntry = {
+      ...viaFirewall,
+      entry: { ...viaFirewall.entry, publicIpAddress: '52.170.20.30' },
+    };
+    expect(validateRequest([firewallEntry], input).vms).toHaveLength(1);
+    expect(() => validateRequest([viaFirewall], input)).toThrow(/no network security group/);
   });
 });
