@@ -26,6 +26,15 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testSequencer: '<rootDir>/tests/jest/sequencer.js',
+  // Jest's 5 s default fails tests that do real TLS, sign-in and child processes on a loaded
+  // 2-core machine; no test proves a duration, so the default only has to catch a hang.
+  testTimeout: 60_000,
+  // `npm test` passes --coverage and gates on shared/ (scripts/test.mjs). Istanbul instruments
+  // only these files; V8 coverage was measured slower here (a worker's coverage result grows
+  // with every test file it has run: unit suites went from 28 s to 412 s in total).
+  collectCoverageFrom: ['<rootDir>/shared/**/*.ts'],
+  coverageProvider: 'babel',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },

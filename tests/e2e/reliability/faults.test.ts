@@ -50,6 +50,12 @@ const MAX_STEP_REQUESTS = 60;
  * back-off, wait-timeouts); six keep the bundles' CPU under one core of the 2-core CI machine.
  */
 const CONCURRENT_CASES = 6;
+/**
+ * Post's late-rule grace, shortened from the core's 60 s (shared/jit/close.ts): the case that
+ * waits it out proves the wait and the warning, not the length. Still far longer than the
+ * longest rule delay a case sets (6 s, counted from initiate, before main even fails).
+ */
+const LATE_RULE_GRACE_ENV = { AZURE_JIT_ACCESS_LATE_RULE_GRACE_MS: '15000' };
 let maxStepRequests = 0;
 
 const report = new MatrixReport('faults');
@@ -172,7 +178,7 @@ async function runGitHubCase(c: FaultCase): Promise<Outcome> {
     c.betweenSteps?.(emu);
     emu.control.clearRequests();
     if (c.phase === 'post') arm();
-    const post = await ghPost(emu, main, { inputs, signIn });
+    const post = await ghPost(emu, main, { inputs, signIn, env: LATE_RULE_GRACE_ENV });
     emu.control.faults.clear();
     if (c.phase === 'post') emulatorChecks(emu, c, emu.control.requests(), armedAtMs, violations);
     const warnings = ghWarnings(post);
@@ -296,7 +302,11 @@ async function runAdoCase(c: AdoCase): Promise<{ violations: string[]; mainMessa
       violations.push(
         `main exit ${main.exitCode}, errors ${errors.join(' | ') || '(none)'}; want ${String(c.cause)}`,
       );
-    const post = await adoStep(emu, 'post', { inputs, taskVariables: { ...main.taskVariables } });
+    const post = await adoStep(emu, 'post', {
+      inputs,
+      taskVariables: { ...main.taskVariables },
+      env: LATE_RULE_GRACE_ENV,
+    });
     if (post.exitCode !== 0) violations.push(`post exited ${post.exitCode}: ${adoErrors(post).join(' | ')}`);
     const remaining = allowRules(emu, 'web-01-nsg', EGRESS_IP);
     for (const r of remaining)
