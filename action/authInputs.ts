@@ -4,6 +4,7 @@
  * shared/inputs/table.ts; action.yml declares both sets and a test keeps all three in step.
  */
 import { InputError, type InputIssue } from '../shared/errors';
+import { GUID_PATTERN, isGuid } from '../shared/guid';
 import { parseCreds } from './credsJson';
 
 export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
@@ -44,10 +45,11 @@ export interface AuthInputSource {
   setSecret(value: string): void;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant is a GUID or one of its verified domain names (contoso.onmicrosoft.com). */
-const TENANT =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
+const TENANT = new RegExp(
+  `^(?:${GUID_PATTERN}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$`,
+  'i',
+);
 
 /**
  * Reads and checks the sign-in inputs. Secrets are masked before anything else happens, so no
@@ -98,7 +100,7 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
   const tenantId = pick('tenant-id', creds.tenantId);
   const subscriptionId = pick('subscription-id', creds.subscriptionId);
 
-  if (clientId !== undefined && !GUID.test(clientId)) {
+  if (clientId !== undefined && !isGuid(clientId)) {
     issues.push(
       guidIssue(
         'client-id',
@@ -107,7 +109,7 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
       ),
     );
   }
-  if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
+  if (subscriptionId !== undefined && !isGuid(subscriptionId)) {
     issues.push(guidIssue('subscription-id', subscriptionId, 'the subscription ID, not its name'));
   }
   if (tenantId !== undefined && !TENANT.test(tenantId)) {

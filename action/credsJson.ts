@@ -3,7 +3,8 @@
  * It holds a secret, so nothing here ever puts the raw text, or any part of it, into an error:
  * JSON.parse's own message quotes the input on newer V8 versions and is therefore dropped.
  */
-import { InputError } from '../shared/errors';
+import * as v from 'valibot';
+import { InputError, type InputIssue } from '../shared/errors';
 
 export interface Creds {
   readonly clientId?: string;
@@ -12,7 +13,18 @@ export interface Creds {
   readonly subscriptionId?: string;
 }
 
-const USED_KEYS = ['clientId', 'clientSecret', 'tenantId', 'subscriptionId'] as const;
+/** A key we use: absent, null, or a string that is not blank (trimmed). */
+const usedKey = v.nullish(v.pipe(v.string(), v.trim(), v.nonEmpty()));
+
+/** The keys we use; valibot's object schema drops every other key from the output. */
+const CREDS = v.object({
+  clientId: usedKey,
+  clientSecret: usedKey,
+  tenantId: usedKey,
+  subscriptionId: usedKey,
+});
+
+const USED_KEYS: ReadonlySet<string> = new Set(Object.keys(CREDS.entries));
 
 /** Keys `--sdk-auth` writes that we do not need (the cloud comes from the `cloud` input). */
 const IGNORED_KEYS = new Set([
@@ -57,20 +69,20 @@ export function parseCreds(raw: string): ParsedCreds {
     );
   }
   const record = parsed as Record<string, unknown>;
-  const issues: { input: string; value: string; rule: string }[] = [];
-  const creds: Record<string, string> = {};
-  for (const key of USED_KEYS) {
-    const value = record[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value.trim() === '') {
-      issues.push({ input: `creds.${key}`, value: HIDDEN, rule: 'must be a non-empty string' });
-      continue;
-    }
-    creds[key] = value.trim();
+  // Issues name the key only: their `input` is (part of) the secret and never leaves this function.
+  const result = v.safeParse(CREDS, record);
+  if (!result.success) {
+    const keys = new Set(result.issues.map((i) => String(i.path?.[0]?.key)));
+    throw new InputError(
+      [...keys].map((key): InputIssue => ({
+        input: `creds.${key}`,
+        value: HIDDEN,
+        rule: 'must be a non-empty string',
+      })),
+    );
   }
-  if (issues.length > 0) throw new InputError(issues);
-  const unknownKeys = Object.keys(record).filter(
-    (k) => !(USED_KEYS as readonly string[]).includes(k) && !IGNORED_KEYS.has(k),
-  );
+  const creds: Record<string, string> = {};
+  for (const [key, value] of Object.entries(result.output)) if (typeof value === 'string') creds[key] = value;
+  const unknownKeys = Object.keys(record).filter((k) => !USED_KEYS.has(k) && !IGNORED_KEYS.has(k));
   return { creds, unknownKeys };
 }

@@ -28,7 +28,6 @@ export function createGitHubPlatform(env: Env = process.env): Platform {
     info: (message) => core.info(neutralizeCommands(message)),
     notice: (message) => core.notice(neutralizeCommands(message)),
     warning: (message) => core.warning(neutralizeCommands(message)),
-    error: (message) => core.error(neutralizeCommands(message)),
     group: <T>(title: string, fn: () => Promise<T>) => core.group(neutralizeCommands(title), fn),
     setSecret: (value) => core.setSecret(value),
     setOutput: (name: OutputName, value) => core.setOutput(name, value),

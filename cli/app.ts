@@ -2,6 +2,7 @@
  * The CLI as a function: argv in, exit code out. `main.ts` wires it to the
  * real process; the demo runs it in-process against the emulator.
  */
+import { describeError, isJitError } from '../shared/errors';
 import { COMMANDS, parseCommandLine, UsageError, type CommandName } from './args';
 import { auditCommand } from './commands/audit';
 import { calibrateCommand } from './commands/calibrate';
@@ -63,9 +64,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await HANDLERS[parsed.command](ctx);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(terminal, error);
-    // Commands report their own failures; this is the net for bugs.
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    terminal.log('error', `Unexpected error in '${parsed.command}': ${message}`);
+    // Commands report their own failures; this is the net for the core's typed errors
+    // thrown outside a step (e.g. an unreadable state file) and for bugs.
+    const message = isJitError(error)
+      ? describeError(error)
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+    terminal.log(
+      'error',
+      isJitError(error) ? message : `Unexpected error in '${parsed.command}': ${message}`,
+    );
     if (terminal.json)
       terminal.printJson({ command: parsed.command, ok: false, exitCode: EXIT.failure, error: message });
     return EXIT.failure;

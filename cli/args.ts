@@ -49,7 +49,7 @@ function inputFlag(name: InputName): FlagSpec {
     multiple: spec.kind === 'multiLine',
     description: describeInput(name, CLI) + fallback,
     input: name,
-    valueName: spec.kind === 'boolean' ? undefined : 'value',
+    ...(spec.kind === 'boolean' ? {} : { valueName: 'value' }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { isGuid } from '../shared/guid';
 import type { Connect } from '../shared/session';
 import { flagText, UsageError, type CommandName, type FlagValues } from './args';
 import { cliConnect } from './auth';
@@ -34,8 +35,6 @@ export interface CommandContext {
   /** CA bundle for the core's HTTPS calls when one was given (--ca-file or in-process). */
   readonly tlsCa?: string;
 }
-
-const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 /**
  * --ca-file adds to the public CAs (as NODE_EXTRA_CA_CERTS does) rather than
@@ -77,7 +76,7 @@ export function createContext(
 ): CommandContext {
   const tlsCa = caBundle(flags, io);
   const subscription = flagText(flags, 'subscription').trim();
-  if (subscription && !GUID.test(subscription)) {
+  if (subscription && !isGuid(subscription)) {
     throw new UsageError(
       `--subscription ${JSON.stringify(subscription)} is not a subscription ID (a GUID such as 00000000-0000-0000-0000-000000000000). 'az account list -o table' lists yours.`,
       command,

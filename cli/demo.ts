@@ -17,7 +17,7 @@ import { runCli } from './app';
 import { ansiAllowed, bold } from './style';
 import type { Writer } from './terminal';
 
-/** Contoso Production in the default scenario (emulator/CONTRACT.md). */
+/** Contoso Production in the default scenario (emulator/README.md, "Default scenario"). */
 const SUBSCRIPTION = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 const VM = { name: 'web-01', resourceGroup: 'rg-web', nsg: 'web-01-nsg' };
 

@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { StateError } from '../shared/errors';
 import type { StateKey } from '../shared/platform';
 
 const FORMAT = 'azure-jit-access/cli-state';
@@ -29,12 +30,10 @@ interface StateFileDocument {
   readonly entries: Partial<Record<StateKey, string>>;
 }
 
-export class StateFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StateFileError';
-  }
-}
+/** What to do about a state file we cannot use: nothing we opened is lost, it closes by itself. */
+const NOT_OURS_HINT =
+  "Pass the file 'azure-jit-access request' wrote (--state-file), or delete this one if it is not from azure-jit-access; " +
+  'access it recorded closes by itself at its end time.';
 
 export class StateFile {
   constructor(readonly path: string) {}
@@ -50,14 +49,15 @@ export class StateFile {
     try {
       parsed = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (error) {
-      throw new StateFileError(
-        `State file ${this.path} is not valid JSON (${error instanceof Error ? error.message : String(error)}). ` +
-          'Delete it if it is not from azure-jit-access; access closes by itself at its end time.',
+      throw new StateError(
+        `State file ${this.path} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+        NOT_OURS_HINT,
       );
     }
     if (typeof parsed !== 'object' || parsed === null || (parsed as { format?: unknown }).format !== FORMAT) {
-      throw new StateFileError(
+      throw new StateError(
         `${this.path} is not an azure-jit-access state file (no "format": "${FORMAT}").`,
+        NOT_OURS_HINT,
       );
     }
     const value = (parsed as StateFileDocument).entries?.[key];

@@ -68,10 +68,6 @@ export class TerminalPlatform implements Platform {
     this.options.terminal.log('warning', message);
   }
 
-  error(message: string): void {
-    this.options.terminal.log('error', message);
-  }
-
   group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     return this.options.terminal.group(title, fn);
   }
@@ -121,7 +117,7 @@ export function ciMetadata(env: NodeJS.ProcessEnv): RunMetadata {
       return undefined;
     }
   };
-  const compact = (m: RunMetadata): RunMetadata =>
+  const compact = (m: { readonly [K in keyof RunMetadata]: RunMetadata[K] | undefined }): RunMetadata =>
     Object.fromEntries(
       Object.entries(m).filter(([, v]) => v !== undefined && v !== ''),
     ) as unknown as RunMetadata;

@@ -153,7 +153,8 @@ export async function startServer(
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.end = ((...args: unknown[]) => {
       if (ex.principal === undefined && (ex.provider === 'identity' || ex.provider === 'oidc')) {
-        ex.principal = deps.identity().principalOf(res);
+        const principal = deps.identity().principalOf(res);
+        if (principal !== undefined) ex.principal = principal;
       }
       logOnce(res.statusCode);
       return end(...args);

@@ -171,22 +171,31 @@ function azureHint(status: number | undefined, code: string): string {
   return "See Azure's message above; contact Azure support with the correlation ID if it is unclear.";
 }
 
+export interface AzureApiErrorOptions {
+  /** HTTP status, undefined when no response arrived (DNS, TLS, connection reset). */
+  readonly status: number | undefined;
+  /** ARM error code, e.g. `AuthorizationFailed`; '' when the body had none. */
+  readonly code: string;
+  readonly azureMessage: string;
+  readonly correlationId?: string | undefined;
+  /** What we were doing, e.g. "initiate JIT policy 'web-jit'". */
+  readonly operation: string;
+  /** Replaces the hint derived from status and code. */
+  readonly hint?: Wording | undefined;
+  readonly cause?: unknown;
+}
+
 /** A failed Azure Resource Manager call: HTTP status, ARM error code and message, correlation ID. */
 export class AzureApiError extends JitError {
   readonly kind = 'azure' as const;
+  readonly status: number | undefined;
+  readonly code: string;
+  readonly azureMessage: string;
+  readonly correlationId: string | undefined;
+  readonly operation: string;
 
-  constructor(
-    /** HTTP status, undefined when no response arrived (DNS, TLS, connection reset). */
-    readonly status: number | undefined,
-    /** ARM error code, e.g. `AuthorizationFailed`; '' when the body had none. */
-    readonly code: string,
-    readonly azureMessage: string,
-    readonly correlationId: string | undefined,
-    /** What we were doing, e.g. "initiate JIT policy 'web-jit'". */
-    readonly operation: string,
-    hint?: Wording,
-    cause?: unknown,
-  ) {
+  constructor(options: AzureApiErrorOptions) {
+    const { status, code, azureMessage, correlationId, operation, hint, cause } = options;
     const statusText = status === undefined ? 'no response' : `HTTP ${status}`;
     const codeText = code ? ` ${code}` : '';
     const corr = correlationId ? ` (correlation ID ${correlationId})` : '';
@@ -198,6 +207,11 @@ export class AzureApiError extends JitError {
         cause,
       },
     );
+    this.status = status;
+    this.code = code;
+    this.azureMessage = azureMessage;
+    this.correlationId = correlationId;
+    this.operation = operation;
   }
 
   /** Wraps anything an SDK call threw. Keeps JitErrors as they are. */
@@ -212,26 +226,25 @@ export class AzureApiError extends JitError {
       const body = cloudErrorBody(e.response?.bodyAsText ?? undefined);
       const correlationId =
         CORRELATION_HEADERS.map((h) => e.response?.headers.get(h)).find((v): v is string => !!v) ?? undefined;
-      return new AzureApiError(
-        e.statusCode,
-        body?.code ?? e.code ?? '',
-        body?.message ?? e.message,
+      return new AzureApiError({
+        status: e.statusCode,
+        code: body?.code ?? e.code ?? '',
+        azureMessage: body?.message ?? e.message,
         correlationId,
         operation,
-        tlsHint,
-        e,
-      );
+        hint: tlsHint,
+        cause: e,
+      });
     }
     const message = e instanceof Error ? e.message : String(e);
-    return new AzureApiError(
-      undefined,
-      e instanceof Error && 'code' in e ? String(e.code) : '',
-      message,
-      undefined,
+    return new AzureApiError({
+      status: undefined,
+      code: e instanceof Error && 'code' in e ? String(e.code) : '',
+      azureMessage: message,
       operation,
-      tlsHint,
-      e,
-    );
+      hint: tlsHint,
+      cause: e,
+    });
   }
 }
 
@@ -253,7 +266,8 @@ function cloudErrorBody(text: string | undefined): { code?: string; message?: st
     if (typeof inner !== 'object' || inner === null) return undefined;
     const code = 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
     const message = 'message' in inner && typeof inner.message === 'string' ? inner.message : undefined;
-    return code === undefined && message === undefined ? undefined : { code, message };
+    if (code === undefined && message === undefined) return undefined;
+    return { ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) };
   } catch {
     return undefined;
   }
@@ -307,10 +321,8 @@ export class TimeoutError extends JitError {
     message: Wording,
     hint: Wording = (fe) =>
       `Raise ${fe.input('wait-timeout')} if the NSG update is just slow, or check the VM's NSGs in the portal.`,
-    readonly timeoutMs?: number,
-    cause?: unknown,
   ) {
-    super(message, { hint, cause });
+    super(message, { hint });
   }
 }
 

@@ -36,7 +36,6 @@ export interface Platform {
   /** A highlighted, non-failing message (GitHub notice annotation, ADO plain log). */
   notice(message: string): void;
   warning(message: string): void;
-  error(message: string): void;
   /**
    * Optional: replaces the one transient status line (a terminal's updating line). Where it is
    * absent, the core logs the same progress as `info` lines every few seconds instead.

@@ -1,13 +1,16 @@
 /**
  * What main hands to post: a versioned JSON document saved as soon as `initiate`
  * is accepted (before the wait), so a cancelled main step can still be closed.
- * It records what was opened, never tokens: `serializeState` copies only the
- * known fields below, so a stray property (a credential, a client) can never
- * leak into the runner's state store by accident.
+ * It records what was opened, never tokens: `serializeState` writes only the
+ * fields of the schema below (valibot's object schema drops every other key), so
+ * a stray property (a credential, a client) can never leak into the runner's
+ * state store by accident.
  *
- * `parseState` is defensive: post runs always, even after a main step that never
+ * `parseState` checks the document against the same schema, the version as the
+ * discriminant, and names the first bad field. It is defensive: post runs always, even after a main step that never
  * ran, crashed mid-write or was produced by an older/newer version of the tool.
  */
+import * as v from 'valibot';
 import type { CloseOnPost } from './config';
 import type { StateKey } from './platform';
 import type { CloudEndpoints } from './session';
@@ -92,178 +95,126 @@ export type ParseStateResult =
     };
 
 // ---------------------------------------------------------------------------
-// serialize: explicit field copies (see the header comment)
+// the schema: one valibot schema per version, the version as the discriminant.
+// Each message completes "<field path> ...", so a failure names the bad field.
 
-function copyRule(r: StateRule): StateRule {
-  return { nsgId: r.nsgId, name: r.name, port: r.port, destination: r.destination, source: r.source };
+const NOT_A_STRING = 'is not a string';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function copyVm(v: StateVm): StateVm {
-  return {
-    id: v.id,
-    name: v.name,
-    privateIps: [...v.privateIps],
-    ports: [...v.ports],
-    nsgIds: [...v.nsgIds],
-    rules: v.rules.map(copyRule),
-    ...(v.before ? { before: [...v.before] } : {}),
-  };
+/** The message a missing key gets: what its own schema says of `undefined`. */
+function missingMessage(schema: v.GenericSchema): string {
+  return v.safeParse(schema, undefined).issues?.[0]?.message ?? 'is missing';
 }
 
-function copyRequest(r: StateRequest): StateRequest {
-  return {
-    policyId: r.policyId,
-    policyName: r.policyName,
-    resourceGroup: r.resourceGroup,
-    location: r.location,
-    status: r.status,
-    ...(r.startTimeUtc !== undefined ? { startTimeUtc: r.startTimeUtc } : {}),
-    endTimeUtc: r.endTimeUtc,
-    vms: r.vms.map(copyVm),
-  };
+/** An object of these entries; unknown keys are dropped from the output. */
+function objectOf<const E extends Record<string, v.GenericSchema>>(entries: E) {
+  return v.object(entries, (issue) => {
+    const key = issue.path?.[issue.path.length - 1]?.key;
+    const entry = typeof key === 'string' ? entries[key] : undefined;
+    return entry ? missingMessage(entry) : 'is not an object';
+  });
 }
 
-export function serializeState(state: JitState): string {
-  const copy: JitState = {
-    version: STATE_VERSION,
-    createdAt: state.createdAt,
-    cloud: {
-      name: state.cloud.name,
-      resourceManager: state.cloud.resourceManager,
-      authorityHost: state.cloud.authorityHost,
-      scope: state.cloud.scope,
-    },
-    subscriptionIds: [...state.subscriptionIds],
-    closeOnPost: state.closeOnPost,
-    source:
-      state.source.prefix === undefined
-        ? { kind: state.source.kind }
-        : { kind: state.source.kind, prefix: state.source.prefix },
-    requests: state.requests.map(copyRequest),
-  };
-  return JSON.stringify(copy);
+/** The same, refusing an array (which `v.object` would take for an object). */
+function record<const E extends Record<string, v.GenericSchema>>(entries: E) {
+  return v.pipe(v.custom<Record<string, unknown>>(isRecord, 'is not an object'), objectOf(entries));
+}
+
+const text = v.string(NOT_A_STRING);
+const texts = v.array(text, 'is not an array');
+const isoDate = v.pipe(
+  text,
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a date'),
+);
+const port = v.pipe(
+  v.number('is not a port'),
+  v.integer('is not a port'),
+  v.minValue(0, 'is not a port'),
+  v.maxValue(65535, 'is not a port'),
+);
+const list = <S extends v.GenericSchema>(item: S) => v.array(item, 'is not an array');
+
+const RULE = record({
+  nsgId: text,
+  name: text,
+  port,
+  destination: text,
+  source: text,
+});
+
+const VM = record({
+  id: text,
+  name: text,
+  privateIps: texts,
+  ports: list(port),
+  nsgIds: texts,
+  rules: list(RULE),
+  before: v.exactOptional(texts),
+});
+
+const REQUEST = record({
+  policyId: text,
+  policyName: text,
+  resourceGroup: text,
+  location: text,
+  status: v.picklist(['pending', 'accepted'], 'is not pending|accepted'),
+  startTimeUtc: v.exactOptional(isoDate),
+  endTimeUtc: isoDate,
+  vms: list(VM),
+});
+
+const STATE_V1 = objectOf({
+  version: v.literal(1),
+  createdAt: isoDate,
+  cloud: record({ name: text, resourceManager: text, authorityHost: text, scope: text }),
+  subscriptionIds: texts,
+  closeOnPost: v.picklist(['delete-rule', 'none'], 'is not delete-rule|none'),
+  source: record({
+    kind: v.picklist(['auto', 'azure', 'explicit'], 'is not auto|azure|explicit'),
+    prefix: v.exactOptional(text),
+  }),
+  requests: list(REQUEST),
+});
+
+/** Every version this release reads, told apart by `version`. */
+const STATE = v.variant('version', [STATE_V1]);
+
+/** The schema yields exactly a JitState (up to `readonly` and `?`), or this fails to compile. */
+type Writable<T> = T extends readonly (infer U)[]
+  ? Writable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]-?: Writable<T[K]> }
+    : T;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SCHEMA_MATCHES_TYPES: Same<Writable<v.InferOutput<typeof STATE>>, Writable<JitState>> = true;
+void SCHEMA_MATCHES_TYPES;
+
+/** `state.requests[0].vms[0].ports[0]`: where an issue is, from the document's root. */
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? []).reduce<string>(
+    (p, item) => (typeof item.key === 'number' ? `${p}[${item.key}]` : `${p}.${String(item.key)}`),
+    'state',
+  );
 }
 
 // ---------------------------------------------------------------------------
-// parse: hand-written guards, each failure says which field was wrong
+// serialize: only the schema's fields (valibot's object drops the rest)
 
-class Corrupt extends Error {}
-
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Corrupt(`${path} is not an object`);
-  return v as Obj;
+export function serializeState(state: JitState): string {
+  const known = v.safeParse(STATE, state);
+  if (!known.success) {
+    // Our own code built it: a state post could not read back is a bug, said here, not at post.
+    const issue = known.issues[0];
+    throw new Error(`refusing to save an unreadable state: ${pathOf(issue)} ${issue.message}`);
+  }
+  return JSON.stringify(known.output);
 }
 
-function str(o: Obj, key: string, path: string): string {
-  const v = o[key];
-  if (typeof v !== 'string') throw new Corrupt(`${path}.${key} is not a string`);
-  return v;
-}
-
-function arr<T>(o: Obj, key: string, path: string, item: (v: unknown, p: string) => T): T[] {
-  const v = o[key];
-  if (!Array.isArray(v)) throw new Corrupt(`${path}.${key} is not an array`);
-  return v.map((x, i) => item(x, `${path}.${key}[${i}]`));
-}
-
-function strItem(v: unknown, p: string): string {
-  if (typeof v !== 'string') throw new Corrupt(`${p} is not a string`);
-  return v;
-}
-
-function portItem(v: unknown, p: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535)
-    throw new Corrupt(`${p} is not a port`);
-  return v;
-}
-
-function isoDate(o: Obj, key: string, path: string): string {
-  const v = str(o, key, path);
-  if (Number.isNaN(Date.parse(v))) throw new Corrupt(`${path}.${key} is not a date`);
-  return v;
-}
-
-function readRule(v: unknown, p: string): StateRule {
-  const o = obj(v, p);
-  const port = portItem(o.port, `${p}.port`);
-  return {
-    nsgId: str(o, 'nsgId', p),
-    name: str(o, 'name', p),
-    port,
-    destination: str(o, 'destination', p),
-    source: str(o, 'source', p),
-  };
-}
-
-function readVm(v: unknown, p: string): StateVm {
-  const o = obj(v, p);
-  return {
-    id: str(o, 'id', p),
-    name: str(o, 'name', p),
-    privateIps: arr(o, 'privateIps', p, strItem),
-    ports: arr(o, 'ports', p, portItem),
-    nsgIds: arr(o, 'nsgIds', p, strItem),
-    rules: arr(o, 'rules', p, readRule),
-    ...(o.before !== undefined ? { before: arr(o, 'before', p, strItem) } : {}),
-  };
-}
-
-function requestStatus(o: Obj, p: string): 'pending' | 'accepted' {
-  const v = str(o, 'status', p);
-  if (v !== 'pending' && v !== 'accepted') throw new Corrupt(`${p}.status is not pending|accepted`);
-  return v;
-}
-
-function readRequest(v: unknown, p: string): StateRequest {
-  const o = obj(v, p);
-  return {
-    policyId: str(o, 'policyId', p),
-    policyName: str(o, 'policyName', p),
-    resourceGroup: str(o, 'resourceGroup', p),
-    location: str(o, 'location', p),
-    status: requestStatus(o, p),
-    ...(o.startTimeUtc !== undefined ? { startTimeUtc: isoDate(o, 'startTimeUtc', p) } : {}),
-    endTimeUtc: isoDate(o, 'endTimeUtc', p),
-    vms: arr(o, 'vms', p, readVm),
-  };
-}
-
-function readCloud(v: unknown, p: string): CloudEndpoints {
-  const o = obj(v, p);
-  return {
-    name: str(o, 'name', p),
-    resourceManager: str(o, 'resourceManager', p),
-    authorityHost: str(o, 'authorityHost', p),
-    scope: str(o, 'scope', p),
-  };
-}
-
-function readSource(v: unknown, p: string): StateSource {
-  const o = obj(v, p);
-  const kind = str(o, 'kind', p);
-  if (kind !== 'auto' && kind !== 'azure' && kind !== 'explicit')
-    throw new Corrupt(`${p}.kind is not auto|azure|explicit`);
-  if (o.prefix === undefined) return { kind };
-  return { kind, prefix: str(o, 'prefix', p) };
-}
-
-function readV1(o: Obj): JitStateV1 {
-  const p = 'state';
-  const closeOnPost = str(o, 'closeOnPost', p);
-  if (closeOnPost !== 'delete-rule' && closeOnPost !== 'none')
-    throw new Corrupt(`${p}.closeOnPost is not delete-rule|none`);
-  return {
-    version: 1,
-    createdAt: isoDate(o, 'createdAt', p),
-    cloud: readCloud(o.cloud, `${p}.cloud`),
-    subscriptionIds: arr(o, 'subscriptionIds', p, strItem),
-    closeOnPost,
-    source: readSource(o.source, `${p}.source`),
-    requests: arr(o, 'requests', p, readRequest),
-  };
-}
+// ---------------------------------------------------------------------------
+// parse
 
 /** Never throws: post decides what each failure means (missing = nothing to do). */
 export function parseState(text: string): ParseStateResult {
@@ -279,19 +230,16 @@ export function parseState(text: string): ParseStateResult {
       detail: `not JSON: ${e instanceof Error ? e.message : String(e)}`,
     };
   }
-  try {
-    const o = obj(raw, 'state');
-    const version = o.version;
-    if (version !== STATE_VERSION) {
-      return {
-        ok: false,
-        reason: 'unsupported-version',
-        detail: `state version ${JSON.stringify(version) ?? 'undefined'} is not supported (this version reads ${STATE_VERSION}); main and post must run the same release`,
-      };
-    }
-    return { ok: true, state: readV1(o) };
-  } catch (e) {
-    if (e instanceof Corrupt) return { ok: false, reason: 'corrupt', detail: e.message };
-    return { ok: false, reason: 'corrupt', detail: String(e) };
+  if (!isRecord(raw)) return { ok: false, reason: 'corrupt', detail: 'state is not an object' };
+  const parsed = v.safeParse(STATE, raw);
+  if (parsed.success) return { ok: true, state: parsed.output };
+  const issue = parsed.issues[0];
+  if (issue.type === 'variant') {
+    return {
+      ok: false,
+      reason: 'unsupported-version',
+      detail: `state version ${JSON.stringify(raw.version) ?? 'undefined'} is not supported (this version reads ${STATE_VERSION}); main and post must run the same release`,
+    };
   }
+  return { ok: false, reason: 'corrupt', detail: `${pathOf(issue)} ${issue.message}` };
 }

@@ -150,10 +150,6 @@ export class AdoPlatform implements Platform {
     tl.warning(neutralizeCommands(message));
   }
 
-  error(message: string): void {
-    tl.error(neutralizeCommands(message));
-  }
-
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     process.stdout.write(`##[group]${neutralizeCommands(title)}${EOL}`);
     try {

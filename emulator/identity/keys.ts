@@ -84,7 +84,15 @@ async function createSigningKey(): Promise<SigningKey> {
     x5t,
     privateKey: KeyObject.from(keys.privateKey),
     publicKey,
-    jwk: { kty: 'RSA', use: 'sig', kid: x5t, x5t, n: jwk.n, e: jwk.e, x5c: [der.toString('base64')] },
+    jwk: {
+      kty: 'RSA',
+      use: 'sig',
+      kid: x5t,
+      x5t,
+      ...(jwk.n === undefined ? {} : { n: jwk.n }),
+      ...(jwk.e === undefined ? {} : { e: jwk.e }),
+      x5c: [der.toString('base64')],
+    },
   };
 }
 

@@ -310,7 +310,9 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
         ports: v.ports.map((p, j) => {
           const { mappedPort: _mapped, allowedSourceAddressPrefix, ...rest } = p;
           const sent = body.virtualMachines[i]?.ports[j]?.allowedSourceAddressPrefix;
-          return sent !== undefined ? { ...rest, allowedSourceAddressPrefix } : rest;
+          return sent !== undefined && allowedSourceAddressPrefix !== undefined
+            ? { ...rest, allowedSourceAddressPrefix }
+            : rest;
         }),
       })),
     };

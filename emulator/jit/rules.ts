@@ -95,7 +95,7 @@ export function jitRule(input: JitRuleInput): SecurityRuleState {
 export function setDestinationPorts(props: SecurityRuleProperties, ports: number[]): void {
   const text = ports.map(String);
   delete props.destinationPortRange;
-  if (text.length === 1) props.destinationPortRange = text[0];
+  if (text.length === 1 && text[0] !== undefined) props.destinationPortRange = text[0];
   props.destinationPortRanges = text.length === 1 ? [] : text;
 }
 

@@ -51,7 +51,7 @@ function validators(): Map<string, ValidateFunction> {
   addFormats(ajv);
   ajv.addFormat('int32', true);
   ajv.addFormat('int64', true);
-  const sec = adapt(security as Json) as { [key: string]: Json };
+  const sec = adapt(security) as { [key: string]: Json };
   const secDefs = {
     ...(adapt(common) as { definitions: { [key: string]: Json } }).definitions,
     ...(sec.definitions as object),

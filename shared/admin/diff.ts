@@ -5,7 +5,7 @@
  * over untouched: entries and port rules of other VMs (and other ports of a
  * named VM) are the very objects that were read, never rebuilt.
  */
-import { normalizeId } from '../azure/resourceId';
+import { nameFromId, normalizeId } from '../azure/resourceId';
 import { PolicyError } from '../errors';
 
 /** A port rule as Azure returns it (fields we do not know are kept). */
@@ -93,7 +93,7 @@ export function shown(text: string): string {
 
 /** The VM's name for display: VM names are letters, digits, `_ . -`; anything else is masked (no `::` commands). */
 export function vmName(id: string): string {
-  return (id.replace(/\/+$/, '').split('/').pop() ?? id).replace(/[^A-Za-z0-9_.-]/g, '?');
+  return nameFromId(id).replace(/[^A-Za-z0-9_.-]/g, '?');
 }
 
 /** The sources a rule allows, in one list whichever field holds them. */

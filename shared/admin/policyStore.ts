@@ -173,13 +173,13 @@ export async function deletePolicy(
 /** A refused write names the administrator's permissions, not the pipeline's. */
 function withWriteHint(error: unknown): unknown {
   if (!(error instanceof AzureApiError) || error.status !== 403) return error;
-  return new AzureApiError(
-    error.status,
-    error.code,
-    error.azureMessage,
-    error.correlationId,
-    error.operation,
-    WRITE_HINT,
-    error,
-  );
+  return new AzureApiError({
+    status: error.status,
+    code: error.code,
+    azureMessage: error.azureMessage,
+    correlationId: error.correlationId,
+    operation: error.operation,
+    hint: WRITE_HINT,
+    cause: error,
+  });
 }

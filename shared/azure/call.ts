@@ -31,13 +31,13 @@ export function toAzureError(e: unknown, operation: string, signal?: AbortSignal
     return new CancelledError(`The run was cancelled while waiting for Azure (${operation}).`);
   }
   if (e instanceof RetryAfterTooLongError) {
-    return new AzureApiError(
-      e.status,
-      'SubscriptionRequestsThrottled',
-      e.message,
-      e.correlationId,
+    return new AzureApiError({
+      status: e.status,
+      code: 'SubscriptionRequestsThrottled',
+      azureMessage: e.message,
+      correlationId: e.correlationId,
       operation,
-    );
+    });
   }
   if (isRestError(e) || e instanceof Error) return AzureApiError.fromRestError(e, operation);
   return AzureApiError.fromRestError(new Error(String(e)), operation);

@@ -47,7 +47,8 @@ export function timeoutPolicy(timeoutMs: number): PipelinePolicy {
         clearTimeout(timer);
         callerSignal?.removeEventListener('abort', forwardAbort);
         // The retry policy re-sends this same request object: restore the caller's signal.
-        request.abortSignal = callerSignal;
+        if (callerSignal) request.abortSignal = callerSignal;
+        else delete request.abortSignal;
       }
     },
   };

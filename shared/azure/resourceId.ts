@@ -47,6 +47,11 @@ export function normalizeId(id: string): string {
   return id.replace(/\/+$/, '').toLowerCase();
 }
 
+/** The last segment of an ID, e.g. an NSG's name from its ID; the text as given when it has no `/`. */
+export function nameFromId(id: string): string {
+  return id.replace(/\/+$/, '').split('/').pop() ?? id;
+}
+
 /** The value of `/{key}/{value}` in an ID, e.g. `locations` in a JIT policy ID. */
 export function idSegment(id: string, key: string): string | undefined {
   const parts = id.split('/');

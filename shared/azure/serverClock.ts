@@ -7,6 +7,7 @@
  * are ALWAYS computed from the server-time estimate, whatever the skew; only
  * the warning has a threshold (SKEW_WARN_MS).
  */
+import { addMilliseconds, differenceInMilliseconds } from 'date-fns';
 
 /** Skew worth telling the user about: below it the correction is silent. */
 export const SKEW_WARN_MS = 2 * 60 * 1000;
@@ -19,14 +20,14 @@ export class ServerClock {
   /** Records a response's `Date` header, read at local time `receivedAt`. */
   observe(dateHeader: string | undefined, receivedAt: Date = this.localNow()): void {
     if (!dateHeader) return;
-    const server = Date.parse(dateHeader);
-    if (!Number.isFinite(server)) return;
+    const server = new Date(dateHeader);
+    if (Number.isNaN(server.getTime())) return;
     // The header is truncated to whole seconds and written before the
     // response reached us, so at `receivedAt` Azure's clock read AT LEAST
     // `server`. Using that lower bound keeps the estimate at or before the
     // true server time: an end time computed from it can only make access
     // (up to ~1 s) SHORTER than asked, never longer.
-    this.offset = server - receivedAt.getTime();
+    this.offset = differenceInMilliseconds(server, receivedAt);
   }
 
   /** Server time minus local time in ms (lower bound); undefined until a response was seen. */
@@ -41,7 +42,7 @@ export class ServerClock {
 
   /** Estimated server time: local time corrected by the observed offset (local time until a response was seen). */
   now(): Date {
-    return new Date(this.localNow().getTime() + (this.offset ?? 0));
+    return addMilliseconds(this.localNow(), this.offset ?? 0);
   }
 
   localTime(): Date {

@@ -4,13 +4,13 @@
  * the principal's object ID and `tid` its tenant. Only GUIDs are passed on: the values become step
  * outputs that later steps may use in commands.
  */
+import { isGuid } from '../guid';
+
 export interface SignedInIdentity {
   readonly clientId?: string;
   readonly principalId?: string;
   readonly tenantId?: string;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function identityOfToken(token: string): SignedInIdentity {
   const payload = token.split('.')[1];
@@ -26,7 +26,7 @@ export function identityOfToken(token: string): SignedInIdentity {
   const guid = (...names: string[]): string | undefined => {
     for (const name of names) {
       const v = claims[name];
-      if (typeof v === 'string' && GUID.test(v)) return v.toLowerCase();
+      if (typeof v === 'string' && isGuid(v)) return v.toLowerCase();
     }
     return undefined;
   };

@@ -6,6 +6,7 @@
  */
 import type { JitNetworkAccessPolicyVirtualMachine, JitNetworkAccessPortRule } from '@azure/arm-security';
 import { PolicyError } from '../errors';
+import { isoDurationMs } from '../time';
 
 /** Step 1 (two ports) and the request outside the policy: a bare IP. */
 export const SOURCE_IP = '192.0.2.10';
@@ -46,10 +47,8 @@ function allowedSources(rule: JitNetworkAccessPortRule): string[] {
 }
 
 function maxMinutes(iso: string): number | undefined {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(iso.trim());
-  if (!m) return undefined;
-  const [, d = '0', h = '0', min = '0', s = '0'] = m;
-  return Number(d) * 1440 + Number(h) * 60 + Number(min) + Number(s) / 60;
+  const ms = isoDurationMs(iso);
+  return ms === undefined ? undefined : ms / 60_000;
 }
 
 /**

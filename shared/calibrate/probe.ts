@@ -20,6 +20,7 @@ import { idSegment, requireResourceId, sameResourceId } from '../azure/resourceI
 import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import { AzureApiError, PolicyError, TimeoutError, toJitError } from '../errors';
+import { formatUtc } from '../time';
 import {
   classifyEcho,
   classifyLayout,
@@ -279,7 +280,6 @@ export async function runCalibration(
       throw new TimeoutError(
         `The allow rule of ${req.label} was not live after ${Math.round(options.waitTimeoutMs / 1000)} s; missing: ${wait.missing.join(', ')}.`,
         'Raise --wait-timeout if the NSG update is just slow; the time the probe measured is in the report.',
-        options.waitTimeoutMs,
       );
     }
     log.info(
@@ -388,7 +388,7 @@ export async function runCalibration(
   );
   const pending = notLive.map(
     (i) =>
-      `${i.request.label}: no rule seen; if JIT still writes one it stays until ${new Date(i.endMs).toISOString()}`,
+      `${i.request.label}: no rule seen; if JIT still writes one it stays until ${formatUtc(new Date(i.endMs))}`,
   );
   for (const p of pending) log.warning(p);
   const closed = cleanup.complete && pending.length === 0;

@@ -8,6 +8,7 @@ import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
 import { sameResourceId } from '../azure/resourceId';
 import type { VmTopology } from '../azure/topology';
+import { endTimeFrom } from '../time';
 import type { EchoObservation } from './classify';
 import type { ProbePlan } from './plan';
 import type { ProbeRequest } from './rules';
@@ -53,7 +54,7 @@ export async function initiate(
   request: ProbeRequest,
   plan: ProbePlan,
 ): Promise<Initiated> {
-  const end = new Date(clients.clock.now().getTime() + plan.durationMinutes * 60_000);
+  const end = endTimeFrom(clients.clock.now(), plan.durationMinutes);
   let raw: string | undefined;
   // Not aborted by cancellation: once sent, only its answer says whether something was opened.
   await azureCall(`initiate JIT policy '${policy.name}' (${request.label})`, undefined, (o) =>

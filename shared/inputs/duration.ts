@@ -2,24 +2,12 @@
  * Durations: a plain positive integer in the input's own unit (minutes for
  * `duration`, seconds for `wait-timeout`) or an ISO 8601 duration (`PT30M`).
  *
- * ISO values are parsed by `tinyduration`, but its pattern is not anchored
- * (`PT5Mjunk` and `xPT5M` would parse), so the whole text is first matched
- * against an anchored ISO 8601 shape. Years and months have no fixed length and
- * are refused; weeks and days count as 7 × 24 h and 24 h.
+ * ISO values are parsed by `parseIsoDuration` (shared/time.ts).
  */
-import { parse as parseIso } from 'tinyduration';
 import { InputError } from '../errors';
-
-const NUM = String.raw`\d+(?:[.,]\d+)?`;
-/** `P[nY][nM][nW][nD][T[nH][nM][nS]]`, at least one component, `T` only if a time component follows. */
-const ISO_SHAPE = new RegExp(
-  String.raw`^P(?!$)(?:${NUM}Y)?(?:${NUM}M)?(?:${NUM}W)?(?:${NUM}D)?(?:T(?=\d)(?:${NUM}H)?(?:${NUM}M)?(?:${NUM}S)?)?$`,
-);
+import { parseIsoDuration } from '../time';
 
 const MS = {
-  weeks: 7 * 86_400_000,
-  days: 86_400_000,
-  hours: 3_600_000,
   minutes: 60_000,
   seconds: 1_000,
 } as const;
@@ -41,29 +29,22 @@ export function parseDurationMs(input: string, raw: string, plainUnit: PlainUnit
       `must be a whole, positive number of ${plainUnit} or an ISO 8601 duration, e.g. ${example}`,
     );
   }
-  const upper = v.toUpperCase();
-  if (!ISO_SHAPE.test(upper)) {
+  const iso = parseIsoDuration(v);
+  if ('problem' in iso && iso.problem === 'shape') {
     throw new InputError(
       input,
       raw,
       `is neither a number of ${plainUnit} nor an ISO 8601 duration; write e.g. ${example}`,
     );
   }
-  const d = parseIso(upper);
-  if (d.years || d.months) {
+  if ('problem' in iso) {
     throw new InputError(
       input,
       raw,
       'uses years or months, which have no fixed length; use days, hours, minutes or seconds',
     );
   }
-  return Math.round(
-    (d.weeks ?? 0) * MS.weeks +
-      (d.days ?? 0) * MS.days +
-      (d.hours ?? 0) * MS.hours +
-      (d.minutes ?? 0) * MS.minutes +
-      (d.seconds ?? 0) * MS.seconds,
-  );
+  return iso.ms;
 }
 
 /** Human form of a millisecond span for messages: `90 min`, `45 s`, `2 h`. */

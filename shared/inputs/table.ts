@@ -180,3 +180,6 @@ export const INPUTS = {
 export type InputName = keyof typeof INPUTS;
 
 export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
+
+/** Inputs that are no CLI flag: a command run from a shell has no post step. */
+export const NOT_FOR_CLI: ReadonlySet<InputName> = new Set<InputName>(['close-on-post']);

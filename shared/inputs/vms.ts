@@ -11,9 +11,9 @@
  */
 import type { VmRef } from '../config';
 import { InputError, type InputIssue } from '../errors';
+import { isGuid } from '../guid';
 import { splitList } from './collect';
 
-const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 /** ARM's resourceGroupName pattern (common types.json); 1-90 characters, not ending in a period. */
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
 /**
@@ -60,7 +60,7 @@ function parseOne(
     }
     const [, sub = '', rg = '', name = ''] = m;
     const before = issues.length;
-    if (!GUID.test(sub))
+    if (!isGuid(sub))
       issues.push({ input, value: item, rule: `has subscription '${sub}', which is not a GUID` });
     const rgProblem = resourceGroupProblem(rg);
     if (rgProblem)

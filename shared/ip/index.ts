@@ -6,7 +6,6 @@ export {
   DEFAULT_IP_DEADLINE_MS,
   DEFAULT_PROVIDER_TIMEOUT_MS,
   quorumFor,
-  requireFamily,
   resolvePublicIp,
   type PublicIp,
   type ResolvePublicIpOptions,

@@ -169,23 +169,3 @@ export async function resolvePublicIp(options: ResolvePublicIpOptions): Promise<
     }
   });
 }
-
-/**
- * The check CORE-B runs against each policy: the resolved address must be of a
- * family the request can use. E.g. an IPv6-only egress against a policy whose
- * allowed prefixes are all IPv4.
- */
-export function requireFamily(ip: PublicIp, wanted: IpFamily, why: string): void {
-  if (ip.family === wanted) return;
-  throw new IpResolutionError(
-    `This agent's public IP is ${ip.address} (${ip.family === 'ipv6' ? 'IPv6' : 'IPv4'}), but ${why} needs an ${
-      wanted === 'ipv6' ? 'IPv6' : 'IPv4'
-    } source.`,
-    ip.outcomes,
-    wanted === 'ipv4'
-      ? (fe) =>
-          `Run on an agent with IPv4 internet access, set ${fe.input('source')} to an IPv4 address/CIDR the agent uses, or use \`${fe.setting('source', 'azure')}\`.`
-      : (fe) =>
-          `Set ${fe.input('source')} to an IPv6 address/CIDR the agent uses, or use \`${fe.setting('source', 'azure')}\`.`,
-  );
-}

@@ -526,13 +526,13 @@ export async function deleteRule(
     const retriable =
       response.status === 429 || (response.status === 409 && /^AnotherOperationInProgress$/i.test(body.code));
     if (!retriable || attempt >= 20) {
-      throw new AzureApiError(
-        response.status,
-        body.code,
-        body.message,
-        response.headers.get('x-ms-correlation-request-id') ?? undefined,
-        operation,
-      );
+      throw new AzureApiError({
+        status: response.status,
+        code: body.code,
+        azureMessage: body.message,
+        correlationId: response.headers.get('x-ms-correlation-request-id') ?? undefined,
+        operation: operation,
+      });
     }
     const wait = Math.min(retryAfterMs(response) ?? 2000 * attempt, 30_000);
     ctx.log.debug(
@@ -555,13 +555,13 @@ export async function deleteRule(
     );
     if (!present) return 'deleted';
     if (Date.now() >= end)
-      throw new AzureApiError(
-        undefined,
-        '',
-        `Azure accepted the delete but the rule is still there after ${DELETE_CONFIRM_MS / 1000} s`,
-        undefined,
-        operation,
-      );
+      throw new AzureApiError({
+        status: undefined,
+        code: '',
+        azureMessage: `Azure accepted the delete but the rule is still there after ${DELETE_CONFIRM_MS / 1000} s`,
+        correlationId: undefined,
+        operation: operation,
+      });
     await sleep(interval, ctx.signal, 'waiting for a rule delete');
     interval = Math.min(2000, interval * 2);
   }

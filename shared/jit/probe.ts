@@ -52,6 +52,5 @@ export async function probeUntilOpen(
   throw new TimeoutError(
     `The JIT rule is live but ${host}:${port} did not accept a TCP connection within ${Math.round(deadlineMs / 1000)} s (last error: ${last || 'none'})`,
     'Check that the service listens on that port on the VM, that no other firewall (OS firewall, Azure Firewall, route) blocks it, or turn probe off.',
-    deadlineMs,
   );
 }

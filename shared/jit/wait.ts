@@ -336,7 +336,6 @@ class WaitState {
         'Check the request under Defender for Cloud → Just-in-time VM access (it must show as approved), that nothing ' +
         `(Azure Policy, a resource lock, another automation) blocks or reverts changes to these NSGs, then raise ${fe.input('wait-timeout')} and run again. ` +
         `${fe.closer.replace(/^./, (c) => c.toUpperCase())} still closes whatever was opened.`,
-      this.options.timeoutMs,
     );
   }
 }

@@ -165,7 +165,7 @@ export async function runAdoStep(options: AdoStepOptions): Promise<AdoStepResult
         id: 'SYSTEMVSSCONNECTION',
         scheme: 'OAuth',
         parameters: { AccessToken: options.systemAccessToken },
-        url: env.SYSTEM_COLLECTIONURI,
+        ...(env.SYSTEM_COLLECTIONURI === undefined ? {} : { url: env.SYSTEM_COLLECTIONURI }),
       }),
     );
   }

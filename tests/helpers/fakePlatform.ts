@@ -91,9 +91,6 @@ export class FakePlatform implements Platform {
   warning(message: string): void {
     this.log('warning', message);
   }
-  error(message: string): void {
-    this.log('error', message);
-  }
 
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     this.groupTitles.push(title);

@@ -84,7 +84,6 @@ describe('githubPlatform', () => {
     const platform = createGitHubPlatform();
     platform.setSecret('s3cr3t');
     platform.warning('slow NSG');
-    platform.error('boom');
     platform.notice('opened');
     const value = await platform.group('Waiting', () => {
       platform.info('inside');
@@ -96,7 +95,6 @@ describe('githubPlatform', () => {
       [
         '::add-mask::s3cr3t',
         '::warning::slow NSG',
-        '::error::boom',
         '::notice::opened',
         '::group::Waiting',
         'inside',

@@ -105,13 +105,31 @@ describe('failureExitCode', () => {
       ),
     ).toBe(EXIT.usage);
     expect(code(new AuthError('Sign-in failed: bad secret'))).toBe(EXIT.auth);
-    expect(code(new AzureApiError(403, 'AuthorizationFailed', 'no', undefined, 'initiate JIT policy'))).toBe(
-      EXIT.auth,
-    );
-    expect(code(new AzureApiError(500, 'InternalError', 'boom', undefined, 'read VM'))).toBe(EXIT.failure);
+    expect(
+      code(
+        new AzureApiError({
+          status: 403,
+          code: 'AuthorizationFailed',
+          azureMessage: 'no',
+          operation: 'initiate JIT policy',
+        }),
+      ),
+    ).toBe(EXIT.auth);
+    expect(
+      code(
+        new AzureApiError({ status: 500, code: 'InternalError', azureMessage: 'boom', operation: 'read VM' }),
+      ),
+    ).toBe(EXIT.failure);
     // An Azure failure while talking to a JIT policy is still an Azure failure, not a policy mismatch.
     expect(
-      code(new AzureApiError(500, 'InternalError', 'boom', undefined, "initiate JIT policy 'web-jit'")),
+      code(
+        new AzureApiError({
+          status: 500,
+          code: 'InternalError',
+          azureMessage: 'boom',
+          operation: "initiate JIT policy 'web-jit'",
+        }),
+      ),
     ).toBe(EXIT.failure);
     expect(
       code(

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateFile, StateFileError } from '../../../cli/stateFile';
+import { StateFile } from '../../../cli/stateFile';
+import { describeError, StateError } from '../../../shared/errors';
 
 describe('StateFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-state-'));
@@ -19,9 +20,25 @@ describe('StateFile', () => {
   it('refuses a file that is not ours instead of treating it as empty', () => {
     const path = join(dir, 'other.json');
     writeFileSync(path, '{"hello":1}');
-    expect(() => new StateFile(path).read('jit-state')).toThrow(StateFileError);
+    expect(() => new StateFile(path).read('jit-state')).toThrow(StateError);
     writeFileSync(path, 'not json');
     expect(() => new StateFile(path).read('jit-state')).toThrow(/not valid JSON/);
     expect(readFileSync(path, 'utf8')).toBe('not json');
+  });
+
+  it('reports an unusable file as a state problem with what to do, not as a bug', () => {
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{"format":');
+    let thrown: unknown;
+    try {
+      new StateFile(path).read('jit-state');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(StateError);
+    const text = describeError(thrown);
+    expect(text).toContain(`State file ${path} is not valid JSON`);
+    expect(text).toContain('What to do: Pass the file');
+    expect(text).not.toMatch(/bug|--debug/);
   });
 });

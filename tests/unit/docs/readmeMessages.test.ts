@@ -70,12 +70,42 @@ const MATCH = {
 
 /** Messages whose words come from values, built by running the code that builds them. */
 const BUILT = [
-  new AzureApiError(403, 'AuthorizationFailed', 'x', undefined, '<operation>').message,
-  new AzureApiError(429, 'SubscriptionRequestsThrottled', 'x', undefined, '<operation>').message,
-  new AzureApiError(403, 'RequestDisallowedByPolicy', 'x', undefined, '<operation>').message,
-  new AzureApiError(409, 'ScopeLocked', 'x', undefined, '<operation>').message,
+  new AzureApiError({
+    status: 403,
+    code: 'AuthorizationFailed',
+    azureMessage: 'x',
+    correlationId: undefined,
+    operation: '<operation>',
+  }).message,
+  new AzureApiError({
+    status: 429,
+    code: 'SubscriptionRequestsThrottled',
+    azureMessage: 'x',
+    correlationId: undefined,
+    operation: '<operation>',
+  }).message,
+  new AzureApiError({
+    status: 403,
+    code: 'RequestDisallowedByPolicy',
+    azureMessage: 'x',
+    correlationId: undefined,
+    operation: '<operation>',
+  }).message,
+  new AzureApiError({
+    status: 409,
+    code: 'ScopeLocked',
+    azureMessage: 'x',
+    correlationId: undefined,
+    operation: '<operation>',
+  }).message,
   failure(() => {
-    throw new AzureApiError(undefined, '', 'x', undefined, 'op');
+    throw new AzureApiError({
+      status: undefined,
+      code: '',
+      azureMessage: 'x',
+      correlationId: undefined,
+      operation: 'op',
+    });
   }),
   failure(() => parseRawInputs(inputs({ ports: 'x' }))),
   failure(() => parseRawInputs(inputs({ ports: 'x', duration: 'y' }))),

@@ -23,8 +23,7 @@ function restError(
 ): RestError {
   const request = createPipelineRequest({ url: 'https://management.azure.com/x' });
   return new RestError(`raw message ${status ?? ''}`, {
-    statusCode: status,
-    code: status === undefined ? 'ECONNRESET' : undefined,
+    ...(status === undefined ? { code: 'ECONNRESET' } : { statusCode: status }),
     ...(status === undefined
       ? {}
       : {
@@ -32,8 +31,7 @@ function restError(
             status,
             request,
             headers: createHttpHeaders(headers),
-            bodyAsText:
-              body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+            bodyAsText: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
           },
         }),
   });
@@ -86,7 +84,12 @@ describe('AzureApiError.fromRestError', () => {
   });
 
   it('keeps an AzureApiError as it is', () => {
-    const original = new AzureApiError(404, 'NotFound', 'gone', undefined, 'op');
+    const original = new AzureApiError({
+      status: 404,
+      code: 'NotFound',
+      azureMessage: 'gone',
+      operation: 'op',
+    });
     expect(AzureApiError.fromRestError(original, 'other')).toBe(original);
   });
 
@@ -97,7 +100,7 @@ describe('AzureApiError.fromRestError', () => {
     [500, 'server error'],
     [409, "See Azure's message"],
   ])('gives HTTP %d a hint', (status, hint) => {
-    expect(new AzureApiError(status, 'X', 'm', undefined, 'op').hint).toContain(hint);
+    expect(new AzureApiError({ status, code: 'X', azureMessage: 'm', operation: 'op' }).hint).toContain(hint);
   });
 });
 
@@ -239,13 +242,13 @@ describe('failure texts users see', () => {
       ),
       'get VM web-09',
     ),
-    'azure: 429': new AzureApiError(
-      429,
-      'SubscriptionRequestsThrottled',
-      'Number of read requests exceeded the limit.',
-      corr,
-      'list JIT policies',
-    ),
+    'azure: 429': new AzureApiError({
+      status: 429,
+      code: 'SubscriptionRequestsThrottled',
+      azureMessage: 'Number of read requests exceeded the limit.',
+      correlationId: corr,
+      operation: 'list JIT policies',
+    }),
     'azure: no response': AzureApiError.fromRestError(restError(undefined), 'get VM web-01'),
     policy: new PolicyError(
       "port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)",

@@ -21,7 +21,13 @@ describe('docs/roles/*.json is the one source of truth', () => {
   });
 
   it('the 403 hint names every action of the closer role and nothing else', () => {
-    const hint = new AzureApiError(403, 'AuthorizationFailed', 'no', undefined, 'read x').hint;
+    const hint = new AzureApiError({
+      status: 403,
+      code: 'AuthorizationFailed',
+      azureMessage: 'no',
+      correlationId: undefined,
+      operation: 'read x',
+    }).hint;
     expect(hint).toBe(permissionHint());
     expect([...new Set(hint.match(ALL_ACTION))].sort()).toEqual([...CLOSER_ACTIONS].sort());
   });

@@ -31,17 +31,22 @@ describe('JIT allow rule names', () => {
 });
 
 describe('rule matching', () => {
-  const rule = (over: Partial<SecurityRule> = {}): SecurityRule => ({
-    name: 'SecurityCenter-JITRule-1-8C18BF8921F041989344B4F1E3A0C370',
-    access: 'Allow',
-    direction: 'Inbound',
-    protocol: 'Tcp',
-    sourceAddressPrefix: '203.0.113.10',
-    destinationAddressPrefix: '10.0.1.4',
-    destinationPortRange: '22',
-    provisioningState: 'Succeeded',
-    ...over,
-  });
+  /** A rule from defaults; an override set to `undefined` removes that field. */
+  const rule = (over: { [K in keyof SecurityRule]?: SecurityRule[K] | undefined } = {}): SecurityRule => {
+    const r: Record<string, unknown> = {
+      name: 'SecurityCenter-JITRule-1-8C18BF8921F041989344B4F1E3A0C370',
+      access: 'Allow',
+      direction: 'Inbound',
+      protocol: 'Tcp',
+      sourceAddressPrefix: '203.0.113.10',
+      destinationAddressPrefix: '10.0.1.4',
+      destinationPortRange: '22',
+      provisioningState: 'Succeeded',
+      ...over,
+    };
+    for (const key of Object.keys(r)) if (r[key] === undefined) delete r[key];
+    return r;
+  };
   const target = { port: 22, destinations: ['10.0.1.4'], source: '203.0.113.10', protocol: 'TCP' };
 
   it('matches source exactly, port and destination, protocol case-insensitively', () => {
@@ -86,7 +91,7 @@ describe('rule matching', () => {
 describe('our request in the history (findOurEntry, entryState, findSupersession)', () => {
   const policy = (requests: JitNetworkAccessPolicy['requests']): JitNetworkAccessPolicy => ({
     virtualMachines: [],
-    requests,
+    ...(requests === undefined ? {} : { requests }),
   });
   const END = '2030-01-01T00:00:00.000Z';
   const req = (
