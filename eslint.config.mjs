@@ -1,5 +1,6 @@
-// Flat config: typed linting for all TypeScript, plus the one architectural rule
-// that keeps the core portable: shared/ may not import any CI runner library.
+// Flat config: typed linting for all TypeScript, plus the architectural rules: shared/ may not
+// import any CI runner library (the core stays portable), and the front-ends import the core only
+// through its public surface, shared/index.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -15,6 +16,24 @@ const ciLibraries = {
     },
   ],
 };
+
+/**
+ * The front-ends (action/, task/, cli/) use the core only through its public surface, shared/index.ts
+ * (`import { ... } from '../shared'`); tests may reach inside. `allowed` names a module an entry file
+ * may load directly.
+ */
+function coreSurface(...allowed) {
+  return {
+    group: ['**/shared/*', '!**/shared/index', ...allowed.map((m) => `!**/shared/${m}`)],
+    message: "Front-ends import the core from its public surface only: '../shared' (shared/index.ts).",
+  };
+}
+
+/**
+ * The steps' entry files turn on Node's compile cache before the bundle loads, and are bundled
+ * alone (scripts/build.mjs): they may load shared/compileCache and nothing else of the core.
+ */
+const entryFiles = ['action/main.ts', 'action/post.ts', 'task/main.ts', 'task/post.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'out/**', '**/*.js', '**/*.mjs'] },
@@ -37,10 +56,23 @@ export default tseslint.config(
   },
   {
     files: ['action/**/*.ts', 'task/**/*.ts', 'cli/**/*.ts'],
-    ignores: ['cli/demo.ts'],
+    ignores: ['cli/demo.ts', ...entryFiles],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [ciLibraries.patterns[1]] }],
+      'no-restricted-imports': ['error', { patterns: [ciLibraries.patterns[1], coreSurface()] }],
     },
+  },
+  {
+    files: entryFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [ciLibraries.patterns[1], coreSurface('compileCache')] },
+      ],
+    },
+  },
+  {
+    files: ['cli/demo.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [coreSurface()] }] },
   },
   {
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'emulator/**/*.ts'],

@@ -3,8 +3,7 @@
  * connection, the CLI through @azure/identity's usual chain), so they live here, not in
  * shared/inputs/table.ts; action.yml declares both sets and a test keeps all three in step.
  */
-import { InputError, type InputIssue } from '../shared/errors';
-import { GUID_PATTERN, isGuid } from '../shared/guid';
+import { InputError, GUID_PATTERN, isGuid, type InputIssue } from '../shared';
 import { parseCreds } from './credsJson';
 
 export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';

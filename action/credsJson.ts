@@ -4,7 +4,7 @@
  * JSON.parse's own message quotes the input on newer V8 versions and is therefore dropped.
  */
 import * as v from 'valibot';
-import { InputError, type InputIssue } from '../shared/errors';
+import { InputError, type InputIssue } from '../shared';
 
 export interface Creds {
   readonly clientId?: string;

@@ -12,9 +12,15 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import { AuthError } from '../shared/errors';
-import { describeSignInFailure, TokenEndpointRecorder, endpointHint } from '../shared/azure/signInFailure';
-import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
+import {
+  AuthError,
+  describeSignInFailure,
+  TokenEndpointRecorder,
+  endpointHint,
+  type AzureSession,
+  type CloudEndpoints,
+  type Connect,
+} from '../shared';
 import { readAuthInputs, type AuthInputSource } from './authInputs';
 import { planAuth, type AuthPlan } from './authPlan';
 import { describeIdToken } from './idTokenClaims';

@@ -5,13 +5,17 @@
  * GITHUB_STEP_SUMMARY; errors and warnings become annotations.
  */
 import * as core from '@actions/core';
-import { GITHUB } from '../shared/frontEnd';
-import { readWithAliases } from '../shared/inputs/aliases';
-import type { InputName } from '../shared/inputs/table';
-import type { OutputName } from '../shared/outputs';
-import { neutralizeCommands } from '../shared/outsideText';
-import type { Platform, RunMetadata, StateKey } from '../shared/platform';
-import { summaryMarkdown } from '../shared/summaryMarkdown';
+import {
+  GITHUB,
+  readWithAliases,
+  neutralizeCommands,
+  summaryMarkdown,
+  type InputName,
+  type OutputName,
+  type Platform,
+  type RunMetadata,
+  type StateKey,
+} from '../shared';
 
 /** The core's one neutraliser; exported here too for the adapter's tests. */
 export { neutralizeCommands };

@@ -3,10 +3,7 @@
  * runner's signals, and the mapping of the core's verdict to the exit code.
  */
 import * as core from '@actions/core';
-import { abortSignalFromProcess, exitWhenFlushed } from '../shared/cancel';
-import { describeError } from '../shared/errors';
-import { GITHUB } from '../shared/frontEnd';
-import type { RunOptions } from '../shared/run';
+import { abortSignalFromProcess, exitWhenFlushed, describeError, GITHUB, type RunOptions } from '../shared';
 import { createGitHubConnect } from './githubAuth';
 import { createGitHubPlatform } from './githubPlatform';
 
@@ -15,7 +12,7 @@ import { createGitHubPlatform } from './githubPlatform';
  * kills it: the first signal aborts the run (main's state is saved right after `initiate`, so
  * post still closes what was opened), a second one exits at once.
  */
-export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): void {
+export function runOnGitHub(step: (options: RunOptions) => Promise<{ readonly ok: boolean }>): void {
   const platform = createGitHubPlatform();
   const connect = createGitHubConnect({
     getInput: (name) => core.getInput(name),
@@ -31,8 +28,8 @@ export function runOnGitHub(step: (options: RunOptions) => Promise<boolean>): vo
   );
   step({ platform, connect, signal: cancellation.signal })
     .then(
-      (ok) => {
-        process.exitCode = ok ? 0 : 1;
+      (outcome) => {
+        process.exitCode = outcome.ok ? 0 : 1;
       },
       // The core never rejects by contract; if a bug makes it, the step must still fail visibly.
       (e: unknown) => platform.setFailed(describeError(e, GITHUB)),

@@ -2,7 +2,7 @@
  * The CLI as a function: argv in, exit code out. `main.ts` wires it to the
  * real process; the demo runs it in-process against the emulator.
  */
-import { describeError, isJitError } from '../shared/errors';
+import { describeError, isJitError } from '../shared';
 import { COMMANDS, parseCommandLine, UsageError, type CommandName } from './args';
 import { auditCommand } from './commands/audit';
 import { calibrateCommand } from './commands/calibrate';

@@ -5,8 +5,7 @@
  * Parsing is strict: an unknown flag is an error that names it.
  */
 import { parseArgs } from 'node:util';
-import { CLI, describeInput } from '../shared/frontEnd';
-import { INPUTS, type InputName } from '../shared/inputs/table';
+import { CLI, describeInput, INPUTS, type InputName } from '../shared';
 import { adminCommands } from './adminFlags';
 import { CLOUD_ENV } from './cloudEnv';
 import { EXIT } from './exitCodes';

@@ -16,7 +16,12 @@ import {
   describeSignInFailure,
   TokenEndpointRecorder,
   endpointHint,
-} from '../shared/azure/signInFailure';
+  AuthError,
+  tlsTrustCode,
+  type AzureSession,
+  type CloudEndpoints,
+  type Connect,
+} from '../shared';
 import {
   AzureCliCredential,
   ChainedTokenCredential,
@@ -24,9 +29,6 @@ import {
   ManagedIdentityCredential,
   WorkloadIdentityCredential,
 } from '@azure/identity';
-import { AuthError } from '../shared/errors';
-import { tlsTrustCode } from '../shared/tlsTrust';
-import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
 
 export interface CliAuthOptions {
   /** From --subscription; falls back to AZURE_SUBSCRIPTION_ID, then the Azure CLI's default subscription. */

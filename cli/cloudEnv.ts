@@ -11,8 +11,7 @@
  * belongs to (login.microsoftonline.us → AzureUSGovernment) or, if none, a custom cloud that then
  * also needs its ARM endpoint. Flags win over the environment.
  */
-import { KNOWN_CLOUDS, type KnownCloudName } from '../shared/cloud';
-import { InputError } from '../shared/errors';
+import { KNOWN_CLOUDS, InputError, type KnownCloudName } from '../shared';
 import type { FlagValues } from './args';
 
 export const CLOUD_ENV = {

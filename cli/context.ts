@@ -4,8 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { isGuid } from '../shared/guid';
-import type { Connect } from '../shared/session';
+import { isGuid, type Connect } from '../shared';
 import { flagText, UsageError, type CommandName, type FlagValues } from './args';
 import { cliConnect } from './auth';
 import type { Terminal, Writer } from './terminal';

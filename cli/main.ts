@@ -3,8 +3,7 @@
  * Entry of the `azure-jit-access` command (bundled to dist/cli/main.js).
  * Thin on purpose: wire the real process to `runCli` and exit with its code.
  */
-import { exitWhenFlushed } from '../shared/cancel';
-import { neutralizeCommands } from '../shared/outsideText';
+import { exitWhenFlushed, neutralizeCommands } from '../shared';
 import { runCli } from './app';
 import { ansiAllowed } from './style';
 

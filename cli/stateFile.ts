@@ -16,8 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { StateError } from '../shared/errors';
-import type { StateKey } from '../shared/platform';
+import { StateError, type StateKey } from '../shared';
 
 const FORMAT = 'azure-jit-access/cli-state';
 

@@ -13,7 +13,7 @@ import {
   type MainSummary,
   type PostSummary,
   type Summary,
-} from '../shared/summary';
+} from '../shared';
 import { printable, textTable } from './textTable';
 
 const clean = printable;

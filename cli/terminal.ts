@@ -6,7 +6,7 @@
  * an Azure Pipelines script step, and with `--json` stdout carries exactly one
  * JSON document (logs go to stderr).
  */
-import { neutralizeCommands } from '../shared/outsideText';
+import { neutralizeCommands } from '../shared';
 
 export interface Writer {
   write(text: string): unknown;

@@ -5,11 +5,15 @@
  * and printed by the command once the core is done (or as one JSON document).
  */
 import { userInfo } from 'node:os';
-import { CLI } from '../shared/frontEnd';
-import type { InputName } from '../shared/inputs/table';
-import type { OutputName } from '../shared/outputs';
-import type { Platform, RunMetadata, StateKey } from '../shared/platform';
-import type { Summary } from '../shared/summary';
+import {
+  CLI,
+  type InputName,
+  type OutputName,
+  type Platform,
+  type RunMetadata,
+  type StateKey,
+  type Summary,
+} from '../shared';
 import { flagText, type FlagValues } from './args';
 import { CLOUD_ENV, cloudInputs } from './cloudEnv';
 import type { StateFile } from './stateFile';

@@ -1,17 +1,20 @@
 /**
  * Orchestration entry points: the only functions front-ends call.
  * CONTRACT (front-ends code against this): neither function throws; each
- * reports through `platform` (setFailed / warning) and resolves to whether the
- * step succeeded, so entry files only map it to an exit code.
+ * reports through `platform` (setFailed / warning / summary) and resolves to
+ * what happened as data (`outcome.ts`), so entry files only map it to an exit
+ * code and the CLI renders it.
  */
 import { describeError, toJitError, type JitError } from './errors';
 import type { FrontEnd } from './frontEnd';
 import { openAccess } from './jit/mainFlow';
 import { closeFromState } from './jit/postFlow';
+import type { MainOutcome, PostOutcome } from './outcome';
 import type { Platform } from './platform';
 import type { Connect } from './session';
 import { problemsOf } from './problems';
-import type { Summary } from './summary';
+import { STATE_KEY } from './state';
+import type { MainSummary, PostSummary, Summary } from './summary';
 
 export interface RunOptions {
   readonly platform: Platform;
@@ -22,67 +25,96 @@ export interface RunOptions {
   readonly tlsCa?: string;
   /** Clock, injectable for tests. */
   readonly now?: () => Date;
-  /**
-   * Told the typed error before the step is marked failed, so a front-end can
-   * choose an exit code by kind instead of parsing the failure text.
-   */
-  readonly onFailure?: (error: JitError) => void;
   /** Between two "waiting for the allow rule" lines (default 10 s); injectable for tests. */
   readonly progressIntervalMs?: number;
 }
 
 /** Opens JIT access and waits until it is live. State for post is saved as soon as a request is accepted. */
-export async function runMain(options: RunOptions): Promise<boolean> {
-  return report(options, 'main', (o) => openAccess(o));
+export async function runMain(options: RunOptions): Promise<MainOutcome> {
+  const seen = watch(options.platform);
+  try {
+    const done = await openAccess({ ...options, platform: seen.platform });
+    return { ok: true, ...done, recorded: seen.recorded() };
+  } catch (e) {
+    const written = seen.summary();
+    const summary = written?.kind === 'main' ? written : mainFailureSummary(e, options.platform.frontEnd);
+    const error = await fail(options.platform, e, written ? undefined : summary);
+    return { ok: false, error, summary, recorded: seen.recorded() };
+  }
 }
 
 /** Closes what main opened, from the saved state. Missing state is a notice, not a failure. */
-export async function runPost(options: RunOptions): Promise<boolean> {
-  return report(options, 'post', (o) => closeFromState(o));
+export async function runPost(options: RunOptions): Promise<PostOutcome> {
+  const seen = watch(options.platform);
+  try {
+    const done = await closeFromState({ ...options, platform: seen.platform });
+    return { ok: true, ...done };
+  } catch (e) {
+    const written = seen.summary();
+    const summary = written?.kind === 'post' ? written : postFailureSummary(e, options.platform.frontEnd);
+    const error = await fail(options.platform, e, written ? undefined : summary);
+    return { ok: false, error, summary };
+  }
 }
 
-async function report(
-  options: RunOptions,
-  kind: Summary['kind'],
-  step: (options: RunOptions) => Promise<void>,
-): Promise<boolean> {
-  const { platform } = options;
-  let summarized = false;
-  // Notes whether the step wrote a summary, so a failure before that still gets one.
+interface Watched {
+  readonly platform: Platform;
+  /** The last summary the step wrote, if any. */
+  summary(): Summary | undefined;
+  /** Whether the state last saved records a request. */
+  recorded(): boolean;
+}
+
+/** Notes the summary and the state the step writes, so a failure still reports both. */
+function watch(platform: Platform): Watched {
+  let summary: Summary | undefined;
+  let saved = '';
   const watched = new Proxy(platform, {
     get(target, property, receiver) {
       if (property === 'appendSummary')
-        return (summary: Summary) => {
-          summarized = true;
-          return target.appendSummary(summary);
+        return (s: Summary) => {
+          summary = s;
+          return target.appendSummary(s);
+        };
+      if (property === 'saveState')
+        return (key: typeof STATE_KEY, value: string) => {
+          if (key === STATE_KEY) saved = value;
+          target.saveState(key, value);
         };
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  try {
-    await step({ ...options, platform: watched });
-    return true;
-  } catch (e) {
-    try {
-      options.onFailure?.(toJitError(e));
-      if (!summarized) await platform.appendSummary(failureSummary(kind, e, platform.frontEnd));
-    } catch {
-      // A summary that cannot be written must not hide the failure itself.
-    }
-    try {
-      platform.setFailed(describeError(e, platform.frontEnd));
-    } catch {
-      // A broken adapter must not turn a failure into a crash.
-    }
-    return false;
-  }
+  return { platform: watched, summary: () => summary, recorded: () => saved !== '' };
 }
 
-function failureSummary(kind: Summary['kind'], e: unknown, fe: FrontEnd): Summary {
+/** Marks the step failed (and writes `summary` when the step wrote none); never throws. */
+async function fail(platform: Platform, e: unknown, summary: Summary | undefined): Promise<JitError> {
+  const error = toJitError(e);
+  try {
+    if (summary) await platform.appendSummary(summary);
+  } catch {
+    // A summary that cannot be written must not hide the failure itself.
+  }
+  try {
+    platform.setFailed(describeError(e, platform.frontEnd));
+  } catch {
+    // A broken adapter must not turn a failure into a crash.
+  }
+  return error;
+}
+
+function mainFailureSummary(e: unknown, fe: FrontEnd): MainSummary {
+  return {
+    kind: 'main',
+    outcome: 'failed',
+    at: new Date().toISOString(),
+    rows: [],
+    problems: problemsOf(e, fe),
+  };
+}
+
+function postFailureSummary(e: unknown, fe: FrontEnd): PostSummary {
   const at = new Date().toISOString();
-  const problems = problemsOf(e, fe);
-  return kind === 'main'
-    ? { kind, outcome: 'failed', at, rows: [], problems }
-    : { kind, at, closed: [], remaining: [], problems };
+  return { kind: 'post', at, closed: [], remaining: [], problems: problemsOf(e, fe) };
 }

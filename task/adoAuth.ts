@@ -17,11 +17,17 @@ import {
   ManagedIdentityCredential,
 } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
-import { AuthError, InputError } from '../shared/errors';
-import type { AzureSession, CloudEndpoints, Connect } from '../shared/session';
+import {
+  AuthError,
+  InputError,
+  endpointHint,
+  TokenEndpointRecorder,
+  type AzureSession,
+  type CloudEndpoints,
+  type Connect,
+} from '../shared';
 import { cloudFromConnection, isPublicAuthority } from './adoCloud';
 import { ServiceConnectionCredential } from './connectionCredential';
-import { endpointHint, TokenEndpointRecorder } from '../shared/azure/signInFailure';
 import { credentialPolicies } from './credentialPolicy';
 import type { Localize, MessageKey } from './messages';
 

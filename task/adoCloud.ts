@@ -4,11 +4,10 @@
  * Resource Manager we call: the agent hands the task the connection's URL
  * (`ENDPOINT_URL_<id>`) and its `environment` / `activeDirectoryAuthority` data.
  */
-import { KNOWN_CLOUDS } from '../shared/cloud';
+import { KNOWN_CLOUDS, type CloudEndpoints } from '../shared';
 
 /** The core's comparison (post compares the state's cloud with the connection's the same way). */
-export { sameCloud } from '../shared/cloud';
-import type { CloudEndpoints } from '../shared/session';
+export { sameCloud } from '../shared';
 
 /**
  * Authority hosts MSAL can run instance discovery against. Any other host (Azure

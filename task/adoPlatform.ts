@@ -11,14 +11,20 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { AuthError } from '../shared/errors';
-import { ADO } from '../shared/frontEnd';
-import { INPUTS, type InputName } from '../shared/inputs/table';
-import { OUTPUTS, type OutputName } from '../shared/outputs';
-import { neutralizeCommands } from '../shared/outsideText';
-import type { Platform, RunMetadata, StateKey } from '../shared/platform';
-import type { Summary } from '../shared/summary';
-import { summaryMarkdown } from '../shared/summaryMarkdown';
+import {
+  AuthError,
+  ADO,
+  INPUTS,
+  OUTPUTS,
+  neutralizeCommands,
+  summaryMarkdown,
+  type InputName,
+  type OutputName,
+  type Platform,
+  type RunMetadata,
+  type StateKey,
+  type Summary,
+} from '../shared';
 import { CONNECTION_INPUT, type AdoAuthContext, type ServiceConnection } from './adoAuth';
 import { englishMessages, type Localize, type MessageKey } from './messages';
 

@@ -10,8 +10,9 @@ import {
   describeSignInFailure,
   type SignInFailure,
   type TokenEndpointRecorder,
-} from '../shared/azure/signInFailure';
-import type { AuthError, InputError } from '../shared/errors';
+  type AuthError,
+  type InputError,
+} from '../shared';
 
 /** Longest identity error text kept: some embed a whole HTTP response. */
 const MAX_CAUSE_LENGTH = 600;

@@ -8,7 +8,7 @@
  *    cleared), so a silent endpoint cannot hang the step.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { timeoutPolicy } from '../shared/azure/policies';
+import { timeoutPolicy } from '../shared';
 
 /** core-client's AdditionalPolicyConfig (a credential option), without depending on core-client. */
 export interface AdditionalPolicyConfig {

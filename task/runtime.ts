@@ -6,11 +6,15 @@
  */
 import * as tl from 'azure-pipelines-task-lib/task';
 import { join } from 'node:path';
-import { describeError } from '../shared/errors';
-import { ADO } from '../shared/frontEnd';
-import { neutralizeCommands } from '../shared/outsideText';
-import { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from '../shared/cancel';
-import type { RunOptions } from '../shared/run';
+import {
+  describeError,
+  ADO,
+  neutralizeCommands,
+  abortSignalFromProcess,
+  exitWhenFlushed,
+  type ProcessCancellation,
+  type RunOptions,
+} from '../shared';
 import { createAdoConnect } from './adoAuth';
 import { AdoPlatform, agentProxyConfiguration, createLocalize } from './adoPlatform';
 import { applyAgentProxy } from './adoProxy';
@@ -47,9 +51,9 @@ export function adoRunOptions(): TaskRun {
 }
 
 /** task.complete + exit code from the core's verdict; a bug that throws still fails the step. */
-export function finish(platform: AdoPlatform, run: Promise<boolean>): Promise<void> {
+export function finish(platform: AdoPlatform, run: Promise<{ readonly ok: boolean }>): Promise<void> {
   return run.then(
-    (ok) => {
+    ({ ok }) => {
       if (ok) platform.succeed('');
       else if (!platform.failed) platform.setFailed('The step did not complete; see the log above.');
       process.exitCode = ok ? 0 : 1;
@@ -62,7 +66,7 @@ export function finish(platform: AdoPlatform, run: Promise<boolean>): Promise<vo
 }
 
 /** Runs one step; anything thrown while setting up (bad connection data) fails the step cleanly. */
-export function runStep(step: (options: RunOptions) => Promise<boolean>): void {
+export function runStep(step: (options: RunOptions) => Promise<{ readonly ok: boolean }>): void {
   let task: TaskRun;
   try {
     task = adoRunOptions();

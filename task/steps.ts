@@ -2,7 +2,7 @@
 // compiled once into Node's compile cache by main (Node24 handler), reused by post.
 // The post-job step runs always, even when main failed or was skipped: without state it does nothing.
 import './maskAgentSecrets'; // first: task-lib logs the agent's proxy password while it loads
-import { runMain, runPost } from '../shared/run';
+import { runMain, runPost } from '../shared';
 import { runStep } from './runtime';
 
 export const main = (): void => runStep(runMain);

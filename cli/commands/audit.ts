@@ -1,39 +1,13 @@
 /**
- * `audit`: which VMs are exposed without just-in-time protection, the check
- * Trend Micro Conformity calls VirtualMachines-021 ("Enable JIT access"), plus
- * the policies that defeat it by allowing any source (`*`) on a port. Reads
- * only: every VM of a subscription (or of the given resource groups) and one
- * list of the subscription's JIT policies.
+ * `audit`: which VMs are exposed without just-in-time protection, and which
+ * JIT policies allow any source (the core's `auditVms`). Reads only; this
+ * file parses the flags, renders the findings and picks the exit code.
  */
-import type { VirtualMachine } from '@azure/arm-compute';
-import { enableSuggestion, SOURCES_VARIABLE } from '../../shared/admin/suggest';
-import { azureCall } from '../../shared/azure/call';
-import { parseResourceId, sameResourceId } from '../../shared/azure/resourceId';
-import { InputError } from '../../shared/errors';
-import { resourceGroupProblem } from '../../shared/inputs/vms';
-import { allowedPrefixes } from '../../shared/jit/validate';
+import { SOURCES_VARIABLE, InputError, resourceGroupProblem, auditVms, type AuditReport } from '../../shared';
 import { UsageError } from '../args';
 import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
-import { connectClients, listPoliciesWithRequests, reportFailure, textTable } from './azure';
-
-export type FindingKind = 'no-jit-policy' | 'any-source';
-
-export interface AuditFinding {
-  readonly vm: string;
-  readonly id: string;
-  readonly resourceGroup: string;
-  readonly kind: FindingKind;
-  readonly policy?: string;
-  /** For any-source: the ports that allow `*`. */
-  readonly ports?: readonly number[];
-  readonly detail: string;
-  /** For no-jit-policy: the `enable` command that fixes it. */
-  readonly suggestion?: string;
-}
-
-/** Prefixes that mean "anywhere": a policy allowing them is JIT in name only. */
-const ANY = new Set(['*', '0.0.0.0/0', '::/0', 'internet', 'any']);
+import { connectClients, reportFailure, textTable } from './azure';
 
 function resourceGroupsFromFlags(ctx: CommandContext): string[] {
   const raw = ctx.flags['resource-group'];
@@ -59,68 +33,8 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         'audit',
       );
     }
-    const compute = clients.compute(sub);
-    const vms: VirtualMachine[] = await azureCall(
-      groups.length > 0 ? `list VMs of ${groups.join(', ')}` : `list VMs of subscription '${sub}'`,
-      ctx.io.signal,
-      async (o) => {
-        const found: VirtualMachine[] = [];
-        const pages =
-          groups.length > 0
-            ? groups.map((g) => compute.virtualMachines.list(g, o))
-            : [compute.virtualMachines.listAll(o)];
-        for (const page of pages) for await (const vm of page) found.push(vm);
-        return found;
-      },
-    );
-    // Per resource group of the VMs found (never subscription-wide: a JIT policy lives in its VMs' group).
-    const policies = await listPoliciesWithRequests(
-      ctx,
-      clients,
-      vms.flatMap((vm) => {
-        const rg = parseResourceId(vm.id ?? '')?.resourceGroup;
-        return rg ? [{ subscriptionId: sub, resourceGroup: rg }] : [];
-      }),
-    );
-
-    const findings: AuditFinding[] = [];
-    for (const vm of vms) {
-      const id = vm.id ?? '';
-      const base = { vm: vm.name ?? id, id, resourceGroup: parseResourceId(id)?.resourceGroup ?? '' };
-      const entries = policies.flatMap((p) =>
-        p.policy.virtualMachines
-          .filter((e) => sameResourceId(e.id, id))
-          .map((entry) => ({ policy: p.policy, entry })),
-      );
-      if (entries.length === 0) {
-        findings.push({
-          ...base,
-          kind: 'no-jit-policy',
-          detail: 'No JIT policy covers this VM: its management ports are governed by its NSG rules alone.',
-          suggestion: enableSuggestion({
-            name: base.vm,
-            resourceGroup: base.resourceGroup,
-            subscriptionId: parseResourceId(id)?.subscriptionId ?? sub,
-            ...(vm.storageProfile?.osDisk?.osType ? { osType: vm.storageProfile.osDisk.osType } : {}),
-          }),
-        });
-        continue;
-      }
-      for (const { policy, entry } of entries) {
-        const open = entry.ports.filter((rule) =>
-          allowedPrefixes(rule).some((p) => ANY.has(p.toLowerCase())),
-        );
-        if (open.length === 0) continue;
-        findings.push({
-          ...base,
-          kind: 'any-source',
-          policy: policy.name,
-          ports: open.map((r) => r.number),
-          detail: `JIT policy '${policy.name}' lets a request open port(s) ${open.map((r) => r.number).join(', ')} to any source (*); restrict allowed source addresses.`,
-        });
-      }
-    }
-
+    const report = await auditVms(clients, { subscriptionId: sub, resourceGroups: groups }, ctx.io.signal);
+    const { findings } = report;
     const exitCode = ctx.flags['fail-on-findings'] === true && findings.length > 0 ? EXIT.findings : EXIT.ok;
     const scope = groups.length > 0 ? `resource group(s) ${groups.join(', ')}` : `subscription ${sub}`;
     if (ctx.terminal.json) {
@@ -129,32 +43,11 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
         ok: exitCode === EXIT.ok,
         exitCode,
         scope,
-        vmsChecked: vms.length,
-        policiesChecked: policies.length,
+        vmsChecked: report.vmsChecked,
+        policiesChecked: report.policiesChecked,
         findings,
       });
-    } else if (findings.length === 0) {
-      ctx.terminal.print(
-        `Checked ${vms.length} VM(s) in ${scope}: every VM has a JIT policy restricted to known sources.`,
-      );
-    } else {
-      ctx.terminal.print(`Checked ${vms.length} VM(s) in ${scope}; ${findings.length} finding(s):\n`);
-      ctx.terminal.print(
-        textTable(
-          ['VM', 'resource group', 'finding', 'policy', 'ports'],
-          findings.map((f) => [f.vm, f.resourceGroup, f.kind, f.policy ?? '-', f.ports?.join(',') ?? '-']),
-        ),
-      );
-      const fixes = findings.flatMap((f) => (f.suggestion ? [f.suggestion] : []));
-      if (fixes.length > 0) {
-        ctx.terminal.print(
-          `\nno-jit-policy: enable JIT (dry run first; set ${SOURCES_VARIABLE} to your agents' public range, or '*'):\n${fixes.map((c) => `  ${c}`).join('\n')}\n`,
-        );
-      }
-      ctx.terminal.print(
-        'any-source: edit the JIT policy so each port allows specific source addresses, not *.',
-      );
-    }
+    } else printFindings(ctx, report, scope);
     if (exitCode === EXIT.findings) {
       ctx.terminal.log(
         'error',
@@ -166,4 +59,28 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
     if (error instanceof UsageError) throw error;
     return reportFailure(ctx, error);
   }
+}
+
+function printFindings(ctx: CommandContext, report: AuditReport, scope: string): void {
+  const { findings, vmsChecked } = report;
+  if (findings.length === 0) {
+    ctx.terminal.print(
+      `Checked ${vmsChecked} VM(s) in ${scope}: every VM has a JIT policy restricted to known sources.`,
+    );
+    return;
+  }
+  ctx.terminal.print(`Checked ${vmsChecked} VM(s) in ${scope}; ${findings.length} finding(s):\n`);
+  ctx.terminal.print(
+    textTable(
+      ['VM', 'resource group', 'finding', 'policy', 'ports'],
+      findings.map((f) => [f.vm, f.resourceGroup, f.kind, f.policy ?? '-', f.ports?.join(',') ?? '-']),
+    ),
+  );
+  const fixes = findings.flatMap((f) => (f.suggestion ? [f.suggestion] : []));
+  if (fixes.length > 0) {
+    ctx.terminal.print(
+      `\nno-jit-policy: enable JIT (dry run first; set ${SOURCES_VARIABLE} to your agents' public range, or '*'):\n${fixes.map((c) => `  ${c}`).join('\n')}\n`,
+    );
+  }
+  ctx.terminal.print('any-source: edit the JIT policy so each port allows specific source addresses, not *.');
 }

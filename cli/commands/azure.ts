@@ -1,18 +1,22 @@
 /**
- * Shared steps of the commands that talk to Azure without the core's
- * runMain/runPost (status, audit, close by flags): they reuse the core's
- * parsers, its SDK client factory and its error reporter, so messages,
- * timeouts and retries are the same as in a pipeline.
+ * Shared steps of the commands that call the core's operations directly
+ * (status, audit, close by flags, calibrate, enable): flags parsed with the
+ * core's parsers, sign-in and the core's SDK clients, and failures reported
+ * with the core's reporter, so messages, timeouts and retries are the same
+ * as in a pipeline.
  */
-import type { JitNetworkAccessPolicy } from '@azure/arm-security';
-import { createAzureClients, type AzureClients } from '../../shared/azure/clients';
-import { resolveCloud } from '../../shared/cloud';
-import type { VmRef } from '../../shared/config';
-import { describeError, toJitError } from '../../shared/errors';
-import { CLI } from '../../shared/frontEnd';
-import { resourceGroupProblem, parseVms } from '../../shared/inputs/vms';
-import { InputError } from '../../shared/errors';
-import { listRawPolicies, toJitPolicy, type GroupRef, type JitPolicy } from '../../shared/jit/policies';
+import {
+  createAzureClients,
+  resolveCloud,
+  describeError,
+  toJitError,
+  CLI,
+  resourceGroupProblem,
+  parseVms,
+  InputError,
+  type AzureClients,
+  type VmRef,
+} from '../../shared';
 import { flagText } from '../args';
 import { cloudInputs } from '../cloudEnv';
 import type { CommandContext } from '../context';
@@ -38,29 +42,6 @@ export async function connectClients(ctx: CommandContext): Promise<AzureClients>
   const session = await ctx.connect(cloudFromFlags(ctx));
   ctx.terminal.log('info', `Signed in to ${session.cloud.name} with ${session.method}.`);
   return createAzureClients(session, ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {});
-}
-
-/** A policy as the core sees it, plus its raw request history (the core's view drops it). */
-export interface PolicyWithRequests {
-  readonly policy: JitPolicy;
-  readonly raw: JitNetworkAccessPolicy;
-}
-
-/**
- * One list per distinct resource group of the VMs, never at subscription
- * scope (a JIT policy lives in its VMs' resource group, and identities are
- * often granted one group only), as the core does.
- */
-export async function listPoliciesWithRequests(
-  ctx: CommandContext,
-  clients: AzureClients,
-  groups: readonly GroupRef[],
-): Promise<PolicyWithRequests[]> {
-  const raws = await listRawPolicies(clients, groups, ctx.io.signal);
-  return raws.flatMap((raw) => {
-    const policy = toJitPolicy(raw);
-    return policy ? [{ policy, raw }] : [];
-  });
 }
 
 /**

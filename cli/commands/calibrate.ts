@@ -2,13 +2,15 @@
  * `calibrate`: parses the flags, runs the probe (shared/calibrate) and prints
  * what real JIT showed per emulator switch, for a human or (--json) a machine.
  */
-import type { CalibrationReport } from '../../shared/calibrate/probe';
-import { runCalibration } from '../../shared/calibrate/probe';
-import { SWITCH_NAMES } from '../../shared/calibrate/classify';
-import { InputError } from '../../shared/errors';
-import { parsePorts } from '../../shared/inputs/ports';
-import { parseWaitTimeoutMs } from '../../shared/inputs/timing';
-import { INPUTS } from '../../shared/inputs/table';
+import {
+  runCalibration,
+  SWITCH_NAMES,
+  InputError,
+  parsePorts,
+  parseWaitTimeoutMs,
+  INPUTS,
+  type CalibrationReport,
+} from '../../shared';
 import { flagText } from '../args';
 import type { CommandContext } from '../context';
 import { EXIT, exitCodeForKind } from '../exitCodes';

@@ -4,16 +4,26 @@
  * write live in shared/admin/. Every run shows the change as a diff per
  * policy (added / changed / unchanged / removed); `--dry-run` stops there.
  */
-import { applyPlans, type AdminAzure, type AppliedPolicy, type PolicyPlan } from '../../shared/admin/apply';
-import { describeRule, shown, type VmChange } from '../../shared/admin/diff';
-import { planDisable } from '../../shared/admin/disable';
-import { planEnable, type AdminPlan } from '../../shared/admin/enable';
-import { PolicyChangedError } from '../../shared/admin/errors';
-import { parseDisableOptions, parseEnableOptions, type AdminOptions } from '../../shared/admin/options';
-import { policyLabel } from '../../shared/admin/policyStore';
+import {
+  applyPlans,
+  describeRule,
+  shown,
+  planDisable,
+  planEnable,
+  PolicyChangedError,
+  parseDisableOptions,
+  parseEnableOptions,
+  policyLabel,
+  toJitError,
+  type AdminAzure,
+  type AppliedPolicy,
+  type PolicyPlan,
+  type VmChange,
+  type AdminPlan,
+  type AdminOptions,
+} from '../../shared';
 import { flagText } from '../args';
 import type { CommandContext } from '../context';
-import { toJitError } from '../../shared/errors';
 import { EXIT } from '../exitCodes';
 import { failureExitCode } from '../failure';
 import { connectClients, textTable } from './azure';
@@ -130,36 +140,50 @@ async function runAdmin<O extends AdminOptions>(
     printDocument(ctx, EXIT.ok, planned, applied, false);
     return EXIT.ok;
   } catch (error) {
-    if (applied.length > 0) {
-      ctx.terminal.log(
-        'warning',
-        `Already written before this failure: ${applied.map((a) => policyLabel(a.plan.address)).join(', ')}.`,
-      );
-    }
-    const err = toJitError(error);
-    const exitCode = failureExitCode(err, ctx.io.signal);
-    const message = ctx.terminal.mask(`${err.message}\nWhat to do: ${err.hint}`);
-    ctx.terminal.log('error', message);
-    if (ctx.terminal.json) {
-      ctx.terminal.printJson({
-        ...documentFor(ctx, exitCode, planned, applied, dryRun),
-        kind: err.kind,
-        error: message,
-        // A concurrent change: both sides, so a script can show or log them.
-        ...(err instanceof PolicyChangedError
-          ? {
-              conflict: {
-                policy: policyLabel(err.policy),
-                stage: err.stage,
-                theirs: changesJson(err.theirs.filter((c) => c.change !== 'unchanged')),
-                ours: changesJson(err.ours),
-              },
-            }
-          : {}),
-      });
-    }
-    return exitCode;
+    return reportAdminFailure(ctx, error, { planned, applied, dryRun });
   }
+}
+
+/** Says what was already written, then the failure (with both sides of a concurrent change in --json). */
+function reportAdminFailure(
+  ctx: CommandContext,
+  error: unknown,
+  run: {
+    readonly planned: AdminPlan | undefined;
+    readonly applied: AppliedPolicy[];
+    readonly dryRun: boolean;
+  },
+): number {
+  const { planned, applied, dryRun } = run;
+  if (applied.length > 0) {
+    ctx.terminal.log(
+      'warning',
+      `Already written before this failure: ${applied.map((a) => policyLabel(a.plan.address)).join(', ')}.`,
+    );
+  }
+  const err = toJitError(error);
+  const exitCode = failureExitCode(err, ctx.io.signal);
+  const message = ctx.terminal.mask(`${err.message}\nWhat to do: ${err.hint}`);
+  ctx.terminal.log('error', message);
+  if (ctx.terminal.json) {
+    ctx.terminal.printJson({
+      ...documentFor(ctx, exitCode, planned, applied, dryRun),
+      kind: err.kind,
+      error: message,
+      // A concurrent change: both sides, so a script can show or log them.
+      ...(err instanceof PolicyChangedError
+        ? {
+            conflict: {
+              policy: policyLabel(err.policy),
+              stage: err.stage,
+              theirs: changesJson(err.theirs.filter((c) => c.change !== 'unchanged')),
+              ours: changesJson(err.ours),
+            },
+          }
+        : {}),
+    });
+  }
+  return exitCode;
 }
 
 function documentFor(

@@ -5,8 +5,9 @@
  * dry-run on: everything is checked against the policies, nothing is written.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { runMain } from '../../shared/run';
+import { runMain } from '../../shared';
 import { DEFAULT_STATE_FILE, flagText, UsageError } from '../args';
+import { outcomeExitCode } from '../failure';
 import type { CommandContext } from '../context';
 import { printCoreReport } from '../report';
 import { StateFile } from '../stateFile';
@@ -38,19 +39,23 @@ export async function requestCommand(ctx: CommandContext): Promise<number> {
     env: ctx.io.env,
   });
 
-  const { ok, exitCode } = await runStep(
+  const outcome = await runStep(
     ctx,
     platform,
     runMain,
     dryRun ? 'checking against the JIT policies' : 'waiting for Azure',
   );
-  const saved = stateFile?.exists() === true && stateFile.read('jit-state') !== '';
-  const expires = platform.outputs.get('expires-at');
+  const { ok } = outcome;
+  const exitCode = outcomeExitCode(outcome, ctx.io.signal);
+  // What is open comes from the outcome: the core says whether its saved state records a request.
+  const saved = stateFile !== undefined && outcome.recorded;
+  const expires = outcome.ok ? outcome.expiresAt : undefined;
   printCoreReport(ctx.terminal, {
     command: ctx.command,
     ok,
     exitCode,
     platform,
+    ...(outcome.ok ? { targets: outcome.targets } : {}),
     extra: { dryRun, ...(saved && stateFile ? { stateFile: stateFile.path } : {}) },
     next:
       saved && stateFile

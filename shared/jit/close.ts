@@ -45,7 +45,24 @@ export interface CloseLog {
 }
 
 export type CloseOutcome =
-  'deleted' | 'already-gone' | 'left-for-newer-request' | 'left-not-ours' | 'left-changed' | 'failed';
+  | 'deleted'
+  | 'already-gone'
+  | 'left-for-newer-request'
+  | 'left-not-ours'
+  | 'left-changed'
+  /** Azure refused (403): the identity lacks a permission, e.g. securityRules/delete. */
+  | 'forbidden'
+  | 'failed';
+
+/** Outcomes that leave something of ours open. */
+export function isCloseFailure(outcome: CloseOutcome): boolean {
+  return outcome === 'failed' || outcome === 'forbidden';
+}
+
+/** How a failed read or delete is reported per rule: a 403 is a missing permission, not a fault. */
+export function failureOutcome(error: unknown): 'forbidden' | 'failed' {
+  return error instanceof AzureApiError && error.status === 403 ? 'forbidden' : 'failed';
+}
 
 export interface ClosedRule {
   readonly vm: string;
@@ -162,7 +179,7 @@ async function closeRequest(ctx: Ctx, request: StateRequest): Promise<CloseRepor
           port,
           nsgId: '',
           rule: '(unknown)',
-          outcome: 'failed' as const,
+          outcome: failureOutcome(err),
           detail: `could not read policy '${request.policyName}' to confirm ownership: ${err.message}`,
         })),
       ),
@@ -229,7 +246,7 @@ async function closeVm(
         port,
         nsgId: '',
         rule: '(none)',
-        outcome: gone ? 'already-gone' : 'failed',
+        outcome: gone ? 'already-gone' : failureOutcome(err),
         detail: gone ? 'the VM no longer exists' : `could not read the VM's network path: ${err.message}`,
       });
     if (!gone)
@@ -367,7 +384,7 @@ async function closeVm(
   await Promise.all(
     [...toDelete.values()].map(async (d) => {
       const outcome = await deleteSerialised(ctx, view, request, d.nsgId, d.name, d.port);
-      if (outcome.outcome === 'failed') complete = false;
+      if (isCloseFailure(outcome.outcome)) complete = false;
       results.push(outcome);
     }),
   );
@@ -447,7 +464,7 @@ async function awaitOurRule(
 }
 
 /** Runs `fn` after every earlier write to the same NSG has finished. */
-function serialised<T>(ctx: Ctx, nsgId: string, fn: () => Promise<T>): Promise<T> {
+export function serialised<T>(ctx: Pick<Ctx, 'nsgLocks'>, nsgId: string, fn: () => Promise<T>): Promise<T> {
   const key = normalizeId(nsgId);
   const previous = ctx.nsgLocks.get(key) ?? Promise.resolve();
   const next = previous.then(fn, fn);
@@ -489,7 +506,7 @@ async function deleteSerialised(
       `JIT access stays open: rule ${name} in NSG ${nsgId} allows ${vm.source ?? '?'} → ${to ?? '?'}:${port} (VM ${vm.saved.name}); ${why}. ` +
         `It closes by itself at ${request.endTimeUtc}, when JIT's request expires.`,
     );
-    return { ...base, outcome: 'failed', detail: why };
+    return { ...base, outcome: failureOutcome(err), detail: why };
   }
 }
 

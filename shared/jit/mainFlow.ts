@@ -22,12 +22,12 @@ import { listPolicies, matchPolicies } from './policies';
 import { probeUntilOpen } from './probe';
 import { ProgressTracker } from './progress';
 import { readBack } from './readBack';
-import { describePlans, planRows, setOutputs, targetRows } from './report';
+import { describePlans, earliestExpiry, planRows, setOutputs, targetRows } from './report';
 import { resolveRequestedSource } from './source';
 import { StateStore } from './stateStore';
-import { buildTargets } from './targets';
+import { buildTargets, type Target } from './targets';
 import { validateRequest } from './validate';
-import { expectationsFor, snapshotRules, waitForRules } from './wait';
+import { expectationsFor, snapshotRules, waitForRules, type FoundRule } from './wait';
 
 /** Outputs saying who signed in, as azure/login users expect: set as soon as sign-in succeeds. */
 function setIdentityOutputs(platform: RunOptions['platform'], session: AzureSession): void {
@@ -36,10 +36,32 @@ function setIdentityOutputs(platform: RunOptions['platform'], session: AzureSess
   platform.setOutput('principal-id', session.identity?.principalId ?? '');
 }
 
-export async function openAccess(options: RunOptions): Promise<void> {
-  const { platform, signal } = options;
-  const config = parseInputs(platform);
+/** What main hands back when access is live (or, for a dry run, would be requested). */
+export interface MainDone {
+  readonly dryRun: boolean;
+  readonly targets: readonly Target[];
+  readonly expiresAt?: string;
+  readonly summary: MainSummary;
+}
 
+/** Everything the phases after planning share. */
+interface MainRun {
+  readonly options: RunOptions;
+  readonly config: JitConfig;
+  readonly session: AzureSession;
+  readonly clients: AzureClients;
+  readonly source: RequestedSource;
+  readonly plans: readonly PolicyPlan[];
+  /** How the source reads in messages and the summary. */
+  readonly sourceText: string;
+  readonly summary: (outcome: MainSummary['outcome'], rows: MainRow[]) => MainSummary;
+}
+
+type Accepted = Awaited<ReturnType<typeof requestAccess>>;
+
+export async function openAccess(options: RunOptions): Promise<MainDone> {
+  const { platform } = options;
+  const config = parseInputs(platform);
   const session = await platform.group('Sign in to Azure', async () => {
     const s = await signIn(options.connect, config.cloud, options.signal);
     platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
@@ -50,18 +72,7 @@ export async function openAccess(options: RunOptions): Promise<void> {
     ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-
-  const source = await platform.group('Resolve the source address', async () => {
-    const s = await resolveRequestedSource(config.source, {
-      providers: config.ipProviders,
-      ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
-      ...(signal ? { signal } : {}),
-      debug: (m) => platform.debug(m),
-    });
-    platform.info(describeSource(s));
-    return s;
-  });
-
+  const source = await platform.group('Resolve the source address', () => resolveSource(options, config));
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
     planRequest(clients, config, source, options),
   );
@@ -71,111 +82,153 @@ export async function openAccess(options: RunOptions): Promise<void> {
     if (subs.length === 1) platform.setOutput('subscription-id', subs[0] ?? '');
   }
   const fe = platform.frontEnd;
-  const sourceText = source.prefix ?? `the caller address (${fe.setting('source', 'azure')})`;
   const justification = resolveJustification(config.justification, platform.runMetadata());
-  const summary = (outcome: MainSummary['outcome'], rows: MainRow[]): MainSummary => ({
-    kind: 'main',
-    outcome,
-    at: clients.clock.now().toISOString(),
-    rows,
-    durationMinutes: config.durationMinutes,
-    justification,
+  const run: MainRun = {
+    options,
+    config,
+    session,
+    clients,
+    source,
+    plans,
+    sourceText: source.prefix ?? `the caller address (${fe.setting('source', 'azure')})`,
+    summary: (outcome, rows) => ({
+      kind: 'main',
+      outcome,
+      at: clients.clock.now().toISOString(),
+      rows,
+      durationMinutes: config.durationMinutes,
+      justification,
+    }),
+  };
+  return config.dryRun ? reportDryRun(run) : requestAndWait(run, justification);
+}
+
+async function resolveSource(options: RunOptions, config: JitConfig): Promise<RequestedSource> {
+  const { platform, signal } = options;
+  const s = await resolveRequestedSource(config.source, {
+    providers: config.ipProviders,
+    ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+    ...(signal ? { signal } : {}),
+    debug: (m) => platform.debug(m),
   });
+  platform.info(describeSource(s));
+  return s;
+}
 
-  if (config.dryRun) {
-    for (const line of describePlans(plans, sourceText, config.durationMinutes)) platform.notice(line);
-    if (source.prefix) platform.setOutput('ip', source.prefix);
-    await platform.appendSummary(
-      summary('dry-run', planRows(plans, sourceText, 'would-request', session.cloud.resourceManager)),
-    );
-    return;
-  }
+async function reportDryRun(run: MainRun): Promise<MainDone> {
+  const { platform } = run.options;
+  for (const line of describePlans(run.plans, run.sourceText, run.config.durationMinutes))
+    platform.notice(line);
+  if (run.source.prefix) platform.setOutput('ip', run.source.prefix);
+  const summary = run.summary(
+    'dry-run',
+    planRows(run.plans, run.sourceText, 'would-request', run.session.cloud.resourceManager),
+  );
+  await platform.appendSummary(summary);
+  return { dryRun: true, targets: [], summary };
+}
 
+async function requestAndWait(run: MainRun, justification: string): Promise<MainDone> {
+  const { platform } = run.options;
+  const { source, plans, clients, session } = run;
   const store = new StateStore(platform, {
     createdAt: clients.clock.now().toISOString(),
     cloud: session.cloud,
     subscriptionIds: [...new Set(plans.map((p) => p.policy.subscriptionId))],
-    closeOnPost: config.closeOnPost,
+    closeOnPost: run.config.closeOnPost,
     source:
       source.prefix !== undefined ? { kind: source.kind, prefix: source.prefix } : { kind: source.kind },
   });
-  const accepted = await platform.group('Request JIT access', async () => {
-    const snapshot = await snapshotRules(
-      clients,
-      plans.flatMap((p) => p.vms.flatMap((v) => v.match.vm.nsgs.map((n) => n.id))),
-      signal,
-    );
-    const requests = await initiateAll(clients, plans, store, {
-      source,
-      snapshot,
-      durationMinutes: config.durationMinutes,
-      justification,
-      ...(signal ? { signal } : {}),
-    });
-    for (const r of requests)
-      platform.info(
-        `Accepted: policy '${r.plan.policy.name}' (started ${r.startTimeUtc}, ends ${r.endTimeUtc}).`,
-      );
-    const back = await readBack(clients, requests, source.prefix, signal, (m) => platform.debug(m)).catch(
-      async (e: unknown) => {
-        await reportUnfinished(
-          options,
-          summary,
-          planRows(plans, sourceText, 'requested', session.cloud.resourceManager, requests[0]?.endTimeUtc),
-          e,
-        );
-        throw e;
-      },
-    );
-    if (source.prefix === undefined && back.source !== undefined) {
-      platform.info(`Azure opened access for source ${back.source} (read back from this run's own request).`);
-      store.setSource({ kind: 'azure', prefix: back.source });
-    }
-    return { requests, snapshot, back };
-  });
-  const knownSource = source.prefix ?? accepted.back.source;
-
+  const accepted = await platform.group('Request JIT access', () => requestAccess(run, store, justification));
   const progress = new ProgressTracker({
-    timeoutMs: config.waitTimeoutMs,
+    timeoutMs: run.config.waitTimeoutMs,
     report: (line) => platform.info(line),
     ...(platform.status ? { status: platform.status } : {}),
-    ...(options.progressIntervalMs !== undefined ? { intervalMs: options.progressIntervalMs } : {}),
+    ...(run.options.progressIntervalMs !== undefined ? { intervalMs: run.options.progressIntervalMs } : {}),
   });
   const result = await platform
-    .group('Wait until the allow rules are live', () =>
-      waitForRules(clients, expectationsFor(accepted.requests, knownSource), {
-        progress,
-        ...(knownSource !== undefined ? { source: knownSource } : {}),
-        timeoutMs: config.waitTimeoutMs,
-        pollIntervalMs: config.pollIntervalMs,
-        snapshot: accepted.snapshot,
-        ...(signal ? { signal } : {}),
-        debug: (m) => platform.debug(m),
-        info: (m) => platform.info(m),
-      }),
-    )
+    .group('Wait until the allow rules are live', () => waitLive(run, accepted, progress))
     .catch(async (e: unknown) => {
-      await reportUnfinished(
-        options,
-        summary,
-        planRows(
-          plans,
-          sourceText,
-          'requested',
-          session.cloud.resourceManager,
-          accepted.requests[0]?.endTimeUtc,
-        ),
-        e,
-      );
+      await reportUnfinished(run, accepted.requests[0]?.endTimeUtc, e);
       throw e;
     });
-
   platform.status?.('');
   if (source.prefix === undefined && accepted.back.source === undefined)
     store.setSource({ kind: 'azure', prefix: result.source });
-  for (const r of accepted.requests) {
+  recordRules(store, accepted.requests, result.rules);
+  const targets = buildTargets(accepted.requests, result.rules, result.source, accepted.back.mappedPorts);
+  warnUnassignedPublicIps(platform, accepted.requests);
+  await probeTargets(run, targets);
+  for (const t of targets) {
+    platform.info(
+      `Live: ${t.vm} → ${t.host} port(s) ${t.ports.map((p) => p.connectPort).join(', ')} from ${t.source} until ${t.expiresAt} (rules: ${t.ruleNames.join(', ')}).`,
+    );
+  }
+  setOutputs(platform, targets, result.source);
+  const summary = run.summary(
+    'live',
+    targetRows(targets, result.rules, session.cloud.resourceManager, (r) =>
+      progress.liveAfterMs(r.expectation),
+    ),
+  );
+  await platform.appendSummary(summary);
+  const expiresAt = earliestExpiry(targets);
+  return { dryRun: false, targets, ...(expiresAt !== undefined ? { expiresAt } : {}), summary };
+}
+
+/** Snapshot, initiate, read back: the request is accepted and saved for post when this returns. */
+async function requestAccess(run: MainRun, store: StateStore, justification: string) {
+  const { platform, signal } = run.options;
+  const { clients, plans, source } = run;
+  const snapshot = await snapshotRules(
+    clients,
+    plans.flatMap((p) => p.vms.flatMap((v) => v.match.vm.nsgs.map((n) => n.id))),
+    signal,
+  );
+  const requests = await initiateAll(clients, plans, store, {
+    source,
+    snapshot,
+    durationMinutes: run.config.durationMinutes,
+    justification,
+    ...(signal ? { signal } : {}),
+  });
+  for (const r of requests)
+    platform.info(
+      `Accepted: policy '${r.plan.policy.name}' (started ${r.startTimeUtc}, ends ${r.endTimeUtc}).`,
+    );
+  const back = await readBack(clients, requests, source.prefix, signal, (m) => platform.debug(m)).catch(
+    async (e: unknown) => {
+      await reportUnfinished(run, requests[0]?.endTimeUtc, e);
+      throw e;
+    },
+  );
+  if (source.prefix === undefined && back.source !== undefined) {
+    platform.info(`Azure opened access for source ${back.source} (read back from this run's own request).`);
+    store.setSource({ kind: 'azure', prefix: back.source });
+  }
+  return { requests, snapshot, back };
+}
+
+function waitLive(run: MainRun, accepted: Accepted, progress: ProgressTracker) {
+  const { platform, signal } = run.options;
+  const knownSource = run.source.prefix ?? accepted.back.source;
+  return waitForRules(run.clients, expectationsFor(accepted.requests, knownSource), {
+    progress,
+    ...(knownSource !== undefined ? { source: knownSource } : {}),
+    timeoutMs: run.config.waitTimeoutMs,
+    pollIntervalMs: run.config.pollIntervalMs,
+    snapshot: accepted.snapshot,
+    ...(signal ? { signal } : {}),
+    debug: (m) => platform.debug(m),
+    info: (m) => platform.info(m),
+  });
+}
+
+/** Saves the live rules per VM, so post deletes exactly these. */
+function recordRules(store: StateStore, requests: Accepted['requests'], found: readonly FoundRule[]): void {
+  for (const r of requests) {
     for (const v of r.plan.vms) {
-      const rules = result.rules
+      const rules = found
         .filter((f) => f.expectation.request === r && f.expectation.vm === v.match.vm)
         .map((f) => ({
           nsgId: f.expectation.nsgId,
@@ -187,9 +240,10 @@ export async function openAccess(options: RunOptions): Promise<void> {
       store.setRules(r.plan.policy.id, v.match.vm.id, rules);
     }
   }
+}
 
-  const targets = buildTargets(accepted.requests, result.rules, result.source, accepted.back.mappedPorts);
-  for (const r of accepted.requests)
+function warnUnassignedPublicIps(platform: RunOptions['platform'], requests: Accepted['requests']): void {
+  for (const r of requests)
     for (const v of r.plan.vms) {
       const vm = v.match.vm;
       if (vm.publicIpUnassigned && v.match.entry.publicIpAddress === undefined)
@@ -198,32 +252,23 @@ export async function openAccess(options: RunOptions): Promise<void> {
             `so its host output falls back to the private IP ${vm.privateIps[0] ?? '(none)'}, reachable only from inside its network. Start the VM, or give it a static public IP.`,
         );
     }
-  // Behind a firewall with no NSG on the path there is no rule to watch: only a probe proves access.
-  const probed = targets.filter((t) => config.probe || (t.firewallIp !== undefined && t.nsgIds.length === 0));
-  if (probed.length > 0) {
-    await platform.group('Probe TCP connectivity', async () => {
-      for (const t of probed) {
-        for (const p of t.ports) {
-          await probeUntilOpen(t.host, p.connectPort, config.waitTimeoutMs, signal);
-          platform.info(`${t.host}:${p.connectPort} (VM ${t.vm}) accepts TCP connections.`);
-        }
-      }
-    });
-  }
-  for (const t of targets) {
-    platform.info(
-      `Live: ${t.vm} → ${t.host} port(s) ${t.ports.map((p) => p.connectPort).join(', ')} from ${t.source} until ${t.expiresAt} (rules: ${t.ruleNames.join(', ')}).`,
-    );
-  }
-  setOutputs(platform, targets, result.source);
-  await platform.appendSummary(
-    summary(
-      'live',
-      targetRows(targets, result.rules, session.cloud.resourceManager, (r) =>
-        progress.liveAfterMs(r.expectation),
-      ),
-    ),
+}
+
+/** Behind a firewall with no NSG on the path there is no rule to watch: only a probe proves access. */
+async function probeTargets(run: MainRun, targets: readonly Target[]): Promise<void> {
+  const { platform, signal } = run.options;
+  const probed = targets.filter(
+    (t) => run.config.probe || (t.firewallIp !== undefined && t.nsgIds.length === 0),
   );
+  if (probed.length === 0) return;
+  await platform.group('Probe TCP connectivity', async () => {
+    for (const t of probed) {
+      for (const p of t.ports) {
+        await probeUntilOpen(t.host, p.connectPort, run.config.waitTimeoutMs, signal);
+        platform.info(`${t.host}:${p.connectPort} (VM ${t.vm}) accepts TCP connections.`);
+      }
+    }
+  });
 }
 
 /** Topology, policies, local validation: everything before the first write. */
@@ -270,18 +315,14 @@ function describeSource(s: RequestedSource): string {
 }
 
 /** The summary when the wait failed after access was requested: say what state it is in. */
-async function reportUnfinished(
-  options: RunOptions,
-  summary: (outcome: MainSummary['outcome'], rows: MainRow[]) => MainSummary,
-  rows: readonly MainRow[],
-  e: unknown,
-): Promise<void> {
-  const { platform } = options;
+async function reportUnfinished(run: MainRun, expiresAt: string | undefined, e: unknown): Promise<void> {
+  const { platform } = run.options;
+  const rows = planRows(run.plans, run.sourceText, 'requested', run.session.cloud.resourceManager, expiresAt);
   const kind = isJitError(e) ? e.kind : 'internal';
   const status = kind === 'timeout' ? 'timed-out' : kind === 'superseded' ? 'superseded' : 'requested';
   await platform
     .appendSummary({
-      ...summary(
+      ...run.summary(
         'unfinished',
         rows.map((r) => ({ ...r, status })),
       ),

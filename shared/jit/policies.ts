@@ -7,7 +7,11 @@
  * read budget is small (~750 per subscription): no per-VM reads. Never
  * assumes the policy is called `default`.
  */
-import type { JitNetworkAccessPolicy, JitNetworkAccessPolicyVirtualMachine } from '@azure/arm-security';
+import type {
+  JitNetworkAccessPolicy,
+  JitNetworkAccessPolicyVirtualMachine,
+  JitNetworkAccessRequest,
+} from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
 import { idSegment, normalizeId, parseResourceId, sameResourceId } from '../azure/resourceId';
@@ -22,6 +26,8 @@ export interface JitPolicy {
   /** The `ascLocation` path segment for get/initiate. */
   readonly location: string;
   readonly virtualMachines: readonly JitNetworkAccessPolicyVirtualMachine[];
+  /** The policy's request history, as the list returned it (status and audit read it; no extra call). */
+  readonly requests: readonly JitNetworkAccessRequest[];
 }
 
 /** A VM and the policy entry that governs it. */
@@ -48,7 +54,7 @@ export function distinctGroups(groups: readonly GroupRef[]): GroupRef[] {
 }
 
 /** Lists the JIT policies (with their request history) of each resource group once, in parallel. */
-export async function listRawPolicies(
+async function listRawPolicies(
   clients: AzureClients,
   groups: readonly GroupRef[],
   signal?: AbortSignal,
@@ -68,7 +74,7 @@ export async function listRawPolicies(
   return perGroup.flat();
 }
 
-/** The JIT policies of the resource groups of `vms` (one list per distinct group). */
+/** The JIT policies of the resource groups of `vms` (one list per distinct group), with their request history. */
 export async function listPolicies(
   clients: AzureClients,
   vms: readonly GroupRef[],
@@ -88,6 +94,7 @@ export function toJitPolicy(p: JitNetworkAccessPolicy): JitPolicy | undefined {
     resourceGroup: parsed.resourceGroup,
     location,
     virtualMachines: p.virtualMachines ?? [],
+    requests: p.requests ?? [],
   };
 }
 

@@ -7,46 +7,61 @@ import { signIn } from '../azure/signIn';
 import { createAzureClients } from '../azure/clients';
 import type { RunOptions } from '../run';
 import { STATE_KEY, parseState, type JitState } from '../state';
-import type { CloseResult, ClosedRow, RemainingRow } from '../summary';
+import type { PostResult } from '../outcome';
+import type { CloseResult, ClosedRow, PostSummary, RemainingRow } from '../summary';
 import { TimeoutError } from '../errors';
-import { closeAccess, type CloseOutcome } from './close';
+import { closeAccess, isCloseFailure, type CloseOutcome, type CloseReport } from './close';
 import { withDeadline } from '../abort';
+import { closeTiming } from './closeTiming';
 import { cloudForPost } from './postCloud';
 
 /** Bound for the whole post step: reads, deletes and their LRO polls. */
 export const POST_DEADLINE_MS = 5 * 60_000;
 
-export async function closeFromState(options: RunOptions): Promise<void> {
+/** What post hands back when it did not fail. */
+export interface PostDone {
+  readonly result: PostResult;
+  readonly report?: CloseReport;
+  readonly summary?: PostSummary;
+}
+
+export async function closeFromState(options: RunOptions): Promise<PostDone> {
   const { platform } = options;
   const parsed = parseState(platform.getState(STATE_KEY));
   if (!parsed.ok) {
     if (parsed.reason === 'missing') {
       platform.notice('Nothing to close: main did not open JIT access (no saved state).');
-    } else {
-      platform.warning(
-        `Cannot read the state main saved (${parsed.detail}); nothing was closed. Any JIT access this run opened closes by itself at its end time.`,
-      );
+      return { result: 'nothing-to-close' };
     }
-    return;
+    platform.warning(
+      `Cannot read the state main saved (${parsed.detail}); nothing was closed. Any JIT access this run opened closes by itself at its end time.`,
+    );
+    return { result: 'state-unreadable' };
   }
   const state = parsed.state;
   if (state.requests.length === 0) {
     platform.notice('Nothing to close: no JIT request was accepted in main.');
     platform.saveState(STATE_KEY, '');
-    return;
+    return { result: 'nothing-to-close' };
   }
   if (state.closeOnPost === 'none') {
     const setting = platform.frontEnd.setting('close-on-post', 'none');
     for (const line of openLines(state)) platform.notice(`${setting}: ${line}`);
-    await platform.appendSummary({
+    const summary: PostSummary = {
       kind: 'post',
       at: new Date().toISOString(),
       closed: [],
       remaining: remainingRows(state, setting),
-    });
-    return;
+    };
+    await platform.appendSummary(summary);
+    return { result: 'left-open', summary };
   }
+  return closeSaved(options, state);
+}
 
+/** Signs in and closes what the state records, within POST_DEADLINE_MS. */
+async function closeSaved(options: RunOptions, state: JitState): Promise<PostDone> {
+  const { platform } = options;
   const deadline = withDeadline(
     options.signal,
     POST_DEADLINE_MS,
@@ -65,37 +80,19 @@ export async function closeFromState(options: RunOptions): Promise<void> {
       ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+    const log = {
+      info: (m: string) => platform.info(m),
+      warning: (m: string) => platform.warning(m),
+      debug: (m: string) => platform.debug(m),
+    };
     const report = await platform.group('Close JIT access', () =>
-      closeAccess(
-        clients,
-        state,
-        {
-          info: (m) => platform.info(m),
-          warning: (m) => platform.warning(m),
-          debug: (m) => platform.debug(m),
-        },
-        deadline.signal,
-        closeTiming(),
-      ),
+      closeAccess(clients, state, log, deadline.signal, closeTiming()),
     );
-    const closed: ClosedRow[] = report.rules.map((r) => ({
-      vm: r.vm,
-      port: r.port,
-      nsg: r.nsgId.split('/').pop() ?? r.nsgId,
-      rule: r.rule,
-      result: RESULT[r.outcome],
-    }));
-    const remaining: RemainingRow[] = report.rules
-      .filter((r) => r.outcome === 'failed')
-      .map((r) => ({
-        vm: r.vm,
-        port: r.port,
-        until: endOf(state, r.vm),
-        reason: r.detail ?? 'delete failed',
-      }));
-    await platform.appendSummary({ kind: 'post', at: clients.clock.now().toISOString(), closed, remaining });
+    const summary = postSummary(state, report, clients.clock.now().toISOString());
+    await platform.appendSummary(summary);
     // Cleared only when nothing of ours may remain, so a re-run can retry the rest.
     if (report.complete) platform.saveState(STATE_KEY, '');
+    return { result: report.complete ? 'closed' : 'incomplete', report, summary };
   } catch (e) {
     platform.warning(
       `Closing failed; the JIT access this run opened closes by itself at ${endTimes(state)}.`,
@@ -106,6 +103,25 @@ export async function closeFromState(options: RunOptions): Promise<void> {
   }
 }
 
+function postSummary(state: JitState, report: CloseReport, at: string): PostSummary {
+  const closed: ClosedRow[] = report.rules.map((r) => ({
+    vm: r.vm,
+    port: r.port,
+    nsg: r.nsgId.split('/').pop() ?? r.nsgId,
+    rule: r.rule,
+    result: RESULT[r.outcome],
+  }));
+  const remaining: RemainingRow[] = report.rules
+    .filter((r) => isCloseFailure(r.outcome))
+    .map((r) => ({
+      vm: r.vm,
+      port: r.port,
+      until: endOf(state, r.vm),
+      reason: r.detail ?? 'delete failed',
+    }));
+  return { kind: 'post', at, closed, remaining };
+}
+
 const RESULT: Record<CloseOutcome, CloseResult> = {
   deleted: 'deleted',
   'already-gone': 'already gone',
@@ -113,26 +129,9 @@ const RESULT: Record<CloseOutcome, CloseResult> = {
   // Not provably this run's: a user rule, another request's rule, an NSG off the VM's path.
   'left-not-ours': "kept: not this run's",
   'left-changed': "kept: not this run's",
+  forbidden: 'failed',
   failed: 'failed',
 };
-
-/**
- * The close timings, overridable by environment for tests of the shipped
- * bundles (a 30 s re-check per post would make them slow). Only the wait
- * changes: what is deleted is decided the same way.
- */
-function closeTiming(): { recheckDelayMs?: number; lateRuleGraceMs?: number } {
-  const ms = (name: string): number | undefined => {
-    const v = Number(process.env[name]);
-    return process.env[name] !== undefined && Number.isFinite(v) && v >= 0 ? Math.min(v, 120_000) : undefined;
-  };
-  const recheck = ms('AZURE_JIT_ACCESS_RECHECK_DELAY_MS');
-  const late = ms('AZURE_JIT_ACCESS_LATE_RULE_GRACE_MS');
-  return {
-    ...(recheck !== undefined ? { recheckDelayMs: recheck } : {}),
-    ...(late !== undefined ? { lateRuleGraceMs: late } : {}),
-  };
-}
 
 function openLines(state: JitState): string[] {
   return state.requests.flatMap((r) =>

@@ -11,12 +11,16 @@ import type { FoundRule } from './wait';
 
 export function setOutputs(platform: Platform, targets: readonly Target[], source: string): void {
   platform.setOutput('ip', source);
-  const ends = targets.map((t) => t.expiresAt).sort();
-  platform.setOutput('expires-at', ends[0] ?? '');
+  platform.setOutput('expires-at', earliestExpiry(targets) ?? '');
   platform.setOutput('targets', JSON.stringify(targets));
   const first = targets[0];
   platform.setOutput('host', first?.host ?? '');
   platform.setOutput('port', first ? String(first.port) : '');
+}
+
+/** When the first of the targets' access ends (ISO 8601), undefined for none. */
+export function earliestExpiry(targets: readonly Target[]): string | undefined {
+  return targets.map((t) => t.expiresAt).sort()[0];
 }
 
 /** Summary rows for live targets, with each rule and how long it took to go live. */

@@ -62,7 +62,7 @@ export interface InProcessRun {
 
 export async function mainInProcess(emu: Emulator, o: InProcessOptions = {}): Promise<InProcessRun> {
   const platform = new WatchedPlatform({ inputs: coreInputs(emu, o.inputs) }, o.onOutput);
-  const ok = await runMain({
+  const { ok } = await runMain({
     platform,
     connect: o.connect ?? emulatorConnect(emu),
     tlsCa: emu.caPem,
@@ -80,7 +80,7 @@ export async function postInProcess(
 ): Promise<InProcessRun> {
   const state = o.state ?? main?.platform.getState('jit-state') ?? '';
   const platform = new WatchedPlatform({ inputs: coreInputs(emu, o.inputs), state: { 'jit-state': state } });
-  const ok = await runPost({
+  const { ok } = await runPost({
     platform,
     connect: o.connect ?? emulatorConnect(emu),
     tlsCa: emu.caPem,

@@ -57,7 +57,7 @@ export function main(
   extra: Partial<RunOptions> = {},
   principal?: string,
 ): Promise<boolean> {
-  return runMain(options(emu, platform, extra, principal));
+  return runMain(options(emu, platform, extra, principal)).then((o) => o.ok);
 }
 
 export function post(
@@ -66,7 +66,7 @@ export function post(
   extra: Partial<RunOptions> = {},
   principal?: string,
 ): Promise<boolean> {
-  return runPost(options(emu, platform, extra, principal));
+  return runPost(options(emu, platform, extra, principal)).then((o) => o.ok);
 }
 
 export function savedState(platform: FakePlatform): JitState {

@@ -32,12 +32,10 @@ it('a wrong client secret fails as a sign-in error before any ARM request', asyn
     tlsOptions: { ca: emu.caPem },
   });
   const platform = platformFor(emu);
-  const failures: string[] = [];
 
-  const ok = await runMain({
+  const outcome = await runMain({
     platform,
     tlsCa: emu.caPem,
-    onFailure: (e) => failures.push(e.kind),
     connect: () =>
       Promise.resolve({
         credential,
@@ -47,8 +45,8 @@ it('a wrong client secret fails as a sign-in error before any ARM request', asyn
       }),
   });
 
-  expect(ok).toBe(false);
-  expect(failures).toEqual(['auth']);
+  expect(outcome.ok).toBe(false);
+  expect(outcome.ok ? undefined : outcome.error.kind).toBe('auth');
   expect(platform.failures.join('\n')).toContain('Could not sign in to Azure with a test client secret');
   expect(platform.failures.join('\n')).toContain('AADSTS7000215');
   expect(emu.control.requests().filter((r) => ARM.has(r.provider))).toEqual([]);
@@ -57,7 +55,7 @@ it('a wrong client secret fails as a sign-in error before any ARM request', asyn
 it('a working credential is reported as signed in, and the token is fetched once', async () => {
   const platform = platformFor(emu, { 'dry-run': 'true' });
 
-  const ok = await runMain({ platform, tlsCa: emu.caPem, connect: emulatorConnect(emu) });
+  const { ok } = await runMain({ platform, tlsCa: emu.caPem, connect: emulatorConnect(emu) });
 
   expect(ok).toBe(true);
   expect(platform.messages('info').join('\n')).toContain('Signed in with client secret');
@@ -82,7 +80,7 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
 
   async function failureOf(credential: ClientSecretCredential): Promise<{ failure: string; hint: string }> {
     const platform = platformFor(emu);
-    const ok = await runMain({
+    const { ok } = await runMain({
       platform,
       tlsCa: emu.caPem,
       connect: () =>

@@ -2,7 +2,7 @@ import { SAMPLE_POST } from '../../helpers/sampleSummaries';
 import { parseCommandLine, type ParsedCommand } from '../../../cli/args';
 import { Terminal } from '../../../cli/terminal';
 import { ciMetadata, TerminalPlatform } from '../../../cli/terminalPlatform';
-import { failureExitCode } from '../../../cli/failure';
+import { failureExitCode, outcomeExitCode } from '../../../cli/failure';
 import { EXIT } from '../../../cli/exitCodes';
 import {
   AuthError,
@@ -160,5 +160,21 @@ describe('failureExitCode', () => {
   it('is never 0 for a failure it cannot classify', () => {
     expect(failureExitCode(toJitError(new Error('something odd happened')))).toBe(EXIT.failure);
     expect(failureExitCode(undefined)).toBe(EXIT.failure);
+  });
+});
+
+describe('outcomeExitCode', () => {
+  const forbidden = new AzureApiError({
+    status: 403,
+    code: 'AuthorizationFailed',
+    azureMessage: 'no',
+    operation: 'x',
+  });
+  it('is 0 for an outcome that succeeded, else the code of its typed error', () => {
+    expect(outcomeExitCode({ ok: true })).toBe(EXIT.ok);
+    expect(outcomeExitCode({ ok: false, error: forbidden })).toBe(EXIT.auth);
+    expect(outcomeExitCode({ ok: false, error: new InputError('ports', 'abc', 'is not a port') })).toBe(
+      EXIT.usage,
+    );
   });
 });

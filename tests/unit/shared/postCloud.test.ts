@@ -93,7 +93,7 @@ describe('runPost with a planted state', () => {
       return Promise.reject(new Error('no'));
     };
     const platform = new FakePlatform({ state: { 'jit-state': state(EVIL) } });
-    expect(await runPost({ platform, connect })).toBe(false);
+    expect((await runPost({ platform, connect })).ok).toBe(false);
     expect(connected).toBe(0);
     expect(platform.failures.join('\n')).toContain('saved state names cloud Custom');
   });

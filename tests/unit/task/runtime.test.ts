@@ -22,21 +22,21 @@ describe('finish', () => {
 
   it('reports success with task.complete Succeeded and exit code 0', async () => {
     const { platform, calls } = fakePlatform();
-    await finish(platform, Promise.resolve(true));
+    await finish(platform, Promise.resolve({ ok: true }));
     expect(calls).toEqual(['succeed:']);
     expect(process.exitCode).toBe(0);
   });
 
   it('does not report a second failure when the core already failed the step', async () => {
     const { platform, calls } = fakePlatform(true);
-    await finish(platform, Promise.resolve(false));
+    await finish(platform, Promise.resolve({ ok: false }));
     expect(calls).toEqual([]);
     expect(process.exitCode).toBe(1);
   });
 
   it('fails the step when the core returns false without saying why', async () => {
     const { platform, calls } = fakePlatform();
-    await finish(platform, Promise.resolve(false));
+    await finish(platform, Promise.resolve({ ok: false }));
     expect(calls).toEqual(['failed:The step did not complete; see the log above.']);
   });
 

@@ -194,6 +194,7 @@ describe('matchPolicies', () => {
     resourceGroup: rg,
     location: 'eastus',
     virtualMachines: ids.map((id) => ({ id, ports: [] })),
+    requests: [],
   });
 
   it('finds the policy listing the VM whatever its name, comparing IDs case-insensitively', () => {

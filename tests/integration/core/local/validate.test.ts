@@ -45,6 +45,7 @@ function match(
       resourceGroup: 'rg-web',
       location: 'eastus',
       virtualMachines: [],
+      requests: [],
     },
     entry: { id: v.id, ports },
   };

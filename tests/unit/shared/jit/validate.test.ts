@@ -51,6 +51,7 @@ function match(target: VmTopology, policyName: string, ports: JitNetworkAccessPo
     resourceGroup: target.resourceGroup,
     location: 'eastus',
     virtualMachines: [entry],
+    requests: [],
   };
   return { vm: target, policy, entry };
 }

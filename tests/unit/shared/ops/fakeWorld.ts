@@ -1,0 +1,164 @@
+/**
+ * A small fake of the ARM reads and deletes the core's operations make (VMs,
+ * NICs, NSGs and their rules, JIT policies), for unit tests of shared/ops
+ * without the emulator. Each VM has one NIC with one private IP and a NIC NSG.
+ */
+import type { SecurityRule } from '@azure/arm-network';
+import type { JitNetworkAccessPolicy } from '@azure/arm-security';
+import { RestError } from '@azure/core-rest-pipeline';
+import type { AzureClients } from '../../../../shared/azure/clients';
+import { ServerClock } from '../../../../shared/azure/serverClock';
+
+export const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
+const base = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers`;
+export const vmId = (name: string, rg = 'rg-web') => `${base(rg)}/Microsoft.Compute/virtualMachines/${name}`;
+export const nsgId = (name: string, rg = 'rg-web') =>
+  `${base(rg)}/Microsoft.Network/networkSecurityGroups/${name}`;
+export const policyId = (name: string, rg = 'rg-web') =>
+  `${base(rg)}/Microsoft.Security/locations/eastus/jitNetworkAccessPolicies/${name}`;
+
+/** A JIT allow rule as JIT writes it. */
+export function jitRule(n: number, source: string, ports: string[], destination: string): SecurityRule {
+  return {
+    name: `SecurityCenter-JITRule-${n}-${n.toString(16).padStart(32, '0')}`,
+    access: 'Allow',
+    direction: 'Inbound',
+    protocol: '*',
+    priority: 100 + n,
+    sourceAddressPrefix: source,
+    destinationAddressPrefix: destination,
+    ...(ports.length === 1 ? { destinationPortRange: ports[0] ?? '' } : { destinationPortRanges: ports }),
+    provisioningState: 'Succeeded',
+  };
+}
+
+const notFound = () => new RestError('Not found', { statusCode: 404 });
+
+export class FakeWorld {
+  readonly vms = new Map<string, { rg: string; ip: string; nsg: string; osType?: string }>();
+  readonly nsgs = new Map<string, SecurityRule[]>();
+  readonly policies: JitNetworkAccessPolicy[] = [];
+  readonly calls: string[] = [];
+  /** Status DELETE answers instead of deleting (e.g. 403). */
+  deleteStatus: number | undefined;
+  /** Called after each successful delete (e.g. to write the rule back). */
+  afterDelete: (nsg: string, rule: string) => void = () => undefined;
+
+  addVm(name: string, ip: string, rg = 'rg-web', osType?: string): void {
+    const nsg = `${name}-nsg`;
+    this.vms.set(name, { rg, ip, nsg, ...(osType ? { osType } : {}) });
+    if (!this.nsgs.has(nsg)) this.nsgs.set(nsg, []);
+  }
+
+  rules(nsg: string): SecurityRule[] {
+    return this.nsgs.get(nsg) ?? [];
+  }
+
+  clients(now = new Date('2026-12-01T10:00:00Z')): AzureClients {
+    const vmOf = (name: string) => {
+      const vm = this.vms.get(name);
+      if (!vm) throw notFound();
+      return vm;
+    };
+    const vmJson = (name: string) => {
+      const vm = vmOf(name);
+      return {
+        id: vmId(name, vm.rg),
+        name,
+        location: 'eastus',
+        networkProfile: {
+          networkInterfaces: [
+            { id: `${base(vm.rg)}/Microsoft.Network/networkInterfaces/${name}-nic`, primary: true },
+          ],
+        },
+        ...(vm.osType ? { storageProfile: { osDisk: { osType: vm.osType } } } : {}),
+      };
+    };
+    async function* pages<T>(items: T[]): AsyncIterable<T> {
+      await Promise.resolve();
+      for (const i of items) yield i;
+    }
+    const compute = {
+      virtualMachines: {
+        get: (_rg: string, name: string) => this.call(`GET vm ${name}`, () => vmJson(name)),
+        list: (rg: string) => {
+          this.calls.push(`LIST vms ${rg}`);
+          return pages([...this.vms].filter(([, v]) => v.rg === rg).map(([n]) => vmJson(n)));
+        },
+        listAll: () => {
+          this.calls.push('LIST vms');
+          return pages([...this.vms.keys()].map((n) => vmJson(n)));
+        },
+      },
+    };
+    const network = {
+      networkInterfaces: {
+        get: (_rg: string, nic: string) =>
+          this.call(`GET nic ${nic}`, () => {
+            const name = nic.replace(/-nic$/, '');
+            const vm = vmOf(name);
+            return {
+              networkSecurityGroup: { id: nsgId(vm.nsg, vm.rg) },
+              ipConfigurations: [{ primary: true, privateIPAddress: vm.ip }],
+            };
+          }),
+      },
+      networkSecurityGroups: {
+        get: (_rg: string, name: string) =>
+          this.call(`GET nsg ${name}`, () => {
+            const rules = this.nsgs.get(name);
+            if (!rules) throw notFound();
+            return { id: nsgId(name), name, securityRules: structuredClone(rules) };
+          }),
+      },
+      securityRules: {
+        get: (_rg: string, nsg: string, name: string) =>
+          this.call(`GET rule ${name}`, () => {
+            const rule = this.rules(nsg).find((r) => r.name === name);
+            if (!rule) throw notFound();
+            return structuredClone(rule);
+          }),
+        deleteOnce: (_rg: string, nsg: string, name: string) =>
+          this.call(`DELETE ${nsg}/${name}`, () => {
+            const headers = { get: () => undefined };
+            if (this.deleteStatus !== undefined)
+              return {
+                status: this.deleteStatus,
+                headers,
+                body: { error: { code: 'AuthorizationFailed', message: 'no' } },
+              };
+            const rules = this.rules(nsg);
+            const i = rules.findIndex((r) => r.name === name);
+            if (i < 0) return { status: 404, headers, body: undefined };
+            rules.splice(i, 1);
+            this.afterDelete(nsg, name);
+            return { status: 202, headers, body: undefined };
+          }),
+      },
+    };
+    const security = {
+      jitNetworkAccessPolicies: {
+        listByResourceGroup: (rg: string) => {
+          this.calls.push(`LIST policies ${rg}`);
+          return pages(this.policies.filter((p) => p.id?.includes(`/resourceGroups/${rg}/`)));
+        },
+      },
+    };
+    return {
+      session: { subscriptionId: SUB },
+      clock: new ServerClock(() => now),
+      compute: () => compute,
+      network: () => network,
+      security: () => security,
+    } as unknown as AzureClients;
+  }
+
+  private call<T>(what: string, answer: () => T): Promise<T> {
+    this.calls.push(what);
+    try {
+      return Promise.resolve(answer());
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+}
