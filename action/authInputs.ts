@@ -4,7 +4,7 @@
  * shared/inputs/table.ts; action.yml declares both sets and a test keeps all three in step.
  */
 import { InputError, GUID_PATTERN, isGuid, type InputIssue } from '../shared';
-import { parseCreds } from './credsJson';
+import { parseCreds, type Creds, type ParsedCreds } from './credsJson';
 
 export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -55,35 +55,67 @@ const TENANT = new RegExp(
  * later log line or error can reveal them. All problems are reported together in one InputError.
  */
 export function readAuthInputs(source: AuthInputSource): AuthInputs {
+  const { inputSecret, parsed } = readMasked(source);
+  const creds = parsed.creds;
+  const issues: InputIssue[] = [];
+  const authType = readAuthType(source, issues);
+  const identity = authType === 'IDENTITY';
+  const ids = pickIds(source, creds, issues);
+  checkIds(ids, issues);
+  const secret = pickSecret(inputSecret, creds, identity, issues);
+  checkComplete(identity, secret, ids, issues);
+
+  const audience = source.getInput('audience').trim() || DEFAULT_AUDIENCE;
+  if (issues.length > 0) throw new InputError(issues);
+  return {
+    authType: authType ?? 'SERVICE_PRINCIPAL',
+    ...(ids.clientId ? { clientId: ids.clientId } : {}),
+    ...(ids.tenantId ? { tenantId: ids.tenantId } : {}),
+    ...(ids.subscriptionId ? { subscriptionId: ids.subscriptionId } : {}),
+    ...(secret ? { clientSecret: secret } : {}),
+    audience,
+    unknownCredsKeys: parsed.unknownKeys,
+  };
+}
+
+/** The secret inputs, each masked the moment it is read (creds before it is parsed). */
+function readMasked(source: AuthInputSource): { inputSecret: string; parsed: ParsedCreds } {
   const inputSecret = source.getInput('client-secret');
   if (inputSecret) source.setSecret(inputSecret);
   const rawCreds = source.getInput('creds');
   if (rawCreds) source.setSecret(rawCreds);
-
   const parsed = rawCreds ? parseCreds(rawCreds) : { creds: {}, unknownKeys: [] };
-  const creds = parsed.creds;
-  if (creds.clientSecret) source.setSecret(creds.clientSecret);
+  if (parsed.creds.clientSecret) source.setSecret(parsed.creds.clientSecret);
+  return { inputSecret, parsed };
+}
 
-  const issues: InputIssue[] = [];
-  const rawAuthType = source.getInput('auth-type').trim();
+function readAuthType(source: AuthInputSource, issues: InputIssue[]): AuthType | undefined {
+  const raw = source.getInput('auth-type').trim();
   // Case-insensitive, as azure/login reads it.
   const authType =
-    rawAuthType === ''
-      ? 'SERVICE_PRINCIPAL'
-      : AUTH_TYPES.find((t) => t === rawAuthType.toUpperCase().replace(/-/g, '_'));
+    raw === '' ? 'SERVICE_PRINCIPAL' : AUTH_TYPES.find((t) => t === raw.toUpperCase().replace(/-/g, '_'));
   if (authType === undefined) {
     issues.push({
       input: 'auth-type',
-      value: rawAuthType,
+      value: raw,
       rule: `is not one of ${AUTH_TYPES.join(', ')}`,
       hint: 'use IDENTITY for a managed identity of a self-hosted runner on Azure, or leave it out',
     });
   }
-  const identity = authType === 'IDENTITY';
-  const pick = (
-    name: 'client-id' | 'tenant-id' | 'subscription-id',
-    fromCreds: string | undefined,
-  ): string | undefined => {
+  return authType;
+}
+
+type IdInput = 'client-id' | 'tenant-id' | 'subscription-id';
+
+interface Ids {
+  readonly clientId: string | undefined;
+  readonly tenantId: string | undefined;
+  readonly subscriptionId: string | undefined;
+}
+
+/** Each ID from its input or from creds; both set and different is an issue. */
+function pickIds(source: AuthInputSource, creds: Creds, issues: InputIssue[]): Ids {
+  const pick = (name: IdInput, fromCreds: string | undefined): string | undefined => {
     const fromInput = source.getInput(name).trim();
     if (fromInput && fromCreds && fromInput.toLowerCase() !== fromCreds.toLowerCase()) {
       issues.push({
@@ -95,10 +127,14 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
     }
     return fromInput || fromCreds || undefined;
   };
-  const clientId = pick('client-id', creds.clientId);
-  const tenantId = pick('tenant-id', creds.tenantId);
-  const subscriptionId = pick('subscription-id', creds.subscriptionId);
+  return {
+    clientId: pick('client-id', creds.clientId),
+    tenantId: pick('tenant-id', creds.tenantId),
+    subscriptionId: pick('subscription-id', creds.subscriptionId),
+  };
+}
 
+function checkIds({ clientId, tenantId, subscriptionId }: Ids, issues: InputIssue[]): void {
   if (clientId !== undefined && !isGuid(clientId)) {
     issues.push(
       guidIssue(
@@ -119,6 +155,17 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
       hint: 'use the Directory (tenant) ID from the app registration overview',
     });
   }
+}
+
+type Secret = NonNullable<AuthInputs['clientSecret']>;
+
+/** The client secret from its input or creds (never both), and never with a managed identity. */
+function pickSecret(
+  inputSecret: string,
+  creds: Creds,
+  identity: boolean,
+  issues: InputIssue[],
+): Secret | undefined {
   if (inputSecret && creds.clientSecret) {
     issues.push({
       input: 'client-secret',
@@ -140,32 +187,30 @@ export function readAuthInputs(source: AuthInputSource): AuthInputs {
       hint: 'remove the secret, or remove auth-type: IDENTITY to sign in as the service principal',
     });
   }
-  // A secret or a client without the other half cannot sign in; say so now rather than fall
-  // through to another method and report something confusing. A managed identity needs no tenant.
-  if (!identity && (secret || clientId) && (!clientId || !tenantId)) {
-    const missing = !clientId ? 'client-id' : 'tenant-id';
-    issues.push({
-      input: missing,
-      value: '',
-      rule: `is required with ${secret ? 'a client secret' : 'client-id'}`,
-      hint: `add ${missing} (or ${credsKey(missing)} in creds)`,
-    });
-  }
-
-  const audience = source.getInput('audience').trim() || DEFAULT_AUDIENCE;
-  if (issues.length > 0) throw new InputError(issues);
-  return {
-    authType: authType ?? 'SERVICE_PRINCIPAL',
-    ...(clientId ? { clientId } : {}),
-    ...(tenantId ? { tenantId } : {}),
-    ...(subscriptionId ? { subscriptionId } : {}),
-    ...(secret ? { clientSecret: secret } : {}),
-    audience,
-    unknownCredsKeys: parsed.unknownKeys,
-  };
+  return secret;
 }
 
-function credsKey(name: 'client-id' | 'tenant-id' | 'subscription-id'): string {
+/**
+ * A secret or a client without the other half cannot sign in; say so now rather than fall
+ * through to another method and report something confusing. A managed identity needs no tenant.
+ */
+function checkComplete(
+  identity: boolean,
+  secret: Secret | undefined,
+  { clientId, tenantId }: Ids,
+  issues: InputIssue[],
+): void {
+  if (identity || !(secret || clientId) || (clientId && tenantId)) return;
+  const missing = !clientId ? 'client-id' : 'tenant-id';
+  issues.push({
+    input: missing,
+    value: '',
+    rule: `is required with ${secret ? 'a client secret' : 'client-id'}`,
+    hint: `add ${missing} (or ${credsKey(missing)} in creds)`,
+  });
+}
+
+function credsKey(name: IdInput): string {
   return { 'client-id': 'clientId', 'tenant-id': 'tenantId', 'subscription-id': 'subscriptionId' }[name];
 }
 

@@ -1,10 +1,10 @@
 /**
- * The Action's `Connect`: turns the sign-in inputs into one credential for the run, checks it
- * by fetching an ARM token (MSAL caches it, so the core's first call reuses it), and names the
- * method in `AzureSession.method` (the core logs it) and in every sign-in error. See authPlan.ts
- * for the order.
+ * The Action's `Connect`: turns the sign-in inputs into one credential for the run and names the
+ * method in `AzureSession.method` (the core logs it once signed in). The core's signIn fetches the
+ * first token; this file supplies the words for a failure (which input to fix, the federated
+ * credential to add) and, for an Azure CLI session, the subscription azure/login selected. See
+ * authPlan.ts for the order.
  */
-import { execFile } from 'node:child_process';
 import type { TokenCredential } from '@azure/core-auth';
 import {
   AzureCliCredential,
@@ -14,12 +14,14 @@ import {
 } from '@azure/identity';
 import {
   AuthError,
-  describeSignInFailure,
-  TokenEndpointRecorder,
+  azCliSubscription,
   endpointHint,
+  TokenEndpointRecorder,
   type AzureSession,
   type CloudEndpoints,
   type Connect,
+  type SignedInDetails,
+  type SignInFailure,
 } from '../shared';
 import { readAuthInputs, type AuthInputSource } from './authInputs';
 import { planAuth, type AuthPlan } from './authPlan';
@@ -41,9 +43,6 @@ export interface GitHubAuthDeps extends AuthInputSource {
   cliSubscription?(): Promise<string | undefined>;
 }
 
-/** Bounds the sign-in check; identity retries inside it. */
-const TOKEN_TIMEOUT_MS = 60_000;
-
 const WHAT_TO_ADD =
   'Add to the workflow either OIDC (recommended):\n' +
   '    permissions:\n      id-token: write\n      contents: read\n' +
@@ -54,22 +53,41 @@ const WHAT_TO_ADD =
   '  or run azure/login before this step.';
 
 export function createGitHubConnect(deps: GitHubAuthDeps): Connect {
-  return async (cloud: CloudEndpoints): Promise<AzureSession> => {
-    const inputs = readAuthInputs(deps);
-    if (inputs.unknownCredsKeys.length > 0) {
-      deps.warning(`Ignoring unknown keys in creds: ${inputs.unknownCredsKeys.join(', ')}.`);
-    }
-    const plan = planAuth(inputs, deps.env);
-    const built = buildCredential(plan, cloud, deps);
-    // The core logs "Signed in with <method>" once this returns; a failure names the method itself.
-    deps.debug(`Signing in to ${cloud.name} with ${built.method}.`);
-    await checkCredential(built, cloud, plan, deps);
-    const { credential, method } = built;
-    const subscriptionId =
-      inputs.subscriptionId ??
-      (plan.kind === 'cli' ? await (deps.cliSubscription ?? azCliSubscription)() : undefined);
-    return { credential, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+  // Through a promise, so bad inputs reject like any other sign-in failure.
+  return (cloud: CloudEndpoints) => Promise.resolve().then(() => gitHubSession(deps, cloud));
+}
+
+function gitHubSession(deps: GitHubAuthDeps, cloud: CloudEndpoints): AzureSession {
+  const inputs = readAuthInputs(deps);
+  if (inputs.unknownCredsKeys.length > 0) {
+    deps.warning(`Ignoring unknown keys in creds: ${inputs.unknownCredsKeys.join(', ')}.`);
+  }
+  const plan = planAuth(inputs, deps.env);
+  const built = buildCredential(plan, cloud, deps);
+  // The core logs "Signed in with <method>" once signed in; a failure names the method itself.
+  deps.debug(`Signing in to ${cloud.name} with ${built.method}.`);
+  const { credential, method, recorder } = built;
+  const subscriptionId = inputs.subscriptionId;
+  return {
+    credential,
+    cloud,
+    method,
+    ...(subscriptionId ? { subscriptionId } : {}),
+    ...(recorder ? { recorder } : {}),
+    signInError: (failure, e) => {
+      const idTokenFailure = built.idTokenFailure?.();
+      if (idTokenFailure) return idTokenFailure;
+      deps.debug(`Sign-in error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return authFailure(plan, cloud, failure, e);
+    },
+    // azure/login selected a subscription for its session: asked only once that session has worked.
+    ...(plan.kind === 'cli' && !subscriptionId ? { afterSignIn: () => cliSubscriptionOf(deps) } : {}),
   };
+}
+
+async function cliSubscriptionOf(deps: GitHubAuthDeps): Promise<SignedInDetails> {
+  const subscriptionId = await (deps.cliSubscription ?? azCliSubscription)();
+  return subscriptionId ? { subscriptionId } : {};
 }
 
 interface BuiltCredential {
@@ -152,37 +170,8 @@ async function fetchIdToken(deps: GitHubAuthDeps, audience: string): Promise<str
   }
 }
 
-async function checkCredential(
-  built: BuiltCredential,
-  cloud: CloudEndpoints,
-  plan: AuthPlan,
-  deps: GitHubAuthDeps,
-): Promise<void> {
-  try {
-    // enableCae like the SDKs' bearer policy: @azure/identity caches CAE tokens apart,
-    // so this check's token is the one every later ARM call reuses.
-    const token = await built.credential.getToken(cloud.scope, {
-      abortSignal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-      enableCae: true,
-    });
-    if (!token) throw new Error('no token was returned');
-  } catch (e) {
-    const idTokenFailure = built.idTokenFailure?.();
-    if (idTokenFailure) throw idTokenFailure;
-    if (e instanceof AuthError) throw e;
-    deps.debug(`Sign-in error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    throw authFailure(plan, cloud, e, built.recorder);
-  }
-}
-
-function authFailure(
-  plan: AuthPlan,
-  cloud: CloudEndpoints,
-  e: unknown,
-  recorder?: TokenEndpointRecorder,
-): AuthError {
+function authFailure(plan: AuthPlan, cloud: CloudEndpoints, failure: SignInFailure, e: unknown): AuthError {
   const where = `tenant ${'tenantId' in plan && plan.tenantId ? plan.tenantId : '(the CLI default)'} on ${cloud.name} (${cloud.authorityHost})`;
-  const failure = describeSignInFailure(e, recorder);
   // Entra ID down, unreachable or not trusted (TLS): the credential is not at fault, so its checklist would mislead.
   const endpoint = endpointHint(failure, cloud.authorityHost);
   switch (plan.kind) {
@@ -228,17 +217,4 @@ function messageOf(e: unknown): string {
 
 function azCliCredential(tenantId: string | undefined): TokenCredential {
   return new AzureCliCredential({ ...(tenantId ? { tenantId } : {}), processTimeoutInMs: 30_000 });
-}
-
-/** `az account show`: the subscription azure/login selected. Best effort, undefined if unknown. */
-function azCliSubscription(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      'az',
-      ['account', 'show', '--query', 'id', '--output', 'tsv'],
-      // az is a .cmd script on Windows, which only runs through a shell.
-      { timeout: 30_000, shell: process.platform === 'win32' },
-      (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
-    );
-  });
 }

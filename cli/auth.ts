@@ -6,21 +6,22 @@
  * workload identity), the Azure CLI's session (`az login`), then a managed
  * identity (an Azure VM or self-hosted agent).
  *
- * The first token is fetched in `connect` itself so a sign-in problem fails
- * before any other work (exit code 3) and the log says which method signed in.
+ * The core's signIn fetches the first token, so a sign-in problem fails before
+ * any other work (exit code 3); this file supplies the chain, its recorder, its
+ * words for a failure, and (once signed in) which method answered.
  */
-import { execFile } from 'node:child_process';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import {
-  attachRecorder,
-  describeSignInFailure,
-  TokenEndpointRecorder,
-  endpointHint,
   AuthError,
+  azCliSubscription,
+  endpointHint,
   tlsTrustCode,
+  TokenEndpointRecorder,
   type AzureSession,
   type CloudEndpoints,
   type Connect,
+  type SignedInDetails,
+  type SignInFailure,
 } from '../shared';
 import {
   AzureCliCredential,
@@ -40,9 +41,6 @@ export interface CliAuthOptions {
   readonly debug?: (message: string) => void;
   readonly env?: NodeJS.ProcessEnv;
 }
-
-/** Longest the first sign-in may take, all methods of the chain together. */
-const SIGN_IN_TIMEOUT_MS = 60_000;
 
 /** Refresh a cached token this long before it expires. */
 const REFRESH_MARGIN_MS = 2 * 60_000;
@@ -124,48 +122,55 @@ function sources(
   return list;
 }
 
-/** The Azure CLI's default subscription, when the CLI is how we signed in and none was given. */
-function azDefaultSubscription(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      'az',
-      ['account', 'show', '--query', 'id', '--output', 'tsv'],
-      { timeout: 10_000, shell: process.platform === 'win32' },
-      (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
-    );
-  });
-}
+/** `az account show` is quick when az is signed in; a terminal user should not wait long for it. */
+const AZ_ACCOUNT_TIMEOUT_MS = 10_000;
+
+/** What the session is called until a method of the chain has answered. */
+const CHAIN = 'the credential chain';
 
 export function cliConnect(options: CliAuthOptions): Connect {
-  return async (cloud: CloudEndpoints): Promise<AzureSession> => {
+  return (cloud: CloudEndpoints): Promise<AzureSession> => {
     const recorder = new TokenEndpointRecorder();
-    const credential = attachRecorder(
-      new RecordingCredential(sources(cloud, options, recorder), options.onSecret),
-      recorder,
-    );
-    try {
-      // Bounded: a managed-identity endpoint or an `az` process that never answers must not hang the run.
-      await credential.getToken(cloud.scope, { abortSignal: AbortSignal.timeout(SIGN_IN_TIMEOUT_MS) });
-    } catch (error) {
-      // Nothing configured at all: the chain's own message lists what each method said, which is
-      // the useful part; the recorder would only show the last probe (e.g. the IMDS network error).
-      const failure =
-        error instanceof Error &&
-        /^(CredentialUnavailableError|AggregateAuthenticationError)$/.test(error.name) &&
-        tlsTrustCode(error) === undefined
-          ? { reason: error.message, transient: false }
-          : describeSignInFailure(error, recorder);
-      throw new AuthError(
-        `No credential could sign in to ${cloud.name} (${cloud.authorityHost}): ${failure.reason}`,
-        endpointHint(failure, cloud.authorityHost) ?? SIGN_IN_HINT,
-        error,
-      );
-    }
-    const method = credential.used ?? 'credential chain';
-    options.debug?.(`Signed in with: ${method}`);
+    const credential = new RecordingCredential(sources(cloud, options, recorder), options.onSecret);
     const env = options.env ?? process.env;
-    let subscriptionId = options.subscription || env.AZURE_SUBSCRIPTION_ID || undefined;
-    if (!subscriptionId && method === 'Azure CLI session') subscriptionId = await azDefaultSubscription();
-    return { credential, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+    const subscriptionId = options.subscription || env.AZURE_SUBSCRIPTION_ID || undefined;
+    return Promise.resolve({
+      credential,
+      cloud,
+      method: CHAIN,
+      ...(subscriptionId ? { subscriptionId } : {}),
+      recorder,
+      signInError: (failure, error) => chainFailure(cloud, failure, error),
+      afterSignIn: () => signedIn(credential, options, subscriptionId),
+    });
   };
+}
+
+/** The method that answered, logged; and the Azure CLI's default subscription when that was `az`. */
+async function signedIn(
+  credential: RecordingCredential,
+  options: CliAuthOptions,
+  subscriptionId: string | undefined,
+): Promise<SignedInDetails> {
+  const method = credential.used ?? CHAIN;
+  options.debug?.(`Signed in with: ${method}`);
+  if (subscriptionId || method !== 'Azure CLI session') return { method };
+  const fromAz = await azCliSubscription(AZ_ACCOUNT_TIMEOUT_MS);
+  return fromAz ? { method, subscriptionId: fromAz } : { method };
+}
+
+function chainFailure(cloud: CloudEndpoints, described: SignInFailure, error: unknown): AuthError {
+  // Nothing configured at all: the chain's own message lists what each method said, which is
+  // the useful part; the recorder would only show the last probe (e.g. the IMDS network error).
+  const failure =
+    error instanceof Error &&
+    /^(CredentialUnavailableError|AggregateAuthenticationError)$/.test(error.name) &&
+    tlsTrustCode(error) === undefined
+      ? { reason: error.message, transient: false }
+      : described;
+  return new AuthError(
+    `No credential could sign in to ${cloud.name} (${cloud.authorityHost}): ${failure.reason}`,
+    endpointHint(failure, cloud.authorityHost) ?? SIGN_IN_HINT,
+    error,
+  );
 }

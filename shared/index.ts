@@ -87,13 +87,15 @@ export {
 } from './errors';
 
 // Azure: sign-in, clouds, clients.
-export type { AzureSession, CloudEndpoints, Connect } from './session';
+export type { AzureSession, CloudEndpoints, Connect, SignedInDetails } from './session';
+export { signIn } from './azure/signIn';
+export { azCliSubscription } from './azure/azCliSubscription';
+export { proxyPipelineOptions, type ProxyPipelineOptions, type ProxyRoute } from './proxy';
 export { KNOWN_CLOUDS, resolveCloud, sameCloud, type KnownCloudName } from './cloud';
 export { createAzureClients, type AzureClients } from './azure/clients';
 export { timeoutPolicy } from './azure/policies';
 export {
   TokenEndpointRecorder,
-  attachRecorder,
   describeSignInFailure,
   endpointHint,
   type SignInFailure,

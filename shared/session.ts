@@ -2,9 +2,14 @@
  * What a front-end hands the core: a credential and the cloud it belongs to.
  * Each front-end builds it its own way (GitHub: OIDC / secret / az session;
  * Azure DevOps: the service connection; CLI: @azure/identity's usual chain).
+ * Building it fetches no token: the core's signIn (shared/azure/signIn.ts) does,
+ * once, bounded, with the recorder and the words the front-end puts here.
  */
 import type { TokenCredential } from '@azure/core-auth';
+import type { SignInFailure, TokenEndpointRecorder } from './azure/signInFailure';
 import type { SignedInIdentity } from './azure/tokenIdentity';
+import type { JitError } from './errors';
+import type { ProxyRoute } from './proxy';
 
 export interface CloudEndpoints {
   /** `AzureCloud`, `AzureUSGovernment`, `AzureChinaCloud`, `AzureStack` or `Custom`. */
@@ -28,6 +33,29 @@ export interface AzureSession {
   readonly method: string;
   /** Who signed in, from the first access token's claims (set by the core's signIn). */
   readonly identity?: SignedInIdentity;
+  /**
+   * The credential's token-endpoint recorder, when the front-end gave it one: the identity
+   * library drops the HTTP status and body, so a failed sign-in is described from the wire.
+   */
+  readonly recorder?: TokenEndpointRecorder;
+  /**
+   * The front-end's words for a failed first token request (its input names, its checklist).
+   * Absent: "Could not sign in to Azure with <method> at <authority>: <reason>".
+   */
+  readonly signInError?: (failure: SignInFailure, cause: unknown) => JitError;
+  /**
+   * Asked by signIn once the first token is in: what only a working sign-in tells. The CLI's
+   * chain learns which method answered, and only an Azure CLI session lends its subscription.
+   */
+  readonly afterSignIn?: () => Promise<SignedInDetails>;
+  /** A proxy for every Azure call and IP lookup of the run (the Azure DevOps agent's); absent: HTTPS_PROXY. */
+  readonly proxy?: ProxyRoute;
+}
+
+/** What `afterSignIn` may settle. */
+export interface SignedInDetails {
+  readonly method?: string;
+  readonly subscriptionId?: string;
 }
 
 /**

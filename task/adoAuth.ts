@@ -8,7 +8,9 @@
  *                                        SYSTEM_OIDCREQUESTURI with System.AccessToken)
  *   ManagedServiceIdentity            -> ManagedIdentityCredential (msiclientId if set)
  * The connection's environment decides the cloud; its subscription is the default
- * one. Every secret is masked the moment it is read.
+ * one. Every secret is masked the moment it is read. The core's signIn fetches the
+ * first token; this file gives it the words for a failure (the connection, the
+ * method, what to check for that scheme) and the agent's proxy for every call.
  */
 import {
   AzurePipelinesCredential,
@@ -21,13 +23,17 @@ import {
   AuthError,
   InputError,
   endpointHint,
+  proxyPipelineOptions,
   TokenEndpointRecorder,
   type AzureSession,
   type CloudEndpoints,
   type Connect,
+  type JitError,
+  type ProxyPipelineOptions,
+  type ProxyRoute,
+  type SignInFailure,
 } from '../shared';
 import { cloudFromConnection, isPublicAuthority } from './adoCloud';
-import { ServiceConnectionCredential } from './connectionCredential';
 import { credentialPolicies } from './credentialPolicy';
 import type { Localize, MessageKey } from './messages';
 
@@ -84,11 +90,15 @@ const SUPPORTED_SCHEMES = ['serviceprincipal', 'workloadidentityfederation', 'ma
  */
 const TENANT_ID = /^[0-9a-zA-Z.-]+$/;
 
-export function createAdoConnect(ctx: AdoAuthContext): Connect {
+/** Longest identity error text kept in a sign-in failure: some embed a whole HTTP response. */
+const MAX_REASON_LENGTH = 600;
+
+/** `proxy`: the agent's (task/adoProxy.ts), for the credential and, through the session, every Azure call. */
+export function createAdoConnect(ctx: AdoAuthContext, proxy?: ProxyRoute): Connect {
   // The service connection decides the cloud (Azure DevOps shows no cloud inputs): the core's is not asked.
   const connect = (): Promise<AzureSession> => {
     try {
-      return Promise.resolve(connectFromServiceConnection(ctx));
+      return Promise.resolve(connectFromServiceConnection(ctx, proxy));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -133,11 +143,40 @@ function connectionCloud(ctx: AdoAuthContext): {
   return { conn, scheme, cloud };
 }
 
-function connectFromServiceConnection(ctx: AdoAuthContext): AzureSession {
+function connectFromServiceConnection(ctx: AdoAuthContext, proxy: ProxyRoute | undefined): AzureSession {
   const { conn, scheme, cloud } = connectionCloud(ctx);
-  const Named = capitalized(connectionName(conn));
-
   const subscriptionId = conn.data('subscriptionid').trim() || undefined;
+  logConnection(ctx, conn, scheme, cloud, subscriptionId);
+
+  const recorder = new TokenEndpointRecorder();
+  const options: CredentialOptions = {
+    authorityHost: cloud.authorityHost,
+    // MSAL would ask login.microsoftonline.com to validate any other authority.
+    disableInstanceDiscovery: !isPublicAuthority(cloud.authorityHost),
+    // The recorder keeps the token endpoint's HTTP status, which the identity library drops.
+    additionalPolicies: [...credentialPolicies((v) => ctx.setSecret(v)), recorder.additionalPolicy],
+    ...(proxy ? proxyPipelineOptions(proxy) : {}),
+  };
+  const built = credentialFor(ctx, conn, scheme.toLowerCase(), options);
+  return {
+    credential: built.credential,
+    cloud,
+    method: built.method,
+    ...(subscriptionId ? { subscriptionId } : {}),
+    recorder,
+    signInError: connectionSignInError(ctx, conn, cloud, built),
+    ...(proxy ? { proxy } : {}),
+  };
+}
+
+function logConnection(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  scheme: string,
+  cloud: CloudEndpoints,
+  subscriptionId: string | undefined,
+): void {
+  const Named = capitalized(connectionName(conn));
   ctx.info(
     ctx.loc(
       'ConnectionCloud',
@@ -150,82 +189,60 @@ function connectFromServiceConnection(ctx: AdoAuthContext): AzureSession {
     ),
   );
   if (!subscriptionId) ctx.info(ctx.loc('NoSubscription', Named, conn.data('scopeLevel') || 'unknown'));
+}
 
-  const recorder = new TokenEndpointRecorder();
-  const { credential, method, hint, tenantId } = credentialFor(
-    ctx,
-    conn,
-    scheme.toLowerCase(),
-    cloud,
-    recorder,
-  );
-  const wrapped = new ServiceConnectionCredential(
-    credential,
-    (failure, cause) =>
-      // AADSTS90002 / 900023: Entra ID knows no such tenant; the connection's data is wrong, not its secret.
-      tenantId && /AADSTS(90002|900023)\b/.test(failure.reason)
-        ? new InputError(
-            CONNECTION_INPUT,
-            tenantId,
-            ctx.loc('TenantNotFound', connectionName(conn), cloud.authorityHost, failure.reason),
-            ctx.loc('TenantHint'),
-          )
-        : new AuthError(
-            ctx.loc('SignInFailed', method, failure.reason),
-            // Entra ID down, unreachable or not trusted: the connection's checklist would mislead.
-            endpointHint(failure, cloud.authorityHost) ?? ctx.loc(hint),
-            cause,
-          ),
-    recorder,
-  );
-  return { credential: wrapped, cloud, method, ...(subscriptionId ? { subscriptionId } : {}) };
+/** A failed first token request in the connection's terms: its method, and what to check for its scheme. */
+function connectionSignInError(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  cloud: CloudEndpoints,
+  { method, hint, tenantId }: BuiltCredential,
+): (failure: SignInFailure, cause: unknown) => JitError {
+  return (described, cause) => {
+    const reason =
+      described.reason.length > MAX_REASON_LENGTH
+        ? `${described.reason.slice(0, MAX_REASON_LENGTH)}…`
+        : described.reason;
+    // AADSTS90002 / 900023: Entra ID knows no such tenant; the connection's data is wrong, not its secret.
+    if (tenantId && /AADSTS(90002|900023)\b/.test(reason)) {
+      return new InputError(
+        CONNECTION_INPUT,
+        tenantId,
+        ctx.loc('TenantNotFound', connectionName(conn), cloud.authorityHost, reason),
+        ctx.loc('TenantHint'),
+      );
+    }
+    return new AuthError(
+      ctx.loc('SignInFailed', method, reason),
+      // Entra ID down, unreachable or not trusted: the connection's checklist would mislead.
+      endpointHint({ ...described, reason }, cloud.authorityHost) ?? ctx.loc(hint),
+      cause,
+    );
+  };
+}
+
+/** What every credential of a connection shares (authority, policies, the agent's proxy). */
+interface CredentialOptions extends Partial<ProxyPipelineOptions> {
+  readonly authorityHost: string;
+  readonly disableInstanceDiscovery: boolean;
+  readonly additionalPolicies: ReturnType<typeof credentialPolicies>;
+}
+
+interface BuiltCredential {
+  readonly credential: TokenCredential;
+  readonly method: string;
+  readonly hint: MessageKey;
+  readonly tenantId?: string;
 }
 
 function credentialFor(
   ctx: AdoAuthContext,
   conn: ServiceConnection,
   scheme: string,
-  cloud: CloudEndpoints,
-  recorder: TokenEndpointRecorder,
-): { credential: TokenCredential; method: string; hint: MessageKey; tenantId?: string } {
-  const options = {
-    authorityHost: cloud.authorityHost,
-    // MSAL would ask login.microsoftonline.com to validate any other authority.
-    disableInstanceDiscovery: !isPublicAuthority(cloud.authorityHost),
-    // The recorder keeps the token endpoint's HTTP status, which the identity library drops.
-    additionalPolicies: [...credentialPolicies((v) => ctx.setSecret(v)), recorder.additionalPolicy],
-  };
-  const required = (key: string, value: string): string => {
-    if (value.trim()) return value.trim();
-    throw new AuthError(
-      ctx.loc('MissingConnectionValue', capitalized(connectionName(conn)), conn.scheme, key),
-      ctx.loc('MissingConnectionValueHint'),
-    );
-  };
-  /** Reads a secret parameter and masks it before anything else can log it. */
-  const secret = (key: string): string => {
-    const value = conn.param(key);
-    if (value) ctx.setSecret(value);
-    return required(key, value);
-  };
-
-  if (scheme === 'managedserviceidentity') {
-    const clientId = conn.data('msiclientId').trim();
-    return {
-      credential: new ManagedIdentityCredential({
-        ...(clientId ? { clientId } : {}),
-        additionalPolicies: options.additionalPolicies,
-      }),
-      method: ctx.loc(
-        'MethodManagedIdentity',
-        clientId ? ` (client ID ${clientId})` : '',
-        connectionName(conn),
-      ),
-      hint: 'SignInFailedManagedIdentityHint',
-    };
-  }
-
-  const tenantId = required('tenantid', conn.param('tenantid'));
+  options: CredentialOptions,
+): BuiltCredential {
+  if (scheme === 'managedserviceidentity') return managedIdentity(ctx, conn, options);
+  const tenantId = required(ctx, conn, 'tenantid', conn.param('tenantid'));
   // @azure/identity throws a bare Error for a malformed tenant, which would read as a bug of ours.
   if (!TENANT_ID.test(tenantId)) {
     throw new InputError(
@@ -235,31 +252,86 @@ function credentialFor(
       ctx.loc('TenantHint'),
     );
   }
-  const clientId = required('serviceprincipalid', conn.param('serviceprincipalid'));
-
+  const clientId = required(ctx, conn, 'serviceprincipalid', conn.param('serviceprincipalid'));
   if (scheme === 'workloadidentityfederation') {
-    const token = ctx.systemAccessToken();
-    if (token) ctx.setSecret(token);
-    else
-      throw new AuthError(
-        ctx.loc('MissingAccessToken', capitalized(connectionName(conn))),
-        ctx.loc('MissingAccessTokenHint'),
-      );
-    if (!ctx.oidcRequestUri()) {
-      throw new AuthError(
-        ctx.loc('MissingOidcRequestUri', capitalized(connectionName(conn))),
-        ctx.loc('MissingOidcRequestUriHint'),
-      );
-    }
-    return {
-      credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
-      method: ctx.loc('MethodWorkloadIdentity', clientId, connectionName(conn)),
-      hint: 'SignInFailedWorkloadIdentityHint',
-      tenantId,
-    };
+    return workloadIdentity(ctx, conn, { tenantId, clientId }, options);
   }
+  return servicePrincipal(ctx, conn, { tenantId, clientId }, options);
+}
 
-  // ServicePrincipal: a secret unless the connection says certificate.
+function required(ctx: AdoAuthContext, conn: ServiceConnection, key: string, value: string): string {
+  if (value.trim()) return value.trim();
+  throw new AuthError(
+    ctx.loc('MissingConnectionValue', capitalized(connectionName(conn)), conn.scheme, key),
+    ctx.loc('MissingConnectionValueHint'),
+  );
+}
+
+/** Reads a secret parameter and masks it before anything else can log it. */
+function secret(ctx: AdoAuthContext, conn: ServiceConnection, key: string): string {
+  const value = conn.param(key);
+  if (value) ctx.setSecret(value);
+  return required(ctx, conn, key, value);
+}
+
+function managedIdentity(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  options: CredentialOptions,
+): BuiltCredential {
+  const clientId = conn.data('msiclientId').trim();
+  // Not `options` whole: a managed identity takes no authority; the proxy and policies it does take.
+  const { authorityHost: _authority, disableInstanceDiscovery: _discovery, ...transport } = options;
+  return {
+    credential: new ManagedIdentityCredential({ ...(clientId ? { clientId } : {}), ...transport }),
+    method: ctx.loc(
+      'MethodManagedIdentity',
+      clientId ? ` (client ID ${clientId})` : '',
+      connectionName(conn),
+    ),
+    hint: 'SignInFailedManagedIdentityHint',
+  };
+}
+
+interface Principal {
+  readonly tenantId: string;
+  readonly clientId: string;
+}
+
+function workloadIdentity(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  { tenantId, clientId }: Principal,
+  options: CredentialOptions,
+): BuiltCredential {
+  const token = ctx.systemAccessToken();
+  if (token) ctx.setSecret(token);
+  else
+    throw new AuthError(
+      ctx.loc('MissingAccessToken', capitalized(connectionName(conn))),
+      ctx.loc('MissingAccessTokenHint'),
+    );
+  if (!ctx.oidcRequestUri()) {
+    throw new AuthError(
+      ctx.loc('MissingOidcRequestUri', capitalized(connectionName(conn))),
+      ctx.loc('MissingOidcRequestUriHint'),
+    );
+  }
+  return {
+    credential: new AzurePipelinesCredential(tenantId, clientId, conn.id, token, options),
+    method: ctx.loc('MethodWorkloadIdentity', clientId, connectionName(conn)),
+    hint: 'SignInFailedWorkloadIdentityHint',
+    tenantId,
+  };
+}
+
+/** ServicePrincipal: a secret unless the connection says certificate. */
+function servicePrincipal(
+  ctx: AdoAuthContext,
+  conn: ServiceConnection,
+  { tenantId, clientId }: Principal,
+  options: CredentialOptions,
+): BuiltCredential {
   const authType = conn.param('authenticationType').trim() || 'spnKey';
   const kind: MessageKey | undefined =
     authType.toLowerCase() === 'spnkey'
@@ -272,19 +344,20 @@ function credentialFor(
       ctx.loc('UnsupportedAuthType', capitalized(connectionName(conn)), authType),
       ctx.loc('UnsupportedSchemeHint'),
     );
+  const method = ctx.loc(kind, clientId, connectionName(conn));
   if (kind === 'MethodSecret') {
-    const key = secret('serviceprincipalkey');
+    const key = secret(ctx, conn, 'serviceprincipalkey');
     return {
       credential: new ClientSecretCredential(tenantId, clientId, key, options),
-      method: ctx.loc(kind, clientId, connectionName(conn)),
+      method,
       hint: 'SignInFailedSecretHint',
       tenantId,
     };
   }
-  const pem = secret('servicePrincipalCertificate');
+  const pem = secret(ctx, conn, 'servicePrincipalCertificate');
   return {
     credential: new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, options),
-    method: ctx.loc(kind, clientId, connectionName(conn)),
+    method,
     hint: 'SignInFailedCertificateHint',
     tenantId,
   };

@@ -1,20 +1,19 @@
 /**
  * The agent's proxy (Agent.ProxyUrl / ProxyUsername / ProxyPassword /
- * ProxyBypassList, read by `tl.getHttpProxyConfiguration()`), applied to every
- * Azure call of this process.
+ * ProxyBypassList, read by `tl.getHttpProxyConfiguration()`), for every Azure
+ * call and IP lookup of this process.
  *
- * Why through the environment: the agent does NOT set HTTPS_PROXY for tasks, and
- * the SDK clients are created by the core, which knows nothing about agents.
- * @azure/core-rest-pipeline's proxyPolicy reads HTTPS_PROXY / HTTP_PROXY /
- * NO_PROXY when a pipeline is created, so setting them in `process.env` before the
- * core runs covers the credential and every client at once, with no seam change.
- * The entry files call `applyAgentProxy` first thing.
+ * The agent does NOT set HTTPS_PROXY for tasks. Its proxy becomes a ProxyRoute
+ * (shared/proxy.ts) that the service connection's credential takes as options
+ * and the session hands to the core's clients; process.env is left alone.
  *
  * The agent's bypass list holds regular expressions matched against the URL;
- * NO_PROXY holds host names. Entries that are host names in regex clothing
- * (`github\.com`, `.*\.corp\.local`, `^localhost$`) are converted to suffix
- * patterns; anything else is reported and skipped.
+ * the route's list holds host names, as NO_PROXY does. Entries that are host
+ * names in regex clothing (`github\.com`, `.*\.corp\.local`, `^localhost$`) are
+ * converted to suffix patterns; anything else is reported and skipped. The
+ * environment's own NO_PROXY is kept in the list.
  */
+import type { ProxyRoute } from '../shared';
 import type { Localize } from './messages';
 
 /** The fields of task-lib's ProxyConfiguration we use. */
@@ -25,16 +24,16 @@ export interface AgentProxyConfig {
   readonly proxyBypassHosts?: readonly string[];
 }
 
-export interface ProxyEnvironment {
-  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY values to set. */
-  readonly env: Readonly<Record<string, string>>;
+export interface AgentProxy {
+  /** What the credential and the clients are given. */
+  readonly route: ProxyRoute;
   /** The proxy URL without credentials, for the log. */
   readonly display: string;
-  /** The NO_PROXY entries made from the bypass list. */
+  /** The NO_PROXY-style entries made from the bypass list. */
   readonly bypass: readonly string[];
   /** Bypass entries that could not be expressed as host names. */
   readonly skipped: readonly string[];
-  /** Values to mask: the password, and the proxy URL that carries it. */
+  /** Values to mask: the password as given and as it travels (URL-encoded). */
   readonly secrets: readonly string[];
 }
 
@@ -53,11 +52,8 @@ export function bypassEntryToHost(entry: string): string | undefined {
   return s.startsWith('.') ? s : `.${s}`;
 }
 
-/** Pure: what to put in the environment for the agent's proxy; undefined when it is not a URL. */
-export function proxyEnvironment(
-  config: AgentProxyConfig,
-  existingNoProxy: string,
-): ProxyEnvironment | undefined {
+/** Pure: the route for the agent's proxy; undefined when it is not an http(s) URL. */
+export function agentProxyRoute(config: AgentProxyConfig, existingNoProxy: string): AgentProxy | undefined {
   let url: URL;
   try {
     url = new URL(config.proxyUrl.trim());
@@ -65,64 +61,73 @@ export function proxyEnvironment(
     return undefined;
   }
   if (!/^https?:$/.test(url.protocol) || !url.hostname) return undefined;
-  const display = `${url.protocol}//${url.host}`;
-  if (config.proxyUsername) url.username = encodeURIComponent(config.proxyUsername);
-  if (config.proxyPassword) url.password = encodeURIComponent(config.proxyPassword);
-  const withCredentials = url.toString().replace(/\/$/, '');
-
-  const bypass: string[] = [];
-  const skipped: string[] = [];
-  for (const entry of config.proxyBypassHosts ?? []) {
-    const host = bypassEntryToHost(entry);
-    if (host) bypass.push(host);
-    else if (entry.trim()) skipped.push(entry);
-  }
+  const { bypass, skipped } = bypassHosts(config.proxyBypassHosts ?? []);
   const existing = existingNoProxy
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const noProxy = [...new Set([...existing, ...bypass])];
-
-  const secrets = config.proxyPassword
-    ? [config.proxyPassword, encodeURIComponent(config.proxyPassword), withCredentials]
-    : [];
+  // URL-encoded, as in a proxy URL (the proxy agents decode both); the agent's fields win over
+  // credentials written into the URL itself.
+  const username = config.proxyUsername ? encodeURIComponent(config.proxyUsername) : url.username;
+  const password = config.proxyPassword ? encodeURIComponent(config.proxyPassword) : url.password;
   return {
-    env: {
-      HTTPS_PROXY: withCredentials,
-      HTTP_PROXY: withCredentials,
-      ...(noProxy.length > 0 ? { NO_PROXY: noProxy.join(',') } : {}),
+    route: {
+      settings: {
+        host: `${url.protocol}//${url.hostname}`,
+        port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
+      },
+      noProxy: [...new Set([...existing, ...bypass])],
     },
-    display,
+    display: `${url.protocol}//${url.host}`,
     bypass,
     skipped,
-    secrets: [...new Set(secrets)],
+    secrets: password ? [...new Set([safeDecode(password), password])] : [],
   };
+}
+
+function safeDecode(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
+function bypassHosts(entries: readonly string[]): { bypass: string[]; skipped: string[] } {
+  const bypass: string[] = [];
+  const skipped: string[] = [];
+  for (const entry of entries) {
+    const host = bypassEntryToHost(entry);
+    if (host) bypass.push(host);
+    else if (entry.trim()) skipped.push(entry);
+  }
+  return { bypass, skipped };
 }
 
 export interface ProxyDeps {
   /** tl.getHttpProxyConfiguration(); null when the agent has no proxy. */
   readonly config: AgentProxyConfig | null;
-  readonly env: NodeJS.ProcessEnv;
+  /** Read only, for the NO_PROXY / no_proxy entries the route keeps. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   setSecret(value: string): void;
   info(message: string): void;
   warning(message: string): void;
   loc: Localize;
 }
 
-/** Sets the proxy variables in `deps.env` (process.env in the task). Returns whether a proxy is in use. */
-export function applyAgentProxy(deps: ProxyDeps): boolean {
-  if (!deps.config?.proxyUrl) return false;
+/** The agent's proxy for the session, its password masked first; undefined without one (or with a bad URL). */
+export function agentProxy(deps: ProxyDeps): ProxyRoute | undefined {
+  if (!deps.config?.proxyUrl) return undefined;
   const existingNoProxy = [deps.env.NO_PROXY, deps.env.no_proxy].filter(Boolean).join(',');
-  const proxy = proxyEnvironment(deps.config, existingNoProxy);
+  const proxy = agentProxyRoute(deps.config, existingNoProxy);
   if (!proxy) {
     deps.warning(deps.loc('ProxyInvalid', deps.config.proxyUrl));
-    return false;
+    return undefined;
   }
   for (const s of proxy.secrets) deps.setSecret(s);
-  // Lower-case variants would be shadowed anyway; drop them so nothing disagrees.
-  for (const name of ['https_proxy', 'http_proxy', 'no_proxy']) delete deps.env[name];
-  Object.assign(deps.env, proxy.env);
   for (const entry of proxy.skipped) deps.warning(deps.loc('ProxyBypassSkipped', entry));
   deps.info(deps.loc('ProxyInUse', proxy.display, proxy.bypass.join(', ') || '(none)'));
-  return true;
+  return proxy.route;
 }

@@ -1,6 +1,6 @@
 /**
- * What both entry files share: the agent's proxy (first, before any client
- * exists), the task-lib platform, sign-in from the service connection,
+ * What both entry files share: the agent's proxy (for the credential and every
+ * client, as options), the task-lib platform, sign-in from the service connection,
  * cancellation on the agent's signals, and the mapping of the core's verdict
  * to `task.complete` and the exit code.
  */
@@ -17,7 +17,7 @@ import {
 } from '../shared';
 import { createAdoConnect } from './adoAuth';
 import { AdoPlatform, agentProxyConfiguration, createLocalize } from './adoPlatform';
-import { applyAgentProxy } from './adoProxy';
+import { agentProxy } from './adoProxy';
 
 /**
  * task.json sits two levels above the bundle (dist/task/*.js) both in the repo and
@@ -33,7 +33,7 @@ export interface TaskRun {
 
 export function adoRunOptions(): TaskRun {
   const platform = new AdoPlatform(createLocalize(TASK_JSON));
-  applyAgentProxy({
+  const proxy = agentProxy({
     config: agentProxyConfiguration(),
     env: process.env,
     setSecret: (value) => platform.setSecret(value),
@@ -41,7 +41,7 @@ export function adoRunOptions(): TaskRun {
     warning: (message) => platform.warning(message),
     loc: platform.loc,
   });
-  const connect = createAdoConnect(platform.authContext());
+  const connect = createAdoConnect(platform.authContext(), proxy);
   // The agent cancels with SIGINT, then SIGTERM, then kills. Main saves its state right after
   // `initiate`, so stopping early is safe: the post-job step runs even for cancelled jobs.
   const cancellation = abortSignalFromProcess(process, (name) =>

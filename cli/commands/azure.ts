@@ -7,6 +7,7 @@
  */
 import {
   createAzureClients,
+  signIn,
   resolveCloud,
   describeError,
   toJitError,
@@ -39,7 +40,7 @@ export function vmsFromFlags(ctx: CommandContext): readonly VmRef[] {
 }
 
 export async function connectClients(ctx: CommandContext): Promise<AzureClients> {
-  const session = await ctx.connect(cloudFromFlags(ctx));
+  const session = await signIn(ctx.connect, cloudFromFlags(ctx), ctx.io.signal);
   ctx.terminal.log('info', `Signed in to ${session.cloud.name} with ${session.method}.`);
   return createAzureClients(session, ctx.tlsCa ? { tlsCa: ctx.tlsCa } : {});
 }

@@ -3,14 +3,16 @@
  * run's ONE credential (tokens are fetched once) and the same pipeline rules:
  * the cloud's endpoint AND token scope (the SDKs would otherwise ask for
  * `${endpoint}/.default` or the public-cloud scope), an extra CA when given,
- * bounded retries that honour Retry-After, a timeout on every attempt and the
- * server clock recorded from `Date`.
+ * the session's proxy when it names one (shared/proxy.ts), bounded retries
+ * that honour Retry-After, a timeout on every attempt and the server clock
+ * recorded from `Date`.
  *
  * Each client is a narrow interface holding only the operations the core
  * calls (armSecurity.ts, armNetwork.ts, armCompute.ts), so the bundles carry
  * those operations and not every operation group of the three providers.
  */
 import type { PipelineOptions, PipelinePolicy } from '@azure/core-rest-pipeline';
+import { proxyPipelineOptions, type ProxyRoute } from '../proxy';
 import type { AzureSession } from '../session';
 import { createComputeClient, type ComputeClient } from './armCompute';
 import { createNetworkClient, type NetworkClient } from './armNetwork';
@@ -53,7 +55,7 @@ export type { ComputeClient, NetworkClient, SecurityClient };
 
 export function createAzureClients(session: AzureSession, settings: AzureClientSettings = {}): AzureClients {
   const clock = new ServerClock(settings.now);
-  const common = pipelineOptions(settings, clock);
+  const common = pipelineOptions(settings, clock, session.proxy);
   const endpoint = session.cloud.resourceManager;
   const scopes = [session.cloud.scope];
   // The two SDK generations name the token scope differently, and each
@@ -85,10 +87,12 @@ export function createAzureClients(session: AzureSession, settings: AzureClientS
 function pipelineOptions(
   settings: AzureClientSettings,
   clock: ServerClock,
+  proxy: ProxyRoute | undefined,
 ): PipelineOptions & { additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] } {
   const s = { ...DEFAULT_CLIENT_SETTINGS, ...stripUndefined(settings) };
   return {
     ...(settings.tlsCa ? { tlsOptions: { ca: settings.tlsCa } } : {}),
+    ...(proxy ? proxyPipelineOptions(proxy) : {}),
     retryOptions: { maxRetries: s.maxRetries, maxRetryDelayInMs: s.maxRetryDelayMs },
     userAgentOptions: { userAgentPrefix: 'azure-jit-access' },
     additionalPolicies: [

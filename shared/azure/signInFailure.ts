@@ -10,7 +10,6 @@
  * own pipeline (TokenEndpointRecorder), and the message is only mined for an
  * AADSTS code.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { isRestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { tlsTrustCode, tlsTrustHint } from '../tlsTrust';
 import type { Wording } from '../frontEnd';
@@ -28,7 +27,10 @@ export interface TokenEndpointFailure {
   readonly network?: string;
 }
 
-/** Records the credential's failed HTTP attempts; pass `additionalPolicy` in the credential's `additionalPolicies`. */
+/**
+ * Records the credential's failed HTTP attempts; pass `additionalPolicy` in the credential's
+ * `additionalPolicies`, and the recorder itself as `AzureSession.recorder`.
+ */
 export class TokenEndpointRecorder {
   private failure: TokenEndpointFailure | undefined;
 
@@ -68,18 +70,6 @@ export class TokenEndpointRecorder {
       },
     };
   }
-}
-
-const recorders = new WeakMap<TokenCredential, TokenEndpointRecorder>();
-
-/** Lets code that only holds the credential (shared/azure/signIn.ts) find its recorder. */
-export function attachRecorder<T extends TokenCredential>(credential: T, recorder: TokenEndpointRecorder): T {
-  recorders.set(credential, recorder);
-  return credential;
-}
-
-export function recorderOf(credential: TokenCredential): TokenEndpointRecorder | undefined {
-  return recorders.get(credential);
 }
 
 export interface SignInFailure {

@@ -18,16 +18,16 @@ import {
   tlsPolicy,
   type HttpClient,
   type Pipeline,
-  type ProxySettings,
 } from '@azure/core-rest-pipeline';
+import type { ProxyRoute } from '../proxy';
 
 export const MAX_BODY = 4096;
 
 export interface EchoHttpOptions {
   /** Extra trusted CA certificate (PEM). Replaces the default CAs for these calls, as Node's `ca` does. */
   readonly tlsCa?: string;
-  /** Explicit proxy; default: HTTPS_PROXY / NO_PROXY from the environment. */
-  readonly proxy?: ProxySettings;
+  /** Explicit proxy and its bypass list; default: HTTPS_PROXY / NO_PROXY from the environment. */
+  readonly proxy?: ProxyRoute;
   /** Transport (tests); default: core-rest-pipeline's Node client. */
   readonly client?: HttpClient;
 }
@@ -58,7 +58,10 @@ async function readCapped(stream: NodeJS.ReadableStream | undefined, max: number
 export function createEchoHttp(options: EchoHttpOptions = {}): EchoHttp {
   const pipeline: Pipeline = createEmptyPipeline();
   if (options.tlsCa) pipeline.addPolicy(tlsPolicy({ ca: options.tlsCa }));
-  pipeline.addPolicy(proxyPolicy(options.proxy));
+  const { proxy } = options;
+  pipeline.addPolicy(
+    proxy ? proxyPolicy(proxy.settings, { customNoProxyList: [...proxy.noProxy] }) : proxyPolicy(),
+  );
   const client: HttpClient = options.client ?? createDefaultHttpClient();
 
   const exchange = async (url: string, both: AbortSignal): Promise<EchoResponse> => {

@@ -10,6 +10,7 @@ import { resolveTopologies } from '../azure/topology';
 import type { JitConfig } from '../config';
 import { isJitError } from '../errors';
 import { render } from '../frontEnd';
+import type { ProxyRoute } from '../proxy';
 import type { AzureSession } from '../session';
 import { parseInputs } from '../inputs/parse';
 import { resolveJustification } from '../justification';
@@ -72,7 +73,9 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
     ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const source = await platform.group('Resolve the source address', () => resolveSource(options, config));
+  const source = await platform.group('Resolve the source address', () =>
+    resolveSource(options, config, session.proxy),
+  );
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
     planRequest(clients, config, source, options),
   );
@@ -103,11 +106,16 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
   return config.dryRun ? reportDryRun(run) : requestAndWait(run, justification);
 }
 
-async function resolveSource(options: RunOptions, config: JitConfig): Promise<RequestedSource> {
+async function resolveSource(
+  options: RunOptions,
+  config: JitConfig,
+  proxy: ProxyRoute | undefined,
+): Promise<RequestedSource> {
   const { platform, signal } = options;
   const s = await resolveRequestedSource(config.source, {
     providers: config.ipProviders,
     ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+    ...(proxy ? { proxy } : {}),
     ...(signal ? { signal } : {}),
     debug: (m) => platform.debug(m),
   });

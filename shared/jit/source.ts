@@ -6,11 +6,14 @@
  */
 import type { SourceSpec } from '../config';
 import { resolvePublicIp } from '../ip';
+import type { ProxyRoute } from '../proxy';
 import type { RequestedSource } from './plan';
 
 export interface SourceOptions {
   readonly providers: readonly string[];
   readonly tlsCa?: string;
+  /** The session's explicit proxy (the Azure DevOps agent's); absent: HTTPS_PROXY. */
+  readonly proxy?: ProxyRoute;
   readonly signal?: AbortSignal;
   readonly debug: (message: string) => void;
 }
@@ -29,6 +32,7 @@ export async function resolveRequestedSource(
         providers: options.providers,
         debug: options.debug,
         ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+        ...(options.proxy ? { proxy: options.proxy } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       return { kind: 'auto', prefix: ip.address, agreedBy: ip.agreedBy };

@@ -79,13 +79,19 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('agent proxy 
     proxy.rejected.length = 0;
   });
 
-  const run = (entry: 'main' | 'post', bypass: string[], taskVariables?: Record<string, string>) =>
+  const run = (
+    entry: 'main' | 'post',
+    bypass: string[],
+    taskVariables?: Record<string, string>,
+    jobEnv: Record<string, string> = {},
+  ) =>
     runAdoStep({
       node,
       entry,
       inputs: targetInputs(emu),
       endpoints: [connection(emu, 'secret')],
       env: {
+        ...jobEnv,
         ...agentEnv(emu, 'secret'),
         // How the agent passes its proxy configuration to tasks (the password as a secret variable).
         AGENT_PROXYURL: proxy.url,
@@ -112,6 +118,20 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('agent proxy 
     // so the password may appear only after its setsecret (the agent masks every later line).
     expect(linesBeforeMasking(opened, PASSWORD)).toEqual([]);
     expect(opened.stderr).not.toContain(PASSWORD);
+
+    const closed = await run('post', [], opened.taskVariables);
+    expect(closed.result?.result).toBe('Succeeded');
+  });
+
+  it("takes the agent's proxy over an HTTPS_PROXY in the job's environment", async () => {
+    // Nothing listens on port 9 (discard): a call that went there would fail.
+    const opened = await run('main', [], undefined, { HTTPS_PROXY: 'http://127.0.0.1:9' });
+
+    expect({ result: opened.result?.result, log: describeStep(opened) }).toMatchObject({
+      result: 'Succeeded',
+    });
+    const port = new URL(emu.armUrl).port;
+    expect(proxy.tunnels).toEqual(expect.arrayContaining([`127.0.0.1:${port}`, `localhost:${port}`]));
 
     const closed = await run('post', [], opened.taskVariables);
     expect(closed.result?.result).toBe('Succeeded');

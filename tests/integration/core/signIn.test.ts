@@ -3,7 +3,7 @@
  * sign-in failure naming the method, and no ARM request is made at all.
  */
 import { ClientSecretCredential } from '@azure/identity';
-import { attachRecorder, TokenEndpointRecorder } from '../../../shared/azure/signInFailure';
+import { TokenEndpointRecorder } from '../../../shared/azure/signInFailure';
 import { startEmulator } from '../../../emulator';
 import { signIn } from '../../../shared/azure/signIn';
 import { AuthError, CancelledError } from '../../../shared/errors';
@@ -69,16 +69,17 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
   function credentialFor(recorder?: TokenEndpointRecorder): ClientSecretCredential {
     const principal = emu.principals['jit-deployer'];
     if (!principal?.secret) throw new Error('default scenario lost jit-deployer');
-    const credential = new ClientSecretCredential(emu.tenantId, principal.clientId, principal.secret, {
+    return new ClientSecretCredential(emu.tenantId, principal.clientId, principal.secret, {
       authorityHost: emu.authorityHost,
       disableInstanceDiscovery: true,
       tlsOptions: { ca: emu.caPem },
       ...(recorder ? { additionalPolicies: [recorder.additionalPolicy] } : {}),
     });
-    return recorder ? attachRecorder(credential, recorder) : credential;
   }
 
-  async function failureOf(credential: ClientSecretCredential): Promise<{ failure: string; hint: string }> {
+  /** Signs in with the credential; the recorder, when given, rides on the session as front-ends hand it. */
+  async function failureOf(recorder?: TokenEndpointRecorder): Promise<{ failure: string; hint: string }> {
+    const credential = credentialFor(recorder);
     const platform = platformFor(emu);
     const { ok } = await runMain({
       platform,
@@ -89,6 +90,7 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
           subscriptionId: PRODUCTION_SUBSCRIPTION,
           cloud: emulatorCloud(emu),
           method: 'a test client secret',
+          ...(recorder ? { recorder } : {}),
         }),
     });
     expect(ok).toBe(false);
@@ -101,7 +103,7 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
     ['a connection reset', { reset: true as const }, /could not be reached \(ECONNRESET\)/],
   ])('%s: says which sign-in failed, how, and what to do; no MSAL filler', async (_label, fault, how) => {
     emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, ...fault });
-    const { failure } = await failureOf(credentialFor(new TokenEndpointRecorder()));
+    const { failure } = await failureOf(new TokenEndpointRecorder());
     expect(failure).toContain(`Could not sign in to Azure with a test client secret at ${emu.authorityHost}`);
     expect(failure).toMatch(how);
     expect(failure).toContain(`${emu.tenantId}/oauth2/v2.0/token`);
@@ -111,7 +113,7 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
 
   it('without a recorder (a credential built elsewhere) the reason is still clean', async () => {
     emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, status: 503 });
-    const { failure } = await failureOf(credentialFor());
+    const { failure } = await failureOf();
     expect(failure).toContain('Could not sign in to Azure with a test client secret');
     expect(failure).not.toMatch(/\[object Object\]|Not Available/);
   });

@@ -1,10 +1,12 @@
 /**
- * The GitHub Connect's decisions that need no network. Real sign-ins (OIDC, secret, creds, an
+ * The GitHub Connect's decisions that need no network, through the core's signIn (which fetches
+ * the first token and asks the Connect's words for a failure). Real sign-ins (OIDC, secret, creds, an
  * Azure CLI session) run against the emulator in tests/e2e/action/auth.test.ts.
  */
 import { CredentialUnavailableError } from '@azure/identity';
 import type { AuthInputName } from '../../../action/authInputs';
 import { createGitHubConnect, type GitHubAuthDeps } from '../../../action/githubAuth';
+import { signIn } from '../../../shared/azure/signIn';
 import { KNOWN_CLOUDS } from '../../../shared/cloud';
 import { AuthError, InputError } from '../../../shared/errors';
 
@@ -32,7 +34,9 @@ function deps(inputs: Partial<Record<AuthInputName, string>>, env: Record<string
 describe('createGitHubConnect', () => {
   it('with nothing usable, fails with ONE AuthError listing each method tried and what to add', async () => {
     const { d, log } = deps({});
-    const error: unknown = await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch((e: unknown) => e);
+    const error: unknown = await signIn(createGitHubConnect(d), KNOWN_CLOUDS.AzureCloud).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(AuthError);
     const { message, hint } = error as AuthError;
@@ -55,7 +59,7 @@ describe('createGitHubConnect', () => {
       'client-id': '11111111-2222-4333-8444-555555555555',
       'tenant-id': 'contoso.onmicrosoft.com',
     });
-    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch(
+    const error = (await signIn(createGitHubConnect(d), KNOWN_CLOUDS.AzureCloud).catch(
       (e: unknown) => e,
     )) as AuthError;
 
@@ -64,7 +68,7 @@ describe('createGitHubConnect', () => {
 
   it('rejects bad sign-in inputs before trying anything, with the secret masked first', async () => {
     const { d, log, masked } = deps({ 'client-id': 'my-app', 'client-secret': 'hunter2-is-not-a-secret' });
-    const error = (await createGitHubConnect(d)(KNOWN_CLOUDS.AzureCloud).catch(
+    const error = (await signIn(createGitHubConnect(d), KNOWN_CLOUDS.AzureCloud).catch(
       (e: unknown) => e,
     )) as InputError;
 
@@ -79,14 +83,17 @@ describe('createGitHubConnect', () => {
     const { d } = deps({});
     const token = { token: 'cli-token', expiresOnTimestamp: Date.now() + 3_600_000 };
     const tenants: (string | undefined)[] = [];
-    const session = await createGitHubConnect({
-      ...d,
-      cliCredential: (tenantId) => {
-        tenants.push(tenantId);
-        return { getToken: () => Promise.resolve(token) };
-      },
-      cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
-    })(KNOWN_CLOUDS.AzureUSGovernment);
+    const session = await signIn(
+      createGitHubConnect({
+        ...d,
+        cliCredential: (tenantId) => {
+          tenants.push(tenantId);
+          return { getToken: () => Promise.resolve(token) };
+        },
+        cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
+      }),
+      KNOWN_CLOUDS.AzureUSGovernment,
+    );
 
     expect(session.method).toBe('the Azure CLI session (e.g. from azure/login)');
     expect(session.subscriptionId).toBe('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d');
@@ -96,14 +103,61 @@ describe('createGitHubConnect', () => {
 
   it('prefers the subscription-id input over the CLI default', async () => {
     const { d } = deps({ 'subscription-id': 'b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e' });
-    const session = await createGitHubConnect({
-      ...d,
-      cliCredential: () => ({
-        getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }),
+    const session = await signIn(
+      createGitHubConnect({
+        ...d,
+        cliCredential: () => ({
+          getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }),
+        }),
+        cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
       }),
-      cliSubscription: () => Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d'),
-    })(KNOWN_CLOUDS.AzureCloud);
+      KNOWN_CLOUDS.AzureCloud,
+    );
 
     expect(session.subscriptionId).toBe('b2c3d4e5-2222-4b6c-9d0e-1f2a3b4c5d6e');
+  });
+
+  it('fetches no token itself: the Connect only builds the credential, the core signs in once', async () => {
+    const { d } = deps({});
+    let tokenRequests = 0;
+    let subscriptionAsked = false;
+    const connect = createGitHubConnect({
+      ...d,
+      cliCredential: () => ({
+        getToken: () => {
+          tokenRequests += 1;
+          return Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 });
+        },
+      }),
+      cliSubscription: () => {
+        subscriptionAsked = true;
+        return Promise.resolve(undefined);
+      },
+    });
+
+    const session = await connect(KNOWN_CLOUDS.AzureCloud);
+    expect(tokenRequests).toBe(0);
+    expect(subscriptionAsked).toBe(false);
+    await signIn(() => Promise.resolve(session), KNOWN_CLOUDS.AzureCloud);
+    expect(tokenRequests).toBe(1);
+    expect(subscriptionAsked).toBe(true);
+  });
+
+  it('asks az for its subscription only once its session has signed in', async () => {
+    const { d } = deps({});
+    let subscriptionAsked = false;
+    const error = await signIn(
+      createGitHubConnect({
+        ...d,
+        cliSubscription: () => {
+          subscriptionAsked = true;
+          return Promise.resolve('a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d');
+        },
+      }),
+      KNOWN_CLOUDS.AzureCloud,
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AuthError);
+    expect(subscriptionAsked).toBe(false);
   });
 });

@@ -10,8 +10,8 @@ import {
 } from '@azure/identity';
 import { AuthError, describeError, InputError } from '../../../shared/errors';
 import type { TokenCredential } from '@azure/core-auth';
+import { signIn } from '../../../shared/azure/signIn';
 import type { AzureSession, CloudEndpoints } from '../../../shared/session';
-import { ServiceConnectionCredential } from '../../../task/connectionCredential';
 import { createAdoConnect, type AdoAuthContext, type ServiceConnection } from '../../../task/adoAuth';
 import { englishMessages } from '../../../task/messages';
 
@@ -59,10 +59,18 @@ function context(conn: ServiceConnection | undefined, over: Partial<AdoAuthConte
   return { ctx, log };
 }
 
-/** The @azure/identity credential behind the wrapper that turns sign-in failures into AuthErrors. */
+/** The @azure/identity credential the session hands the core. */
 function inner(session: AzureSession): TokenCredential {
-  expect(session.credential).toBeInstanceOf(ServiceConnectionCredential);
-  return (session.credential as ServiceConnectionCredential).inner;
+  return session.credential;
+}
+
+/**
+ * The core's sign-in with the connection's session, its credential swapped for one that fails as
+ * given: the error is the one a user would read.
+ */
+async function signInFailure(session: AzureSession, failure: Error): Promise<unknown> {
+  const failing: TokenCredential = { getToken: () => Promise.reject(failure) };
+  return signIn(() => Promise.resolve({ ...session, credential: failing }), PUBLIC).catch((e: unknown) => e);
 }
 
 const spn = { tenantid: 'tenant-1', serviceprincipalid: 'client-1' };
@@ -240,19 +248,35 @@ describe('createAdoConnect', () => {
   it('a failed sign-in is an AuthError naming the connection and the method, with the scheme hint', async () => {
     const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
     const session = await createAdoConnect(ctx)(PUBLIC);
-    const failing: TokenCredential = {
-      getToken: () => Promise.reject(new Error('AADSTS7000215: Invalid client secret')),
-    };
-    const credential = new ServiceConnectionCredential(
-      failing,
-      (session.credential as ServiceConnectionCredential)['describe'],
-    );
-    const error = await credential.getToken('https://management.azure.com/.default').catch((e: unknown) => e);
+    const cause = new Error('AADSTS7000215: Invalid client secret');
+    const error = await signInFailure(session, cause);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe(
       `Sign-in with ${session.method} failed: AADSTS7000215: Invalid client secret`,
     );
     expect((error as AuthError).hint).toMatch(/client secret/);
+    expect((error as AuthError).cause).toBe(cause);
+  });
+
+  it('a huge identity error is shortened in the sign-in failure', async () => {
+    const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
+    const session = await createAdoConnect(ctx)(PUBLIC);
+    const error = (await signInFailure(
+      session,
+      new Error(`AADSTS700213: No matching federated identity record found ${'x'.repeat(2000)}`),
+    )) as AuthError;
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message.startsWith(`Sign-in with ${session.method} failed: AADSTS700213`)).toBe(true);
+    expect(error.message.length).toBeLessThan(800);
+    expect(error.message.endsWith('…')).toBe(true);
+  });
+
+  // The credential's own calls through the proxy are proven by tests/e2e/task/proxy.test.ts.
+  it('hands the agent proxy to the session, for the clients and IP lookups', async () => {
+    const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
+    const proxy = { settings: { host: 'http://proxy', port: 8080 }, noProxy: ['.corp'] };
+    expect((await createAdoConnect(ctx, proxy)(PUBLIC)).proxy).toBe(proxy);
+    expect((await createAdoConnect(ctx)(PUBLIC)).proxy).toBeUndefined();
   });
 
   it('a malformed tenant ID is an input error naming azureSubscription and the value, not a bug', async () => {
@@ -270,14 +294,7 @@ describe('createAdoConnect', () => {
   it("an unknown tenant (AADSTS90002) is an input error about the connection's tenant, not its secret", async () => {
     const { ctx } = context(fakeConnection('ServicePrincipal', { ...spn, serviceprincipalkey: SECRET }));
     const session = await createAdoConnect(ctx)(PUBLIC);
-    const failing: TokenCredential = {
-      getToken: () => Promise.reject(new Error("AADSTS90002: Tenant 'tenant-1' not found.")),
-    };
-    const credential = new ServiceConnectionCredential(
-      failing,
-      (session.credential as ServiceConnectionCredential)['describe'],
-    );
-    const error = await credential.getToken('https://management.azure.com/.default').catch((e: unknown) => e);
+    const error = await signInFailure(session, new Error("AADSTS90002: Tenant 'tenant-1' not found."));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toContain(`input 'azureSubscription' = "tenant-1"`);
     expect((error as InputError).message).toContain('AADSTS90002');

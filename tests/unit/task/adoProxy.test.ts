@@ -1,4 +1,4 @@
-import { applyAgentProxy, bypassEntryToHost, proxyEnvironment } from '../../../task/adoProxy';
+import { agentProxy, agentProxyRoute, bypassEntryToHost } from '../../../task/adoProxy';
 import { englishMessages } from '../../../task/messages';
 
 describe('bypassEntryToHost', () => {
@@ -18,43 +18,61 @@ describe('bypassEntryToHost', () => {
   });
 });
 
-describe('proxyEnvironment', () => {
-  it('puts url-encoded credentials into the proxy URL and lists every form of the password as a secret', () => {
-    const p = proxyEnvironment(
+describe('agentProxyRoute', () => {
+  it('passes url-encoded credentials as proxy settings and lists every form of the password as a secret', () => {
+    const p = agentProxyRoute(
       { proxyUrl: 'http://proxy.corp:3128', proxyUsername: 'svc@corp', proxyPassword: 'p@ss;w/rd' },
       '',
     );
-    expect(p?.env.HTTPS_PROXY).toBe('http://svc%40corp:p%40ss%3Bw%2Frd@proxy.corp:3128');
-    expect(p?.env.HTTP_PROXY).toBe(p?.env.HTTPS_PROXY);
+    expect(p?.route.settings).toEqual({
+      host: 'http://proxy.corp',
+      port: 3128,
+      username: 'svc%40corp',
+      password: 'p%40ss%3Bw%2Frd',
+    });
     expect(p?.display).toBe('http://proxy.corp:3128');
-    expect(p?.secrets).toEqual(
-      expect.arrayContaining([
-        'p@ss;w/rd',
-        'p%40ss%3Bw%2Frd',
-        'http://svc%40corp:p%40ss%3Bw%2Frd@proxy.corp:3128',
-      ]),
-    );
-    expect(p?.env.NO_PROXY).toBeUndefined();
+    expect(p?.secrets).toEqual(expect.arrayContaining(['p@ss;w/rd', 'p%40ss%3Bw%2Frd']));
+    expect(p?.route.noProxy).toEqual([]);
   });
 
-  it('merges the bypass list into an existing NO_PROXY and reports entries it cannot convert', () => {
-    const p = proxyEnvironment(
+  it('keeps credentials written into the proxy URL, masked, unless the agent gives its own', () => {
+    const p = agentProxyRoute({ proxyUrl: 'http://svc:p%40ss@proxy.corp:3128' }, '');
+    expect(p?.route.settings).toMatchObject({ username: 'svc', password: 'p%40ss' });
+    expect(p?.secrets).toEqual(expect.arrayContaining(['p@ss', 'p%40ss']));
+    expect(p?.display).toBe('http://proxy.corp:3128');
+    const given = agentProxyRoute(
+      { proxyUrl: 'http://svc:old@proxy.corp:3128', proxyUsername: 'u', proxyPassword: 'new' },
+      '',
+    );
+    expect(given?.route.settings).toMatchObject({ username: 'u', password: 'new' });
+  });
+
+  it('takes the scheme default port when the URL has none', () => {
+    expect(agentProxyRoute({ proxyUrl: 'http://proxy' }, '')?.route.settings).toEqual({
+      host: 'http://proxy',
+      port: 80,
+    });
+    expect(agentProxyRoute({ proxyUrl: 'https://proxy/' }, '')?.route.settings.port).toBe(443);
+  });
+
+  it('merges the bypass list into the existing NO_PROXY entries and reports entries it cannot convert', () => {
+    const p = agentProxyRoute(
       { proxyUrl: 'http://proxy:8080', proxyBypassHosts: ['github\\.com', '(a|b)\\.com', 'internal'] },
       'localhost, .svc',
     );
-    expect(p?.env.NO_PROXY).toBe('localhost,.svc,.github.com,.internal');
+    expect(p?.route.noProxy).toEqual(['localhost', '.svc', '.github.com', '.internal']);
     expect(p?.skipped).toEqual(['(a|b)\\.com']);
     expect(p?.secrets).toEqual([]);
   });
 
   it('returns undefined for a proxy URL that is not http(s)', () => {
-    expect(proxyEnvironment({ proxyUrl: 'not a url' }, '')).toBeUndefined();
-    expect(proxyEnvironment({ proxyUrl: 'socks5://proxy:1080' }, '')).toBeUndefined();
+    expect(agentProxyRoute({ proxyUrl: 'not a url' }, '')).toBeUndefined();
+    expect(agentProxyRoute({ proxyUrl: 'socks5://proxy:1080' }, '')).toBeUndefined();
   });
 });
 
-describe('applyAgentProxy', () => {
-  const deps = (config: Parameters<typeof applyAgentProxy>[0]['config'], env: NodeJS.ProcessEnv) => {
+describe('agentProxy', () => {
+  const deps = (config: Parameters<typeof agentProxy>[0]['config'], env: NodeJS.ProcessEnv) => {
     const log = { secrets: [] as string[], info: [] as string[], warnings: [] as string[] };
     return {
       log,
@@ -69,15 +87,15 @@ describe('applyAgentProxy', () => {
     };
   };
 
-  it('does nothing without an agent proxy', () => {
+  it('gives no route without an agent proxy', () => {
     const env: NodeJS.ProcessEnv = { HTTPS_PROXY: 'http://mine:1' };
     const { deps: d, log } = deps(null, env);
-    expect(applyAgentProxy(d)).toBe(false);
+    expect(agentProxy(d)).toBeUndefined();
     expect(env).toEqual({ HTTPS_PROXY: 'http://mine:1' });
     expect(log.info).toEqual([]);
   });
 
-  it('masks the password before it sets the variables, and logs the proxy without credentials', () => {
+  it('masks the password, logs the proxy without credentials, and leaves the environment alone', () => {
     const env: NodeJS.ProcessEnv = { https_proxy: 'http://old:1', no_proxy: '.old' };
     const { deps: d, log } = deps(
       {
@@ -88,19 +106,20 @@ describe('applyAgentProxy', () => {
       },
       env,
     );
-    expect(applyAgentProxy(d)).toBe(true);
-    expect(env.HTTPS_PROXY).toBe('http://u:hunter2@proxy:8080');
-    expect(env.NO_PROXY).toBe('.old,.x.y');
-    expect(env.https_proxy).toBeUndefined();
+    expect(agentProxy(d)).toEqual({
+      settings: { host: 'http://proxy', port: 8080, username: 'u', password: 'hunter2' },
+      noProxy: ['.old', '.x.y'],
+    });
+    expect(env).toEqual({ https_proxy: 'http://old:1', no_proxy: '.old' });
     expect(log.secrets).toContain('hunter2');
     expect(log.info.join('\n')).toContain('http://proxy:8080');
     expect(log.info.join('\n')).not.toContain('hunter2');
   });
 
-  it('warns and leaves the environment alone when the agent proxy URL is invalid', () => {
+  it('warns and gives no route when the agent proxy URL is invalid', () => {
     const env: NodeJS.ProcessEnv = {};
     const { deps: d, log } = deps({ proxyUrl: '::bad::' }, env);
-    expect(applyAgentProxy(d)).toBe(false);
+    expect(agentProxy(d)).toBeUndefined();
     expect(env).toEqual({});
     expect(log.warnings[0]).toContain('::bad::');
   });

@@ -274,9 +274,19 @@ describe('proxy', () => {
     const { port } = proxy.address() as AddressInfo;
     // core-rest-pipeline ignores an in-process CA behind a proxy (it logs "TLS settings are not supported in
     // combination with custom Proxy"), so TLS fails here by design of the library; the tunnel shows the route.
-    const e = await failure({ proxy: { host: 'http://127.0.0.1', port } });
+    const e = await failure({ proxy: { settings: { host: 'http://127.0.0.1', port }, noProxy: [] } });
     expect(new Set(tunnels)).toEqual(new Set([new URL(emu.ipEchoUrls[0]!).host]));
     expect(e.outcomes).toHaveLength(3);
+  });
+
+  it("honours an explicit proxy's own bypass list, not only NO_PROXY", async () => {
+    const { port } = proxy.address() as AddressInfo;
+    const result = await resolve({
+      providers: emu.ipEchoUrls,
+      proxy: { settings: { host: 'http://127.0.0.1', port }, noProxy: ['.127.0.0.1'] },
+    });
+    expect(result.address).toBe('203.0.113.10');
+    expect(tunnels).toEqual([]);
   });
 
   it('is really a proxy (sanity check of the test helper)', async () => {
