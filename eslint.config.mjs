@@ -3,6 +3,7 @@
 // through its public surface, shared/index.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const ciLibraries = {
   patterns: [
@@ -73,6 +74,21 @@ export default tseslint.config(
   {
     files: ['cli/demo.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [coreSurface()] }] },
+  },
+  {
+    // The product's inside: no import cycles, and functions short enough to read at once.
+    files: ['shared/**/*.ts', 'action/**/*.ts', 'task/**/*.ts', 'cli/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })],
+    },
+    rules: {
+      // A cycle can only run through our own files: packages are not followed.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+    },
   },
   {
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'emulator/**/*.ts'],

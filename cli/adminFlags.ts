@@ -3,7 +3,7 @@
  * shared/admin/). Kept apart from args.ts, which builds the pipeline
  * commands' flags from the core's input table: these are not pipeline inputs.
  */
-import type { CommandSpec, FlagSpec } from './args';
+import type { CommandSpec, FlagSpec } from './flags';
 
 const VMS: FlagSpec = {
   type: 'string',

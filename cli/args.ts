@@ -9,19 +9,12 @@ import { CLI, describeInput, INPUTS, type InputName } from '../shared';
 import { adminCommands } from './adminFlags';
 import { CLOUD_ENV } from './cloudEnv';
 import { EXIT } from './exitCodes';
+import type { CommandSpec, FlagSpec, FlagValues } from './flags';
+
+export { flagText, type CommandSpec, type FlagSpec, type FlagValues } from './flags';
 
 export type CommandName =
   'request' | 'close' | 'status' | 'validate' | 'audit' | 'enable' | 'disable' | 'calibrate';
-
-export interface FlagSpec {
-  readonly type: 'string' | 'boolean';
-  /** Repeatable; values are joined with new lines (the core splits on commas and new lines). */
-  readonly multiple?: boolean;
-  readonly description: string;
-  /** The core input this flag feeds, when it is one. */
-  readonly input?: InputName;
-  readonly valueName?: string;
-}
 
 /** A usage problem: bad or unknown flags. Exit code 2, nothing was done. */
 export class UsageError extends Error {
@@ -87,12 +80,6 @@ const STATE_FILE: FlagSpec = {
 };
 
 export const DEFAULT_STATE_FILE = '.azure-jit-access/state.json';
-
-export interface CommandSpec {
-  readonly summary: string;
-  readonly usage: string;
-  readonly flags: Readonly<Record<string, FlagSpec>>;
-}
 
 // `validate` stops before anything is requested: no wait, no probe; it is a dry run by definition.
 const {
@@ -193,8 +180,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
-export type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
-
 export interface ParsedCommand {
   readonly command: CommandName;
   readonly values: FlagValues;
@@ -282,13 +267,4 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   }
   if (values.help === true) return { help: command };
   return { command, values };
-}
-
-/** A flag's value as the core reads inputs: '' when unset, repeated values joined by new lines. */
-export function flagText(values: FlagValues, name: string): string {
-  const v = values[name];
-  if (v === undefined || v === false) return '';
-  if (v === true) return 'true';
-  if (typeof v === 'string') return v;
-  return v.join('\n');
 }

@@ -12,7 +12,7 @@
  * also needs its ARM endpoint. Flags win over the environment.
  */
 import { KNOWN_CLOUDS, InputError, type KnownCloudName } from '../shared';
-import type { FlagValues } from './args';
+import { flagText, type FlagValues } from './flags';
 
 export const CLOUD_ENV = {
   cloud: 'JIT_ACCESS_CLOUD',
@@ -21,12 +21,6 @@ export const CLOUD_ENV = {
 } as const;
 
 export type CloudInput = keyof typeof CLOUD_ENV;
-
-/** A flag's text ('' when unset); not args' flagText, which imports this file's names for --help. */
-const flagText = (flags: FlagValues, name: CloudInput): string => {
-  const v = flags[name];
-  return typeof v === 'string' ? v : '';
-};
 
 const sameUrl = (a: string, b: string): boolean =>
   a.trim().replace(/\/+$/, '').toLowerCase() === b.trim().replace(/\/+$/, '').toLowerCase();

@@ -52,33 +52,16 @@ export const REAL_AZURE_LINES = [
 
 const isJitAllow = (name: string): boolean => /^SecurityCenter-JITRule-/i.test(name);
 
+type Say = (text?: string) => void;
+
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { out } = options;
-  const say = (text = ''): void => void out.write(`${text}\n`);
+  const say: Say = (text = '') => void out.write(`${text}\n`);
   const banner = (text: string): void => say(`\n${bold(`== ${text}`, options.ansi === true)}`);
-
   banner('Starting the embedded Azure emulator (Entra ID + Resource Manager over HTTPS, offline)');
-  const emu = await startEmulator({ ruleDelayMs: options.ruleDelayMs ?? 3000 });
-  const deployer = emu.principals['jit-deployer'];
-  if (!deployer?.secret) throw new Error('the default scenario has no jit-deployer with a client secret');
-  say(`ARM ${emu.armUrl}, authority ${emu.authorityHost}, tenant ${emu.tenantId}`);
-  say(
-    `Signed-in identity: service principal jit-deployer (${deployer.clientId}), from AZURE_* environment variables`,
-  );
-
-  // Exactly what a user exports for a service principal; EnvironmentCredential reads them.
-  process.env.AZURE_TENANT_ID = emu.tenantId;
-  process.env.AZURE_CLIENT_ID = deployer.clientId;
-  process.env.AZURE_CLIENT_SECRET = deployer.secret;
-  delete process.env.AZURE_CLIENT_CERTIFICATE_PATH;
-  delete process.env.AZURE_FEDERATED_TOKEN_FILE;
-
+  const emu = await startDemoEmulator(options, say);
   const dir = mkdtempSync(join(tmpdir(), 'jit-demo-'));
-  const stateFile = join(dir, 'state.json');
-  const cloud = ['--cloud', 'Custom', '--arm-endpoint', emu.armUrl, '--authority-host', emu.authorityHost];
-  const target = ['--vms', VM.name, '--resource-group', VM.resourceGroup, '--subscription', SUBSCRIPTION];
   const steps: { command: string; exitCode: number }[] = [];
-
   const cli = async (argv: string[]): Promise<number> => {
     say(`\n$ azure-jit-access ${argv.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
     const exitCode = await runCli(argv, {
@@ -94,45 +77,74 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say(`(exit code ${exitCode})`);
     return exitCode;
   };
-
   try {
-    banner(`1. Request SSH (22) to ${VM.name} for 15 minutes and wait until the allow rule is live`);
-    const requested = await cli([
-      'request',
-      ...target,
-      '--ports',
-      '22',
-      '--duration',
-      '15',
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      '--state-file',
-      stateFile,
-      ...cloud,
-    ]);
-    if (requested !== 0)
-      return { exitCode: requested, steps, ...(options.keepRunning ? { emulator: emu } : {}) };
-
-    banner(`2. The JIT allow rule now in ${VM.nsg} (read through the ARM API by 'status')`);
-    await cli(['status', ...target, ...cloud]);
-
-    banner('3. Close access early: delete exactly the rule this request opened');
-    const closed = await cli(['close', '--state-file', stateFile, ...cloud]);
-
-    banner(`4. ${VM.nsg} after closing`);
-    await cli(['status', ...target, ...cloud]);
-    const left = emu.control.rules(VM.nsg).filter((r: { name: string }) => isJitAllow(r.name));
-    say(
-      left.length === 0
-        ? `\nEmulator check: no JIT allow rule left in ${VM.nsg}. The deny rule keeps port 22 shut.`
-        : `\nEmulator check: ${left.length} JIT allow rule(s) still in ${VM.nsg}: ${left.map((r: { name: string }) => r.name).join(', ')}`,
-    );
-    const exitCode = closed !== 0 ? closed : left.length === 0 ? 0 : 1;
+    const exitCode = await demoSteps(emu, cli, join(dir, 'state.json'), say, banner);
     return { exitCode, steps, ...(options.keepRunning ? { emulator: emu } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (!options.keepRunning) await emu.stop();
   }
+}
+
+/** The emulator, and the AZURE_* variables a user exports for its service principal. */
+async function startDemoEmulator(options: DemoOptions, say: Say): Promise<Emulator> {
+  const emu = await startEmulator({ ruleDelayMs: options.ruleDelayMs ?? 3000 });
+  const deployer = emu.principals['jit-deployer'];
+  if (!deployer?.secret) throw new Error('the default scenario has no jit-deployer with a client secret');
+  say(`ARM ${emu.armUrl}, authority ${emu.authorityHost}, tenant ${emu.tenantId}`);
+  say(
+    `Signed-in identity: service principal jit-deployer (${deployer.clientId}), from AZURE_* environment variables`,
+  );
+  // Exactly what a user exports for a service principal; EnvironmentCredential reads them.
+  process.env.AZURE_TENANT_ID = emu.tenantId;
+  process.env.AZURE_CLIENT_ID = deployer.clientId;
+  process.env.AZURE_CLIENT_SECRET = deployer.secret;
+  delete process.env.AZURE_CLIENT_CERTIFICATE_PATH;
+  delete process.env.AZURE_FEDERATED_TOKEN_FILE;
+  return emu;
+}
+
+/** Request, look, close, look again; the exit code of the demo. */
+async function demoSteps(
+  emu: Emulator,
+  cli: (argv: string[]) => Promise<number>,
+  stateFile: string,
+  say: Say,
+  banner: (text: string) => void,
+): Promise<number> {
+  const cloud = ['--cloud', 'Custom', '--arm-endpoint', emu.armUrl, '--authority-host', emu.authorityHost];
+  const target = ['--vms', VM.name, '--resource-group', VM.resourceGroup, '--subscription', SUBSCRIPTION];
+  banner(`1. Request SSH (22) to ${VM.name} for 15 minutes and wait until the allow rule is live`);
+  const requested = await cli([
+    'request',
+    ...target,
+    '--ports',
+    '22',
+    '--duration',
+    '15',
+    '--ip-providers',
+    emu.ipEchoUrls.join(','),
+    '--state-file',
+    stateFile,
+    ...cloud,
+  ]);
+  if (requested !== 0) return requested;
+
+  banner(`2. The JIT allow rule now in ${VM.nsg} (read through the ARM API by 'status')`);
+  await cli(['status', ...target, ...cloud]);
+
+  banner('3. Close access early: delete exactly the rule this request opened');
+  const closed = await cli(['close', '--state-file', stateFile, ...cloud]);
+
+  banner(`4. ${VM.nsg} after closing`);
+  await cli(['status', ...target, ...cloud]);
+  const left = emu.control.rules(VM.nsg).filter((r: { name: string }) => isJitAllow(r.name));
+  say(
+    left.length === 0
+      ? `\nEmulator check: no JIT allow rule left in ${VM.nsg}. The deny rule keeps port 22 shut.`
+      : `\nEmulator check: ${left.length} JIT allow rule(s) still in ${VM.nsg}: ${left.map((r: { name: string }) => r.name).join(', ')}`,
+  );
+  return closed !== 0 ? closed : left.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -11,23 +11,12 @@ import { openAccess } from './jit/mainFlow';
 import { closeFromState } from './jit/postFlow';
 import type { MainOutcome, PostOutcome } from './outcome';
 import type { Platform } from './platform';
-import type { Connect } from './session';
 import { problemsOf } from './problems';
+import type { RunOptions } from './runOptions';
 import { STATE_KEY } from './state';
 import type { MainSummary, PostSummary, Summary } from './summary';
 
-export interface RunOptions {
-  readonly platform: Platform;
-  readonly connect: Connect;
-  /** Aborted when the runner cancels the step (SIGINT / SIGTERM), see `shared/cancel.ts`. */
-  readonly signal?: AbortSignal;
-  /** Extra trusted CA certificate (PEM) for every HTTPS call; in-process tests use the emulator's. */
-  readonly tlsCa?: string;
-  /** Clock, injectable for tests. */
-  readonly now?: () => Date;
-  /** Between two "waiting for the allow rule" lines (default 10 s); injectable for tests. */
-  readonly progressIntervalMs?: number;
-}
+export type { RunOptions } from './runOptions';
 
 /** Opens JIT access and waits until it is live. State for post is saved as soon as a request is accepted. */
 export async function runMain(options: RunOptions): Promise<MainOutcome> {

@@ -95,12 +95,8 @@ export const STATUS_TEXT: Readonly<Record<TargetStatus, string>> = {
   failed: 'failed',
 };
 
-/** `2026-11-22T01:15:00.000Z` → `2026-11-22 01:15 UTC`; other text is shown as given. */
-export function formatUtc(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+/** One helper for the UTC form of a time (shared/time.ts), re-exported where the summaries always took it. */
+export { formatUtc } from './time';
 
 /** `in 15 min`, `in 2 h 5 min`, `3 min ago`: how far `iso` is from `at`. */
 export function relativeTime(iso: string, at: string): string {

@@ -47,6 +47,23 @@ export function isoDurationMs(text: string): number | undefined {
   return 'ms' in parsed ? parsed.ms : undefined;
 }
 
+/** Minutes in an ISO 8601 duration of fixed length (`PT3H`, `P1D`), e.g. a policy's maxRequestAccessDuration. */
+export function isoDurationMinutes(text: string): number | undefined {
+  const ms = isoDurationMs(text);
+  return ms === undefined ? undefined : ms / 60_000;
+}
+
+/**
+ * A date-time as the Azure SDKs give it (deserialised to a Date, or a string
+ * when a field is not in the SDK's model) as a Date; undefined when it is
+ * missing or no date.
+ */
+export function instantOf(value: Date | string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = value instanceof Date ? value : new Date(value);
+  return isValid(d) ? d : undefined;
+}
+
 /** End time of a request for `minutes` from `now` (Azure's clock, see ServerClock). */
 export function endTimeFrom(now: Date, minutes: number): Date {
   return addMinutes(now, minutes);

@@ -6,6 +6,7 @@
  * named VM) are the very objects that were read, never rebuilt.
  */
 import { nameFromId, normalizeId } from '../azure/resourceId';
+import { listedSources } from '../jit/allowedSources';
 import { PolicyError } from '../errors';
 
 /** A port rule as Azure returns it (fields we do not know are kept). */
@@ -96,13 +97,6 @@ export function vmName(id: string): string {
   return nameFromId(id).replace(/[^A-Za-z0-9_.-]/g, '?');
 }
 
-/** The sources a rule allows, in one list whichever field holds them. */
-export function sourcesOf(rule: RawPortRule): readonly string[] {
-  if (rule.allowedSourceAddressPrefixes && rule.allowedSourceAddressPrefixes.length > 0)
-    return rule.allowedSourceAddressPrefixes;
-  return rule.allowedSourceAddressPrefix !== undefined ? [rule.allowedSourceAddressPrefix] : [];
-}
-
 /** The rule object written for a desired rule (the two source fields are mutually exclusive). */
 export function ruleFor(desired: DesiredRule): RawPortRule {
   const [only, ...more] = desired.allowedSources;
@@ -132,7 +126,7 @@ function meaningDifferences(before: RawPortRule, after: RawPortRule): string[] {
   const out: string[] = [];
   if (before.protocol.toUpperCase() !== after.protocol.toUpperCase())
     out.push(`protocol ${shown(before.protocol)} → ${shown(after.protocol)}`);
-  const [b, a] = [sourcesOf(before), sourcesOf(after)];
+  const [b, a] = [listedSources(before), listedSources(after)];
   if (!sameSet(b, a))
     out.push(`allowed sources ${shown(b.join(',') || '(none)')} → ${shown(a.join(',') || '(none)')}`);
   if (
@@ -327,7 +321,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** `TCP, from 203.0.113.0/24, max PT3H`: a rule in one line. */
 export function describeRule(rule: RawPortRule): string {
-  const sources = sourcesOf(rule);
+  const sources = listedSources(rule);
   return shown(
     `${rule.protocol === '*' ? 'any protocol' : rule.protocol}, from ${sources.join(', ') || '(no source)'}, max ${rule.maxRequestAccessDuration ?? '(none)'}`,
   );

@@ -9,10 +9,11 @@
  */
 import type { VmRef } from '../config';
 import { InputError, type InputIssue } from '../errors';
+import { splitWords } from '../inputs/collect';
 import { MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, parseDurationMs } from '../inputs/duration';
 import { parsePorts } from '../inputs/ports';
 import { parseVms, resourceGroupProblem } from '../inputs/vms';
-import { hostBitsFixed, isCidr, isIpAddress, prefixLength } from '../ip/address';
+import { hostBitsFixed, isAnySource, isCidr, isIpAddress } from '../ip/address';
 
 export type JitProtocol = 'TCP' | 'UDP' | '*';
 
@@ -168,10 +169,7 @@ export function parseMaxDuration(raw: string): string {
 
 /** `*` alone, or IP addresses and CIDRs (network addresses), sent to Azure exactly as written. */
 export function parseAllowedSources(raw: string): readonly string[] {
-  const items = raw
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const items = splitWords(raw);
   if (items.length === 0) {
     throw new InputError(
       'allowed-sources',
@@ -202,7 +200,7 @@ export function parseAllowedSources(raw: string): readonly string[] {
       });
       continue;
     }
-    if (prefixLength(item) === 0) {
+    if (isAnySource(item)) {
       issues.push({
         input: 'allowed-sources',
         value: item,

@@ -4,7 +4,8 @@
  * connect to. JIT writes its allow rule into every NSG on that path, with the
  * VM's private IP as destination, so the waiter needs all of it.
  */
-import type { NetworkInterface } from '@azure/arm-network';
+import type { VirtualMachine } from '@azure/arm-compute';
+import type { NetworkInterface, NetworkInterfaceIPConfiguration } from '@azure/arm-network';
 import type { VmRef } from '../config';
 import { InputError } from '../errors';
 import type { AzureClients } from './clients';
@@ -57,44 +58,12 @@ export async function resolveTopology(
   cache: SubnetNsgCache,
   signal?: AbortSignal,
 ): Promise<VmTopology> {
-  const subscriptionId = ref.subscriptionId ?? clients.session.subscriptionId;
-  if (!subscriptionId) {
-    throw new InputError(
-      'vms',
-      ref.input,
-      'names a VM without a subscription and the Azure connection has none',
-      'give the full VM resource ID, or set the subscription on the connection',
-    );
-  }
-  const compute = clients.compute(subscriptionId);
-  const vm = await azureCall(`read VM '${ref.name}'`, signal, (o) =>
-    compute.virtualMachines.get(ref.resourceGroup, ref.name, o),
-  ).catch((e: unknown) => {
-    if (!isNotFound(e)) throw e;
-    throw new InputError(
-      'vms',
-      ref.input,
-      `VM '${ref.name}' was not found in resource group '${ref.resourceGroup}' of subscription '${subscriptionId}'`,
-      (fe) =>
-        `check the VM name, ${fe.input('resource-group')} and subscription, and that the identity can read the VM`,
-    );
-  });
-
+  const vm = await readVm(clients, ref, signal);
   const nicRefs = [...(vm.networkProfile?.networkInterfaces ?? [])]
     .filter((n): n is typeof n & { id: string } => typeof n.id === 'string')
     // Primary first: its IP is the one JIT and users care about.
     .sort((a, b) => Number(b.primary === true) - Number(a.primary === true));
   const nics = await Promise.all(nicRefs.map((n) => readNic(clients, n.id, signal)));
-
-  const privateIps: string[] = [];
-  const nsgs = new Map<string, { id: string; level: NsgLevel; privateIps: string[] }>();
-  const addNsg = (id: string | undefined, level: NsgLevel, ips: readonly string[]): void => {
-    if (!id) return;
-    const key = normalizeId(id);
-    const entry = nsgs.get(key) ?? { id, level, privateIps: [] };
-    for (const ip of ips) if (!entry.privateIps.includes(ip)) entry.privateIps.push(ip);
-    nsgs.set(key, entry);
-  };
   const nicConfigs = nics.map((nic) => ({
     nic,
     configs: [...(nic.ipConfigurations ?? [])].sort(
@@ -108,7 +77,66 @@ export async function resolveTopology(
   const pipRead = publicIpId ? readPublicIp(clients, publicIpId, signal) : undefined;
   // Awaited below; if a subnet read fails first, this rejection must not go unhandled.
   pipRead?.catch(() => undefined);
+  const { privateIps, nsgs } = await networkPath(clients, nicConfigs, cache, signal);
+  const pip = pipRead ? await pipRead : undefined;
+  const parsed = requireResourceId(vm.id ?? '', 'VM');
+  return {
+    ref,
+    id: vm.id ?? '',
+    name: vm.name ?? ref.name,
+    subscriptionId: parsed.subscriptionId,
+    resourceGroup: parsed.resourceGroup,
+    location: vm.location,
+    privateIps,
+    nsgs,
+    ...(pip?.ipAddress ? { publicIp: pip.ipAddress } : {}),
+    ...(pip?.dnsSettings?.fqdn ? { fqdn: pip.dnsSettings.fqdn } : {}),
+    ...(pip && !pip.ipAddress ? { publicIpUnassigned: true } : {}),
+  };
+}
 
+/** The VM itself; not found is the `vms` input's problem. */
+async function readVm(clients: AzureClients, ref: VmRef, signal?: AbortSignal): Promise<VirtualMachine> {
+  const subscriptionId = ref.subscriptionId ?? clients.session.subscriptionId;
+  if (!subscriptionId) {
+    throw new InputError(
+      'vms',
+      ref.input,
+      'names a VM without a subscription and the Azure connection has none',
+      'give the full VM resource ID, or set the subscription on the connection',
+    );
+  }
+  const compute = clients.compute(subscriptionId);
+  return azureCall(`read VM '${ref.name}'`, signal, (o) =>
+    compute.virtualMachines.get(ref.resourceGroup, ref.name, o),
+  ).catch((e: unknown) => {
+    if (!isNotFound(e)) throw e;
+    throw new InputError(
+      'vms',
+      ref.input,
+      `VM '${ref.name}' was not found in resource group '${ref.resourceGroup}' of subscription '${subscriptionId}'`,
+      (fe) =>
+        `check the VM name, ${fe.input('resource-group')} and subscription, and that the identity can read the VM`,
+    );
+  });
+}
+
+/** The private IPs of the NICs (primary first) and every NSG on their path: NIC and subnet. */
+async function networkPath(
+  clients: AzureClients,
+  nicConfigs: readonly { nic: NetworkInterface; configs: readonly NetworkInterfaceIPConfiguration[] }[],
+  cache: SubnetNsgCache,
+  signal?: AbortSignal,
+): Promise<{ privateIps: string[]; nsgs: NsgOnPath[] }> {
+  const privateIps: string[] = [];
+  const nsgs = new Map<string, { id: string; level: NsgLevel; privateIps: string[] }>();
+  const addNsg = (id: string | undefined, level: NsgLevel, ips: readonly string[]): void => {
+    if (!id) return;
+    const key = normalizeId(id);
+    const entry = nsgs.get(key) ?? { id, level, privateIps: [] };
+    for (const ip of ips) if (!entry.privateIps.includes(ip)) entry.privateIps.push(ip);
+    nsgs.set(key, entry);
+  };
   for (const { nic, configs } of nicConfigs) {
     const nicIps = configs
       .map((c) => stripPrefixLength(c.privateIPAddress))
@@ -121,22 +149,7 @@ export async function resolveTopology(
         addNsg(await subnetNsg(clients, c.subnet.id, cache, signal), 'subnet', ip ? [ip] : []);
     }
   }
-
-  const pip = pipRead ? await pipRead : undefined;
-  const parsed = requireResourceId(vm.id ?? '', 'VM');
-  return {
-    ref,
-    id: vm.id ?? '',
-    name: vm.name ?? ref.name,
-    subscriptionId: parsed.subscriptionId,
-    resourceGroup: parsed.resourceGroup,
-    location: vm.location,
-    privateIps,
-    nsgs: [...nsgs.values()],
-    ...(pip?.ipAddress ? { publicIp: pip.ipAddress } : {}),
-    ...(pip?.dnsSettings?.fqdn ? { fqdn: pip.dnsSettings.fqdn } : {}),
-    ...(pip && !pip.ipAddress ? { publicIpUnassigned: true } : {}),
-  };
+  return { privateIps, nsgs: [...nsgs.values()] };
 }
 
 async function readNic(clients: AzureClients, id: string, signal?: AbortSignal): Promise<NetworkInterface> {

@@ -4,9 +4,10 @@
  * so every rule the probe causes admits no one. JIT matches a source against
  * the policy verbatim, so the policy must allow `*` or list each one exactly.
  */
-import type { JitNetworkAccessPolicyVirtualMachine, JitNetworkAccessPortRule } from '@azure/arm-security';
+import type { JitNetworkAccessPolicyVirtualMachine } from '@azure/arm-security';
 import { PolicyError } from '../errors';
-import { isoDurationMs } from '../time';
+import { listedSources } from '../jit/allowedSources';
+import { isoDurationMinutes } from '../time';
 
 /** Step 1 (two ports) and the request outside the policy: a bare IP. */
 export const SOURCE_IP = '192.0.2.10';
@@ -40,17 +41,6 @@ export function requiredPolicyText(vm: string, ports: readonly number[]): string
   );
 }
 
-function allowedSources(rule: JitNetworkAccessPortRule): string[] {
-  return [rule.allowedSourceAddressPrefix, ...(rule.allowedSourceAddressPrefixes ?? [])].filter(
-    (s): s is string => !!s,
-  );
-}
-
-function maxMinutes(iso: string): number | undefined {
-  const ms = isoDurationMs(iso);
-  return ms === undefined ? undefined : ms / 60_000;
-}
-
 /**
  * Checks the VM's policy entry against what the probe sends; every problem is
  * listed in one refusal that ends with the policy it needs.
@@ -71,14 +61,14 @@ export function planProbe(
       problems.push(`port ${port} is not in JIT policy '${policyName}' for VM ${vm}`);
       continue;
     }
-    const sources = allowedSources(rule);
+    const sources = listedSources(rule);
     const missing = sources.includes('*') ? [] : PROBE_SOURCES.filter((s) => !sources.includes(s));
     if (missing.length > 0) {
       problems.push(
         `port ${port} of policy '${policyName}' allows ${sources.join(', ') || 'no source'}, not ${missing.join(', ')}`,
       );
     }
-    const max = maxMinutes(rule.maxRequestAccessDuration);
+    const max = isoDurationMinutes(rule.maxRequestAccessDuration);
     if (max !== undefined) duration = Math.min(duration, Math.floor(max));
   }
   if (duration < MIN_MINUTES) {

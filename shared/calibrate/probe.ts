@@ -54,7 +54,6 @@ import {
   storedFor,
   type Initiated,
   type Policy,
-  type RawRequest,
 } from './requests';
 import {
   readProbeRules,
@@ -197,8 +196,6 @@ export async function runCalibration(
 ): Promise<CalibrationReport> {
   const { log, signal } = options;
   const { vm, policy, plan } = await prepare(clients, options);
-  const allPorts = [...plan.ports, plan.outsidePort];
-  const [p1, p2] = plan.ports;
   log.info(
     `Test VM ${vm.name}: JIT policy '${policy.name}' (${policy.resourceGroup}, ${policy.location}); NSGs ${vm.nsgs
       .map((n) => requireResourceId(n.id, 'network security group').name)
@@ -207,53 +204,108 @@ export async function runCalibration(
       )}. Probe sources: ${PROBE_SOURCES.join(', ')}; requests end after ${plan.durationMinutes} minutes.`,
   );
   await refuseIfBusy(clients, vm, plan, signal);
+  const probe = new Probe(clients, options, vm, policy, plan);
+  await probe.runSteps();
+  // Always close what was opened, even after a failure or Ctrl-C (own deadline, not the run's signal).
+  const cleanup = await closeAll(clients, vm, probe.allPorts, log, probe.initiated.length > 0).catch(
+    (e: unknown): Cleanup => {
+      const message = toJitError(e).message;
+      log.warning(`Closing failed: ${message}`);
+      return {
+        deleted: [],
+        failed: [{ rule: '(closing)', code: message }],
+        remaining: ['unknown: the NSGs could not be read back'],
+        complete: false,
+        nsgWrites: { concurrentPair: false, conflicts: 0 },
+      };
+    },
+  );
+  return probe.report(cleanup);
+}
 
-  const steps: StepResult[] = [];
-  const samples: number[] = [];
-  const initiated: Initiated[] = [];
-  const notLive: Initiated[] = [];
-  const echo: EchoObservation[] = [];
-  const startTimes: StartTimeObservation[] = [];
-  const seen: ProbeRule[] = [];
-  let stopped = false;
-  let outsidePolicy: CalibrationReport['outsidePolicy'];
-  let step1: WaitResult | undefined;
-  let step3: WaitResult | undefined;
-  let supersede: Finding = { value: 'undetermined', evidence: 'step 2 did not run' };
+/** One calibration's sequence of steps and what they observed. */
+class Probe {
+  readonly allPorts: readonly number[];
+  readonly initiated: Initiated[] = [];
+  private readonly steps: StepResult[] = [];
+  private readonly samples: number[] = [];
+  private readonly notLive: Initiated[] = [];
+  private readonly echo: EchoObservation[] = [];
+  private readonly startTimes: StartTimeObservation[] = [];
+  private readonly seen: ProbeRule[] = [];
+  private stopped = false;
+  private outsidePolicy: CalibrationReport['outsidePolicy'];
+  private step1: WaitResult | undefined;
+  private step3: WaitResult | undefined;
+  private supersede: Finding = { value: 'undetermined', evidence: 'step 2 did not run' };
 
-  const snapshot = async (): Promise<Set<string>> =>
-    new Set((await readProbeRules(clients, vm, PROBE_SOURCES, allPorts, signal)).map(ruleSignature));
+  constructor(
+    private readonly clients: AzureClients,
+    private readonly options: CalibrateOptions,
+    private readonly vm: VmTopology,
+    private readonly policy: Policy,
+    private readonly plan: ProbePlan,
+  ) {
+    this.allPorts = [...plan.ports, plan.outsidePort];
+  }
+
+  async runSteps(): Promise<void> {
+    const [p1, p2] = this.plan.ports;
+    await this.step('outside-policy', () => this.outsidePolicyStep());
+    await this.step('two-ports', async () => {
+      const r = await this.request({ label: 'request 1 (two ports)', ports: [p1, p2], source: SOURCE_IP });
+      this.step1 = r.wait;
+      return `rules: ${r.wait.rules.map((x) => `${x.nsgName}/${x.name} [${x.ports.join(',')}]`).join(', ')}`;
+    });
+    await this.step('same-port-other-source', () => this.otherSourceStep());
+    await this.step('ip-vs-32', async () => {
+      const r = await this.request({ label: 'request 3 (the IP as /32)', ports: [p2], source: SOURCE_IP_32 });
+      this.step3 = r.wait;
+      return `rules: ${r.wait.rules.map((x) => `${x.nsgName}/${x.name}`).join(', ')}`;
+    });
+  }
 
   /** Runs one step; a failure is recorded and, without --keep-going, stops the sequence. */
-  const step = async (name: string, fn: () => Promise<string>): Promise<void> => {
-    if (stopped) return;
+  private async step(name: string, fn: () => Promise<string>): Promise<void> {
+    if (this.stopped) return;
     try {
-      steps.push({ step: name, ok: true, detail: await fn() });
+      this.steps.push({ step: name, ok: true, detail: await fn() });
     } catch (e) {
       const err = toJitError(e);
-      steps.push({ step: name, ok: false, detail: err.message, kind: err.kind });
-      log.warning(`Step '${name}' failed: ${err.message}`);
-      if (!options.keepGoing || err.kind === 'cancelled') stopped = true;
+      this.steps.push({ step: name, ok: false, detail: err.message, kind: err.kind });
+      this.options.log.warning(`Step '${name}' failed: ${err.message}`);
+      if (!this.options.keepGoing || err.kind === 'cancelled') this.stopped = true;
     }
-  };
+  }
+
+  private async snapshot(): Promise<Set<string>> {
+    const rules = await readProbeRules(
+      this.clients,
+      this.vm,
+      PROBE_SOURCES,
+      this.allPorts,
+      this.options.signal,
+    );
+    return new Set(rules.map(ruleSignature));
+  }
 
   /** Initiate, wait for its rules, read the stored request back. */
-  const request = async (
-    req: ProbeRequest,
-  ): Promise<{ sent: Initiated; wait: WaitResult; history: RawRequest[] }> => {
-    const before = await snapshot();
+  private async request(req: ProbeRequest): Promise<{ sent: Initiated; wait: WaitResult }> {
+    const { clients, vm, options } = this;
+    const { log, signal } = options;
+    const before = await this.snapshot();
     log.info(
       `Requesting ${req.label}: port${req.ports.length > 1 ? 's' : ''} ${req.ports.join(',')} from ${req.source}.`,
     );
-    const sent = await initiate(clients, vm, policy, req, plan);
-    initiated.push(sent);
+    const sent = await initiate(clients, vm, this.policy, req, this.plan);
+    this.initiated.push(sent);
     log.info(`202 Accepted; waiting for the allow rule(s) to be Succeeded in every NSG on the VM's path.`);
     const wait = await waitForRules(
       clients,
       vm,
       req,
       PROBE_SOURCES,
-      allPorts,
+      this.allPorts,
       before,
       sent.acceptedAt,
       options.waitTimeoutMs,
@@ -261,22 +313,14 @@ export async function runCalibration(
       signal,
     ).catch((e: unknown) => {
       // Cancelled or failed while waiting: its rule may still come.
-      notLive.push(sent);
+      this.notLive.push(sent);
       throw e;
     });
-    samples.push(...wait.samplesMs);
-    seen.push(...wait.rules);
-    const history = await readHistory(clients, policy, signal);
-    const stored = storedFor(history, vm, sent);
-    echo.push(echoObservation(vm, sent, stored));
-    if (sent.rawBody?.startTimeUtc !== undefined) {
-      startTimes.push({
-        returned: sent.rawBody.startTimeUtc,
-        ...(stored?.startTimeUtc !== undefined ? { stored: stored.startTimeUtc } : {}),
-      });
-    }
+    this.samples.push(...wait.samplesMs);
+    this.seen.push(...wait.rules);
+    await this.readBack(sent);
     if (!wait.complete) {
-      notLive.push(sent);
+      this.notLive.push(sent);
       throw new TimeoutError(
         `The allow rule of ${req.label} was not live after ${Math.round(options.waitTimeoutMs / 1000)} s; missing: ${wait.missing.join(', ')}.`,
         'Raise --wait-timeout if the NSG update is just slow; the time the probe measured is in the report.',
@@ -285,20 +329,36 @@ export async function runCalibration(
     log.info(
       `${req.label}: live after ${Math.max(...wait.samplesMs, 0)} ms (${wait.rules.map((r) => `${r.nsgName}/${r.name}`).join(', ')}).`,
     );
-    return { sent, wait, history };
-  };
+    return { sent, wait };
+  }
 
-  await step('outside-policy', async () => {
+  /** What the policy's history stored for a request: the echo and the start time. */
+  private async readBack(sent: Initiated): Promise<void> {
+    const history = await readHistory(this.clients, this.policy, this.options.signal);
+    const stored = storedFor(history, this.vm, sent);
+    this.echo.push(echoObservation(this.vm, sent, stored));
+    if (sent.rawBody?.startTimeUtc !== undefined) {
+      this.startTimes.push({
+        returned: sent.rawBody.startTimeUtc,
+        ...(stored?.startTimeUtc !== undefined ? { stored: stored.startTimeUtc } : {}),
+      });
+    }
+  }
+
+  private async outsidePolicyStep(): Promise<string> {
+    const { outsidePort } = this.plan;
     const req: ProbeRequest = {
       label: 'a request outside the policy',
-      ports: [plan.outsidePort],
+      ports: [outsidePort],
       source: SOURCE_IP,
     };
     try {
-      await initiate(clients, vm, policy, req, plan);
-      outsidePolicy = { port: plan.outsidePort, accepted: true };
-      log.warning(`Azure ACCEPTED a request for port ${plan.outsidePort}, which the policy does not list.`);
-      return `port ${plan.outsidePort} (not in the policy) was accepted`;
+      await initiate(this.clients, this.vm, this.policy, req, this.plan);
+      this.outsidePolicy = { port: outsidePort, accepted: true };
+      this.options.log.warning(
+        `Azure ACCEPTED a request for port ${outsidePort}, which the policy does not list.`,
+      );
+      return `port ${outsidePort} (not in the policy) was accepted`;
     } catch (e) {
       if (
         !(e instanceof AzureApiError) ||
@@ -308,54 +368,46 @@ export async function runCalibration(
         e.status === 403
       )
         throw e;
-      outsidePolicy = {
-        port: plan.outsidePort,
+      this.outsidePolicy = {
+        port: outsidePort,
         accepted: false,
         status: e.status,
         code: e.code,
         message: e.azureMessage,
       };
-      return `port ${plan.outsidePort} (not in the policy): HTTP ${e.status} ${e.code}`;
+      return `port ${outsidePort} (not in the policy): HTTP ${e.status} ${e.code}`;
     }
-  });
+  }
 
-  await step('two-ports', async () => {
-    const r = await request({ label: 'request 1 (two ports)', ports: [p1, p2], source: SOURCE_IP });
-    step1 = r.wait;
-    return `rules: ${r.wait.rules.map((x) => `${x.nsgName}/${x.name} [${x.ports.join(',')}]`).join(', ')}`;
-  });
-
-  await step('same-port-other-source', async () => {
-    const first = initiated.find((i) => i.request.source === SOURCE_IP && i.request.ports.length === 2);
+  private async otherSourceStep(): Promise<string> {
+    const [p1] = this.plan.ports;
+    const first = this.initiated.find((i) => i.request.source === SOURCE_IP && i.request.ports.length === 2);
     let newerLive = false;
     try {
-      const r = await request({
+      const r = await this.request({
         label: 'request 2 (same VM and port, other source)',
         ports: [p1],
         source: SOURCE_OTHER,
       });
       newerLive = r.wait.complete;
     } finally {
-      supersede = await observeSupersede(first, newerLive);
+      this.supersede = await this.observeSupersede(first, newerLive);
     }
-    return supersede.evidence;
-  });
+    return this.supersede.evidence;
+  }
 
-  await step('ip-vs-32', async () => {
-    const r = await request({ label: 'request 3 (the IP as /32)', ports: [p2], source: SOURCE_IP_32 });
-    step3 = r.wait;
-    return `rules: ${r.wait.rules.map((x) => `${x.nsgName}/${x.name}`).join(', ')}`;
-  });
-
-  async function observeSupersede(first: Initiated | undefined, newerLive: boolean): Promise<Finding> {
+  private async observeSupersede(first: Initiated | undefined, newerLive: boolean): Promise<Finding> {
+    const { clients, vm, policy, step1 } = this;
+    const { signal } = this.options;
+    const [p1] = this.plan.ports;
     if (!first || !step1?.complete)
       return { value: 'undetermined', evidence: 'request 1 had no live rule to supersede' };
     const olderKeys = new Set(step1.rules.filter((r) => r.ports.includes(p1)).map(ruleKey));
-    const graceUntil = Date.now() + Math.min(REPLACE_GRACE_MS, options.waitTimeoutMs);
+    const graceUntil = Date.now() + Math.min(REPLACE_GRACE_MS, this.options.waitTimeoutMs);
     for (;;) {
       const history = await readHistory(clients, policy, signal);
       const entry = portEntry(storedFor(history, vm, first), vm, p1);
-      const rules = await readProbeRules(clients, vm, PROBE_SOURCES, allPorts, signal);
+      const rules = await readProbeRules(clients, vm, PROBE_SOURCES, this.allPorts, signal);
       const stays = rules.some((r) => olderKeys.has(ruleKey(r)) && r.ports.includes(p1));
       const status = typeof entry?.status === 'string' ? entry.status : undefined;
       // Revoked but the rule still there: give the backend a moment to remove it.
@@ -372,77 +424,76 @@ export async function runCalibration(
     }
   }
 
-  // Always close what was opened, even after a failure or Ctrl-C (own deadline, not the run's signal).
-  const cleanup = await closeAll(clients, vm, allPorts, log, initiated.length > 0).catch(
-    (e: unknown): Cleanup => {
-      const message = toJitError(e).message;
-      log.warning(`Closing failed: ${message}`);
-      return {
-        deleted: [],
-        failed: [{ rule: '(closing)', code: message }],
-        remaining: ['unknown: the NSGs could not be read back'],
-        complete: false,
-        nsgWrites: { concurrentPair: false, conflicts: 0 },
-      };
-    },
-  );
-  const pending = notLive.map(
-    (i) =>
-      `${i.request.label}: no rule seen; if JIT still writes one it stays until ${formatUtc(new Date(i.endMs))}`,
-  );
-  for (const p of pending) log.warning(p);
-  const closed = cleanup.complete && pending.length === 0;
-  steps.push({
-    step: 'close',
-    ok: closed,
-    detail: closed
-      ? `deleted ${cleanup.deleted.length} rule(s); none of the probe's rules remain`
-      : [
-          `deleted ${cleanup.deleted.length} rule(s)`,
-          cleanup.remaining.length > 0 ? `still there: ${cleanup.remaining.join(', ')}` : '',
-          cleanup.failed.length > 0
-            ? `failed: ${cleanup.failed.map((f) => `${f.rule} ${f.status ?? ''} ${f.code}`).join(', ')}`
-            : '',
-          pending.length > 0 ? `not seen: ${pending.join('; ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; '),
-  });
+  /** The close step: what was deleted, what remains, and requests whose rule never showed up. */
+  private closeStep(cleanup: Cleanup): { closed: boolean; pending: string[] } {
+    const pending = this.notLive.map(
+      (i) =>
+        `${i.request.label}: no rule seen; if JIT still writes one it stays until ${formatUtc(new Date(i.endMs))}`,
+    );
+    for (const p of pending) this.options.log.warning(p);
+    const closed = cleanup.complete && pending.length === 0;
+    this.steps.push({
+      step: 'close',
+      ok: closed,
+      detail: closed
+        ? `deleted ${cleanup.deleted.length} rule(s); none of the probe's rules remain`
+        : [
+            `deleted ${cleanup.deleted.length} rule(s)`,
+            cleanup.remaining.length > 0 ? `still there: ${cleanup.remaining.join(', ')}` : '',
+            cleanup.failed.length > 0
+              ? `failed: ${cleanup.failed.map((f) => `${f.rule} ${f.status ?? ''} ${f.code}`).join(', ')}`
+              : '',
+            pending.length > 0 ? `not seen: ${pending.join('; ')}` : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+    });
+    return { closed, pending };
+  }
 
-  const ipRules = step1?.rules ?? [];
-  const switches: Record<SwitchName, Finding> = {
-    supersede,
-    'rule-layout': classifyLayout(ipRules, plan.ports, vm.nsgs.length),
-    'source-form': classifySourceForm(ipRules, SOURCE_IP, step3?.rules ?? [], SOURCE_IP_32),
-    echo: classifyEcho(echo),
-    'start-time': classifyStartTime(startTimes),
-    'nsg-writes': classifyNsgWrites(cleanup.nsgWrites),
-  };
-  const delay = stats(samples);
-  const ok = steps.every((s) => s.ok);
-  return {
-    vm: { name: vm.name, id: vm.id, nsgs: vm.nsgs.map((n) => n.id) },
-    policy: { name: policy.name, resourceGroup: policy.resourceGroup, location: policy.location },
-    ports: plan.ports,
-    sources: PROBE_SOURCES,
-    switches,
-    ...(delay ? { ruleDelay: { ...delay, resolutionMs: RESOLUTION_MS } } : {}),
-    allowRule: {
-      priorities: [...new Set(seen.map((r) => r.priority).filter((p): p is number => p !== undefined))].sort(
-        (a, b) => a - b,
-      ),
-      descriptions: [...new Set(seen.map((r) => r.description).filter((d): d is string => d !== undefined))],
-    },
-    ...(outsidePolicy ? { outsidePolicy } : {}),
-    steps,
-    cleanup: {
-      deleted: cleanup.deleted,
-      failed: cleanup.failed,
-      remaining: cleanup.remaining,
-      pending,
-      complete: closed,
-    },
-    emulator: emulatorFlags(switches, delay),
-    ok,
-  };
+  report(cleanup: Cleanup): CalibrationReport {
+    const { vm, policy, plan } = this;
+    const { closed, pending } = this.closeStep(cleanup);
+    const ipRules = this.step1?.rules ?? [];
+    const switches: Record<SwitchName, Finding> = {
+      supersede: this.supersede,
+      'rule-layout': classifyLayout(ipRules, plan.ports, vm.nsgs.length),
+      'source-form': classifySourceForm(ipRules, SOURCE_IP, this.step3?.rules ?? [], SOURCE_IP_32),
+      echo: classifyEcho(this.echo),
+      'start-time': classifyStartTime(this.startTimes),
+      'nsg-writes': classifyNsgWrites(cleanup.nsgWrites),
+    };
+    const delay = stats(this.samples);
+    return {
+      vm: { name: vm.name, id: vm.id, nsgs: vm.nsgs.map((n) => n.id) },
+      policy: { name: policy.name, resourceGroup: policy.resourceGroup, location: policy.location },
+      ports: plan.ports,
+      sources: PROBE_SOURCES,
+      switches,
+      ...(delay ? { ruleDelay: { ...delay, resolutionMs: RESOLUTION_MS } } : {}),
+      allowRule: this.allowRule(),
+      ...(this.outsidePolicy ? { outsidePolicy: this.outsidePolicy } : {}),
+      steps: this.steps,
+      cleanup: {
+        deleted: cleanup.deleted,
+        failed: cleanup.failed,
+        remaining: cleanup.remaining,
+        pending,
+        complete: closed,
+      },
+      emulator: emulatorFlags(switches, delay),
+      ok: this.steps.every((s) => s.ok),
+    };
+  }
+
+  private allowRule(): CalibrationReport['allowRule'] {
+    return {
+      priorities: [
+        ...new Set(this.seen.map((r) => r.priority).filter((p): p is number => p !== undefined)),
+      ].sort((a, b) => a - b),
+      descriptions: [
+        ...new Set(this.seen.map((r) => r.description).filter((d): d is string => d !== undefined)),
+      ],
+    };
+  }
 }

@@ -9,10 +9,17 @@ import type { SecurityRule } from '@azure/arm-network';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { sleep } from '../abort';
 import type { AzureClients } from '../azure/clients';
-import { azureCall, toAzureError } from '../azure/call';
+import { toAzureError } from '../azure/call';
+import { readNsg } from '../azure/nsg';
 import { requireResourceId } from '../azure/resourceId';
 import type { NsgOnPath, VmTopology } from '../azure/topology';
-import { isJitAllowRule, ruleDestinations, rulePorts, ruleSources } from '../jit/nsgRules';
+import {
+  destinationAddresses,
+  isJitAllowRule,
+  ruleDestinations,
+  rulePorts,
+  ruleSources,
+} from '../jit/nsgRules';
 
 /** One JIT allow rule of the probe, as read. */
 export interface ProbeRule {
@@ -77,13 +84,10 @@ export async function readProbeRules(
 ): Promise<ProbeRule[]> {
   const perNsg = await Promise.all(
     vm.nsgs.map(async (nsg) => {
-      const p = requireResourceId(nsg.id, 'network security group');
-      const group = await azureCall(`read NSG '${p.name}'`, signal, (o) =>
-        clients.network(p.subscriptionId).networkSecurityGroups.get(p.resourceGroup, p.name, o),
-      );
+      const group = await readNsg(clients, nsg.id, signal);
       return (group.securityRules ?? [])
         .filter((r) => isJitAllowRule(r))
-        .filter((r) => ruleDestinations(r).some((d) => nsg.privateIps.includes(d.split('/')[0] ?? d)))
+        .filter((r) => destinationAddresses(r).some((d) => nsg.privateIps.includes(d)))
         .filter((r) => !sources || ruleSources(r).some((s) => sources.some((mine) => sameSource(s, mine))))
         .map((r) => toProbeRule(nsg, r))
         .filter((r) => r.ports.length > 0 && r.ports.every((n) => ports.includes(n)));
@@ -217,12 +221,9 @@ async function confirmGone(
   rule: ProbeRule,
   signal?: AbortSignal,
 ): Promise<DeleteOutcome> {
-  const p = requireResourceId(rule.nsgId, 'network security group');
   const until = Date.now() + 60_000;
   for (;;) {
-    const nsg = await azureCall(`read NSG '${p.name}'`, signal, (o) =>
-      clients.network(p.subscriptionId).networkSecurityGroups.get(p.resourceGroup, p.name, o),
-    );
+    const nsg = await readNsg(clients, rule.nsgId, signal);
     if (!(nsg.securityRules ?? []).some((r) => r.name === rule.name)) return { ok: true };
     if (Date.now() > until) return { ok: false, code: 'DeleteNotConfirmed' };
     await sleep(1000, signal, 'waiting for a rule to be deleted');

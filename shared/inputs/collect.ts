@@ -46,8 +46,17 @@ export class IssueCollector {
 
 /** Splits a list input on commas and new lines, trimming entries and dropping empty ones (trailing separators are common in YAML blocks). */
 export function splitList(raw: string): string[] {
+  return splitOn(raw, /[,\r\n]+/);
+}
+
+/** Like splitList, but blanks separate too: for lists whose entries never hold one (ports, addresses). */
+export function splitWords(raw: string): string[] {
+  return splitOn(raw, /[,\s]+/);
+}
+
+function splitOn(raw: string, separators: RegExp): string[] {
   return raw
-    .split(/[,\r\n]+/)
+    .split(separators)
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }

@@ -18,7 +18,7 @@ import { parseIpProviders } from './providers';
 import { parseSource } from './source';
 import { INPUTS, INPUT_NAMES, type InputName } from './table';
 import { parsePollIntervalMs, parseWaitTimeoutMs } from './timing';
-import { parseVms, resourceGroupProblem } from './vms';
+import { parseVms, resourceGroupProblem, type ParsedVms } from './vms';
 
 export type RawInputs = Readonly<Record<InputName, string>>;
 
@@ -65,15 +65,64 @@ export interface ParsedInputs {
 export function parseRawInputs(raw: RawInputs, fe: FrontEnd = DEFAULT_FRONT_END): ParsedInputs {
   const c = new IssueCollector();
   const bool = (name: InputName): boolean | undefined => c.field(() => parseBoolean(name, raw[name]));
-
   const allowAnySource = bool('allow-any-source');
   const probe = bool('probe');
   const dryRun = bool('dry-run');
+  const vms = parseVmInputs(c, raw, fe);
+  const ports = c.field(() => parsePorts('ports', raw.ports));
+  if (ports && ports.duplicates.length > 0)
+    c.warn(`${fe.input('ports')}: ignoring duplicate ports: ${ports.duplicates.join(', ')}`);
+  const durationMinutes = c.field(() => parseDurationMinutes('duration', raw.duration));
+  const source = c.field(() => parseSource('source', raw.source, allowAnySource === true));
+  const justification = c.field(() => parseJustification('justification', raw.justification));
+  const { waitTimeoutMs, pollIntervalMs } = parseTiming(c, raw);
+  const closeOnPost = c.field(() => parseCloseOnPost('close-on-post', raw['close-on-post']));
+  const ipProviders = c.field(() => parseIpProviders('ip-providers', raw['ip-providers']));
+  if (source && source.kind !== 'auto' && raw['ip-providers'].trim() !== '') {
+    c.warn(
+      `${fe.input('ip-providers')} is ignored: it is only used with ${fe.setting('source', 'auto')} (${fe.input('source')} is ${raw.source.trim()})`,
+    );
+  }
+  const cloud = c.field(() => resolveCloud(raw.cloud, raw['arm-endpoint'], raw['authority-host']));
+  c.throwIfAny(INPUT_NAMES);
+  // Every field parsed (throwIfAny would have thrown otherwise); `parsed` narrows the types.
+  const f = parsed({
+    allowAnySource,
+    probe,
+    dryRun,
+    vms,
+    ports,
+    durationMinutes,
+    source,
+    waitTimeoutMs,
+    pollIntervalMs,
+    closeOnPost,
+    ipProviders,
+    cloud,
+  });
+  const config: JitConfig = {
+    vms: Object.freeze([...f.vms.vms]),
+    ports: Object.freeze([...f.ports.ports]),
+    durationMinutes: f.durationMinutes,
+    source: Object.freeze(f.source),
+    allowAnySource: f.allowAnySource,
+    ...(justification === undefined ? {} : { justification }),
+    waitTimeoutMs: f.waitTimeoutMs,
+    pollIntervalMs: f.pollIntervalMs,
+    probe: f.probe,
+    closeOnPost: f.closeOnPost,
+    ipProviders: Object.freeze([...f.ipProviders]),
+    cloud: Object.freeze({ ...f.cloud }),
+    dryRun: f.dryRun,
+  };
+  return { config: Object.freeze(config), warnings: c.warnings };
+}
 
+/** `resource-group` and `vms`: a bad resource group is reported once, and bare names are then not blamed for it. */
+function parseVmInputs(c: IssueCollector, raw: RawInputs, fe: FrontEnd): ParsedVms | undefined {
   const rgRaw = raw['resource-group'].trim();
   const rgProblem = rgRaw === '' ? undefined : resourceGroupProblem(rgRaw);
   if (rgProblem) c.add({ input: 'resource-group', value: raw['resource-group'], rule: rgProblem });
-  // A bad resource-group is reported once, above; bare names are then not blamed for it too.
   const vms = c.field(() => parseVms('vms', raw.vms, rgProblem ? '(invalid)' : rgRaw));
   if (vms && vms.duplicates.length > 0) {
     c.warn(`${fe.input('vms')}: ignoring duplicate entries: ${vms.duplicates.join(', ')}`);
@@ -81,14 +130,11 @@ export function parseRawInputs(raw: RawInputs, fe: FrontEnd = DEFAULT_FRONT_END)
   if (vms && rgRaw !== '' && vms.vms.every((v) => v.subscriptionId !== undefined)) {
     c.warn(`${fe.input('resource-group')} is ignored: every VM is given by its full resource ID`);
   }
+  return vms;
+}
 
-  const ports = c.field(() => parsePorts('ports', raw.ports));
-  if (ports && ports.duplicates.length > 0)
-    c.warn(`${fe.input('ports')}: ignoring duplicate ports: ${ports.duplicates.join(', ')}`);
-
-  const durationMinutes = c.field(() => parseDurationMinutes('duration', raw.duration));
-  const source = c.field(() => parseSource('source', raw.source, allowAnySource === true));
-  const justification = c.field(() => parseJustification('justification', raw.justification));
+/** `wait-timeout` and `poll-interval`, which must not exceed it. */
+function parseTiming(c: IssueCollector, raw: RawInputs) {
   const waitTimeoutMs = c.field(() => parseWaitTimeoutMs('wait-timeout', raw['wait-timeout']));
   const pollIntervalMs = c.field(() => parsePollIntervalMs('poll-interval', raw['poll-interval']));
   if (typeof pollIntervalMs === 'number' && waitTimeoutMs !== undefined && pollIntervalMs > waitTimeoutMs) {
@@ -101,49 +147,14 @@ export function parseRawInputs(raw: RawInputs, fe: FrontEnd = DEFAULT_FRONT_END)
         `lower ${fe.input('poll-interval')}, raise ${fe.input('wait-timeout')}, or use ${fe.setting('poll-interval', 'auto')}`,
     });
   }
-  const closeOnPost = c.field(() => parseCloseOnPost('close-on-post', raw['close-on-post']));
-  const ipProviders = c.field(() => parseIpProviders('ip-providers', raw['ip-providers']));
-  if (source && source.kind !== 'auto' && raw['ip-providers'].trim() !== '') {
-    c.warn(
-      `${fe.input('ip-providers')} is ignored: it is only used with ${fe.setting('source', 'auto')} (${fe.input('source')} is ${raw.source.trim()})`,
-    );
-  }
-  const cloud = c.field(() => resolveCloud(raw.cloud, raw['arm-endpoint'], raw['authority-host']));
+  return { waitTimeoutMs, pollIntervalMs };
+}
 
-  c.throwIfAny(INPUT_NAMES);
-  // Every field parsed (throwIfAny would have thrown otherwise); the checks narrow the types.
-  if (
-    allowAnySource === undefined ||
-    probe === undefined ||
-    dryRun === undefined ||
-    vms === undefined ||
-    ports === undefined ||
-    durationMinutes === undefined ||
-    source === undefined ||
-    waitTimeoutMs === undefined ||
-    pollIntervalMs === undefined ||
-    closeOnPost === undefined ||
-    ipProviders === undefined ||
-    cloud === undefined
-  ) {
+/** The parsed fields, each present: a field without a value and without an issue is a bug. */
+function parsed<T extends Record<string, unknown>>(fields: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  if (Object.values(fields).some((v) => v === undefined))
     throw new Error('input parser returned no value without reporting an issue');
-  }
-  const config: JitConfig = {
-    vms: Object.freeze([...vms.vms]),
-    ports: Object.freeze([...ports.ports]),
-    durationMinutes,
-    source: Object.freeze(source),
-    allowAnySource,
-    ...(justification === undefined ? {} : { justification }),
-    waitTimeoutMs,
-    pollIntervalMs,
-    probe,
-    closeOnPost,
-    ipProviders: Object.freeze([...ipProviders]),
-    cloud: Object.freeze({ ...cloud }),
-    dryRun,
-  };
-  return { config: Object.freeze(config), warnings: c.warnings };
+  return fields as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 /**

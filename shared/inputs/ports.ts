@@ -4,6 +4,7 @@
  * names single ports, so `8000-8010` could never be granted as written.
  */
 import { InputError, type InputIssue } from '../errors';
+import { splitWords } from './collect';
 
 export interface ParsedPorts {
   /** Distinct, in the order given. */
@@ -20,10 +21,7 @@ function rangeExample([, from = '', to = '']: RegExpExecArray): string {
 }
 
 export function parsePorts(input: string, raw: string): ParsedPorts {
-  const items = raw
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const items = splitWords(raw);
   if (items.length === 0) {
     throw new InputError(input, raw, 'is required: list the ports to open, e.g. `22` or `22,5986`');
   }

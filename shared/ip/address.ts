@@ -18,6 +18,31 @@ export function isCidr(text: string): boolean {
   );
 }
 
+/** NSG service tags that stand for every address. */
+const ANY_TAGS: readonly string[] = ['internet', 'any'];
+
+/**
+ * THE definition of "any source": `*` (JIT's and NSGs' wildcard), a /0 block of
+ * either family (`0.0.0.0/0`, `::/0`), or the NSG service tags `Internet` and `Any`.
+ */
+export function isAnySource(prefix: string): boolean {
+  const p = prefix.trim();
+  if (p === '*' || ANY_TAGS.includes(p.toLowerCase())) return true;
+  return isCidr(p) && prefixLength(p) === 0;
+}
+
+/**
+ * An address or CIDR as (address, prefix length), by the same rules as
+ * isIpAddress / isCidr (`127.1` is no address); a bare address is its /32 or /128.
+ * Undefined for anything else.
+ */
+export function parsePrefix(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  if (isCidr(text)) return ipaddr.parseCIDR(text);
+  if (!isIpAddress(text)) return undefined;
+  const address = ipaddr.parse(text);
+  return [address, address.kind() === 'ipv4' ? 32 : 128];
+}
+
 /** Family of an IP or CIDR we already validated. */
 export function familyOf(addressOrCidr: string): IpFamily {
   const address = addressOrCidr.split('/')[0] ?? addressOrCidr;

@@ -53,119 +53,148 @@ export function quorumFor(providerCount: number): number {
 export async function resolvePublicIp(options: ResolvePublicIpOptions): Promise<PublicIp> {
   const providers = [...new Set(options.providers)];
   if (providers.length === 0) throw new IpResolutionError('No IP providers are configured.');
-  const quorum = quorumFor(providers.length);
-  const providerTimeoutMs = options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
-  const deadlineMs = options.deadlineMs ?? DEFAULT_IP_DEADLINE_MS;
   const http = options.http ?? createEchoHttp(options);
-  const debug = options.debug ?? (() => undefined);
   if (options.signal?.aborted)
     throw new CancelledError('The run was cancelled before the public IP was resolved.');
+  return new Consensus(providers, options).run(http);
+}
 
-  const stop = new AbortController();
-  const outcomes = new Map<string, IpProviderOutcome>();
-  const votes = new Map<string, string[]>();
-  const tlsCodes = new Map<string, string>();
+type Settled = { ok: true; value: PublicIp } | { ok: false; error: Error };
 
-  return new Promise<PublicIp>((resolve, reject) => {
-    let settled = false;
-    let pending = providers.length;
+/** One resolution: every provider asked at once, answers counted until QUORUM agree. */
+class Consensus {
+  private readonly quorum: number;
+  private readonly deadlineMs: number;
+  private readonly stop = new AbortController();
+  private readonly outcomes = new Map<string, IpProviderOutcome>();
+  private readonly votes = new Map<string, string[]>();
+  /** Providers whose TLS certificate was not trusted, with the TLS error code. */
+  private readonly tlsCodes = new Map<string, string>();
+  private settled = false;
+  private pending: number;
+  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private done: (result: Settled) => void = () => undefined;
 
-    const snapshot = (pendingText: string): IpProviderOutcome[] =>
-      providers.map((p) => outcomes.get(p) ?? { provider: p, problem: pendingText });
+  constructor(
+    private readonly providers: readonly string[],
+    private readonly options: ResolvePublicIpOptions,
+  ) {
+    this.quorum = quorumFor(providers.length);
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_IP_DEADLINE_MS;
+    this.pending = providers.length;
+  }
 
-    const finish = (result: { ok: true; value: PublicIp } | { ok: false; error: Error }): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      options.signal?.removeEventListener('abort', onAbort);
-      stop.abort();
-      if (result.ok) resolve(result.value);
-      else reject(result.error);
-    };
-
-    const onAbort = (): void =>
-      finish({
-        ok: false,
-        error: new CancelledError('The run was cancelled while resolving the public IP.'),
-      });
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const deadline = setTimeout(() => {
-      finish({
-        ok: false,
-        error: new IpResolutionError(
-          `No ${quorum} IP providers agreed on this agent's public IP within ${deadlineMs / 1000} s.`,
-          snapshot(`no answer within the ${deadlineMs / 1000} s deadline`),
-        ),
-      });
-    }, deadlineMs);
-
-    const noConsensus = (): void => {
-      const all = snapshot('no answer');
-      const valid = all.filter((o) => o.ip !== undefined);
-      const families = new Set(valid.map((o) => (o.ip?.includes(':') ? 'ipv6' : 'ipv4')));
-      let message =
-        quorum === 1
-          ? "The IP provider gave no usable answer for this agent's public IP."
-          : `The IP providers did not agree on this agent's public IP (${quorum} must report the same address).`;
-      if (valid.length > 0 && families.size === 1 && families.has('ipv6')) {
-        message += ' Only IPv6 answers came back: this agent seems to reach the internet over IPv6 only.';
+  run(http: EchoHttp): Promise<PublicIp> {
+    return new Promise<PublicIp>((resolve, reject) => {
+      this.done = (result) => (result.ok ? resolve(result.value) : reject(result.error));
+      this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.deadline = setTimeout(() => {
+        const seconds = this.deadlineMs / 1000;
+        this.finish({
+          ok: false,
+          error: new IpResolutionError(
+            `No ${this.quorum} IP providers agreed on this agent's public IP within ${seconds} s.`,
+            this.snapshot(`no answer within the ${seconds} s deadline`),
+          ),
+        });
+      }, this.deadlineMs);
+      const timeoutMs = this.options.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+      for (const provider of this.providers) {
+        askProvider(http, provider, timeoutMs, this.stop.signal, this.tlsCodes)
+          .then((outcome) => this.record(provider, outcome))
+          .catch((e: unknown) =>
+            this.finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
+          );
       }
-      // A certificate nobody trusts is not temporary: say what to trust instead.
-      const [tlsProvider, tls] = [...tlsCodes][0] ?? [];
-      const hint = tls && tlsProvider ? tlsTrustHint(tls, tlsProvider) : undefined;
-      finish({ ok: false, error: new IpResolutionError(message, all, hint) });
-    };
+    });
+  }
 
-    const record = (provider: string, outcome: IpProviderOutcome): void => {
-      if (settled) return;
-      outcomes.set(provider, outcome);
-      debug(`IP provider ${provider}: ${outcome.ip ?? ''}${outcome.problem ? ` (${outcome.problem})` : ''}`);
-      if (outcome.ip !== undefined) {
-        const voters = [...(votes.get(outcome.ip) ?? []), provider];
-        votes.set(outcome.ip, voters);
-        if (voters.length >= quorum) {
-          const address = outcome.ip;
-          finish({
-            ok: true,
-            value: {
-              address,
-              family: address.includes(':') ? 'ipv6' : 'ipv4',
-              agreedBy: voters,
-              outcomes: snapshot('cancelled: consensus was reached without it'),
-            },
-          });
-          return;
-        }
+  private readonly onAbort = (): void =>
+    this.finish({
+      ok: false,
+      error: new CancelledError('The run was cancelled while resolving the public IP.'),
+    });
+
+  private snapshot(pendingText: string): IpProviderOutcome[] {
+    return this.providers.map((p) => this.outcomes.get(p) ?? { provider: p, problem: pendingText });
+  }
+
+  private finish(result: Settled): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.deadline);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.stop.abort();
+    this.done(result);
+  }
+
+  private record(provider: string, outcome: IpProviderOutcome): void {
+    if (this.settled) return;
+    this.outcomes.set(provider, outcome);
+    this.options.debug?.(
+      `IP provider ${provider}: ${outcome.ip ?? ''}${outcome.problem ? ` (${outcome.problem})` : ''}`,
+    );
+    if (outcome.ip !== undefined) {
+      const voters = [...(this.votes.get(outcome.ip) ?? []), provider];
+      this.votes.set(outcome.ip, voters);
+      if (voters.length >= this.quorum) {
+        const address = outcome.ip;
+        this.finish({
+          ok: true,
+          value: {
+            address,
+            family: address.includes(':') ? 'ipv6' : 'ipv4',
+            agreedBy: voters,
+            outcomes: this.snapshot('cancelled: consensus was reached without it'),
+          },
+        });
+        return;
       }
-      pending -= 1;
-      if (pending === 0) noConsensus();
-    };
-
-    for (const provider of providers) {
-      http
-        .get(provider, providerTimeoutMs, stop.signal)
-        .then(
-          (response): IpProviderOutcome => {
-            if (response.status < 200 || response.status > 299) {
-              return { provider, problem: `HTTP ${response.status}` };
-            }
-            const answer = readEchoAnswer(response.body);
-            return answer.ok ? { provider, ip: answer.address } : { provider, problem: answer.problem };
-          },
-          (e: unknown): IpProviderOutcome => {
-            if (e instanceof EchoTimeout) return { provider, problem: e.message };
-            const tls = tlsTrustCode(e);
-            if (tls) {
-              tlsCodes.set(provider, tls);
-              return { provider, problem: `its TLS certificate is not trusted (${tls})` };
-            }
-            const text = e instanceof Error ? e.message || e.name : String(e);
-            return { provider, problem: `request failed: ${text}` };
-          },
-        )
-        .then((outcome) => record(provider, outcome))
-        .catch((e: unknown) => finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }));
     }
-  });
+    this.pending -= 1;
+    if (this.pending === 0) this.noConsensus();
+  }
+
+  private noConsensus(): void {
+    const all = this.snapshot('no answer');
+    const valid = all.filter((o) => o.ip !== undefined);
+    const families = new Set(valid.map((o) => (o.ip?.includes(':') ? 'ipv6' : 'ipv4')));
+    let message =
+      this.quorum === 1
+        ? "The IP provider gave no usable answer for this agent's public IP."
+        : `The IP providers did not agree on this agent's public IP (${this.quorum} must report the same address).`;
+    if (valid.length > 0 && families.size === 1 && families.has('ipv6')) {
+      message += ' Only IPv6 answers came back: this agent seems to reach the internet over IPv6 only.';
+    }
+    // A certificate nobody trusts is not temporary: say what to trust instead.
+    const [tlsProvider, tls] = [...this.tlsCodes][0] ?? [];
+    const hint = tls && tlsProvider ? tlsTrustHint(tls, tlsProvider) : undefined;
+    this.finish({ ok: false, error: new IpResolutionError(message, all, hint) });
+  }
+}
+
+/** One provider's answer as an outcome: the address it reported, or what went wrong. */
+async function askProvider(
+  http: EchoHttp,
+  provider: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  tlsCodes: Map<string, string>,
+): Promise<IpProviderOutcome> {
+  let response;
+  try {
+    response = await http.get(provider, timeoutMs, signal);
+  } catch (e) {
+    if (e instanceof EchoTimeout) return { provider, problem: e.message };
+    const tls = tlsTrustCode(e);
+    if (tls) {
+      tlsCodes.set(provider, tls);
+      return { provider, problem: `its TLS certificate is not trusted (${tls})` };
+    }
+    const text = e instanceof Error ? e.message || e.name : String(e);
+    return { provider, problem: `request failed: ${text}` };
+  }
+  if (response.status < 200 || response.status > 299) return { provider, problem: `HTTP ${response.status}` };
+  const answer = readEchoAnswer(response.body);
+  return answer.ok ? { provider, ip: answer.address } : { provider, problem: answer.problem };
 }

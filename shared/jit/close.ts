@@ -19,24 +19,26 @@
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { azureCall, isNotFound, toAzureError } from '../azure/call';
-import { retryAfterMs } from '../azure/policies';
-import { normalizeId, parseResourceId, requireResourceId } from '../azure/resourceId';
+import { isNotFound } from '../azure/call';
+import { deleteRule, readNsg } from '../azure/nsg';
+import { nameFromId, normalizeId, parseResourceId, requireResourceId } from '../azure/resourceId';
 import { resolveTopology, type SubnetNsgCache, type VmTopology } from '../azure/topology';
 import { AzureApiError, toJitError } from '../errors';
 import type { JitState, StateRequest, StateVm } from '../state';
 import { sleep } from '../abort';
-import { entrySources, entryState, findOurEntry, type EntryState } from './history';
+import { entryState, findOurEntry, type EntryState } from './history';
+import { listedSources } from './allowedSources';
 import {
+  destinationAddresses,
   hasSource,
   isJitAllowRule,
   portsWithin,
   ruleDestinations,
   ruleSinglePorts,
+  sameIgnoringCase,
   sameSlot,
 } from './nsgRules';
 import { describeNewer, findSupersession, readPolicy } from './supersede';
-import { readNsg } from './wait';
 
 export interface CloseLog {
   info(message: string): void;
@@ -90,8 +92,6 @@ export interface CloseOptions {
 export const LATE_RULE_GRACE_MS = 60_000;
 /** One re-check this long after the deletes: JIT or a redeploy may write a rule again. */
 export const RECHECK_DELAY_MS = 30_000;
-/** How long a delete may take to show (the rule GET answering 404). */
-const DELETE_CONFIRM_MS = 120_000;
 
 export async function closeAccess(
   clients: AzureClients,
@@ -205,198 +205,254 @@ function entryFor(
   });
 }
 
+/** One VM's close: the VM as Azure shows it now, and what is decided for it. */
+interface VmClose {
+  readonly ctx: Ctx;
+  readonly request: StateRequest;
+  readonly view: VmView;
+  /** The NSGs on the VM's path now (NIC and subnet), by lower-case ID. */
+  readonly onPath: ReadonlyMap<string, VmTopology['nsgs'][number]>;
+  /** JIT allow rule names (lower case) in the VM's NSGs before initiate: never adopted. */
+  readonly before: ReadonlySet<string>;
+  /** The ports whose request of this run is live in the policy's history. */
+  readonly livePorts: readonly number[];
+  readonly results: ClosedRule[];
+}
+
+/** Rules to delete, one entry per rule (by lower-case NSG ID and name). */
+type Deletions = Map<string, { nsgId: string; name: string; port: number }>;
+
 async function closeVm(
   ctx: Ctx,
   request: StateRequest,
   policy: JitNetworkAccessPolicy,
   saved: StateVm,
 ): Promise<CloseReport> {
-  const results: ClosedRule[] = [];
-  const leave = (port: number, nsgId: string, rule: string, outcome: CloseOutcome, detail: string): void => {
-    results.push({ vm: saved.name, port, nsgId, rule, outcome, detail });
-    const line = `Leaving ${rule} in ${nsgName(nsgId)} (VM ${saved.name} port ${port}) alone: ${detail}.`;
-    if (outcome === 'left-for-newer-request') ctx.log.info(line);
-    else ctx.log.warning(line);
+  const { ports, source } = ourEntries(ctx, policy, request, saved);
+  const now = await currentTopology(ctx, request, saved);
+  if ('report' in now) return now.report;
+  const { topology } = now;
+  const vm: VmClose = {
+    ctx,
+    request,
+    view: { saved, topology, source, ports, policy },
+    onPath: new Map(topology.nsgs.map((n) => [normalizeId(n.id), n])),
+    before: new Set((saved.before ?? []).map((b) => b.toLowerCase())),
+    livePorts: saved.ports.filter((p) => ports.get(p) === 'live'),
+    results: [],
   };
+  const toDelete = saved.rules.length > 0 ? await savedRulesToDelete(vm) : await rulesFoundToDelete(vm);
+  if (!toDelete) return { rules: vm.results, complete: false };
+  let complete = true;
+  await Promise.all(
+    [...toDelete.values()].map(async (d) => {
+      const outcome = await deleteSerialised(ctx, vm.view, request, d.nsgId, d.name, d.port);
+      if (isCloseFailure(outcome.outcome)) complete = false;
+      vm.results.push(outcome);
+    }),
+  );
+  return { rules: vm.results, complete };
+}
 
-  // Our own history entries, per port.
+/** Our own history entries, per port, and the source they say when state has none (`source: azure`). */
+function ourEntries(
+  ctx: Ctx,
+  policy: JitNetworkAccessPolicy,
+  request: StateRequest,
+  saved: StateVm,
+): { ports: Map<number, EntryState>; source: string | undefined } {
   const ports = new Map<number, EntryState>();
   let source = ctx.state.source.prefix;
   for (const port of saved.ports) {
     const entry = entryFor(ctx, policy, request, saved, port);
     ports.set(port, entryState(entry));
     if (source === undefined && entry && entryState(entry) === 'live') {
-      const s = entrySources(entry.port);
+      const s = listedSources(entry.port);
       if (s.length === 1 && s[0] !== '*') source = s[0];
     }
   }
+  return { ports, source };
+}
 
-  // Where the VM is NOW: its NSGs and private IPs come from Azure, not from the saved state.
+/** Where the VM is NOW: its NSGs and private IPs come from Azure, not from the saved state. */
+async function currentTopology(
+  ctx: Ctx,
+  request: StateRequest,
+  saved: StateVm,
+): Promise<{ topology: VmTopology } | { report: CloseReport }> {
   const ref = vmRef(saved.id);
-  let topology: VmTopology;
   try {
     if (!ref) throw new Error(`'${saved.id}' is not a VM resource ID`);
-    topology = await resolveTopology(ctx.clients, ref, ctx.subnets, ctx.signal);
+    return { topology: await resolveTopology(ctx.clients, ref, ctx.subnets, ctx.signal) };
   } catch (e) {
     const err = toJitError(e);
     const gone = err.kind === 'input'; // the VM is not found
-    for (const port of saved.ports)
-      results.push({
-        vm: saved.name,
-        port,
-        nsgId: '',
-        rule: '(none)',
-        outcome: gone ? 'already-gone' : failureOutcome(err),
-        detail: gone ? 'the VM no longer exists' : `could not read the VM's network path: ${err.message}`,
-      });
+    const rules = saved.ports.map((port) => ({
+      vm: saved.name,
+      port,
+      nsgId: '',
+      rule: '(none)',
+      outcome: gone ? ('already-gone' as const) : failureOutcome(err),
+      detail: gone ? 'the VM no longer exists' : `could not read the VM's network path: ${err.message}`,
+    }));
     if (!gone)
       ctx.log.warning(
         `Could not read VM ${saved.name}'s network path to close its rules (${err.message}); access closes by itself at ${request.endTimeUtc}.`,
       );
-    return { rules: results, complete: gone };
+    return { report: { rules, complete: gone } };
   }
-  const view: VmView = { saved, topology, source, ports, policy };
-  const onPath = new Map(topology.nsgs.map((n) => [normalizeId(n.id), n]));
-  const before = new Set((saved.before ?? []).map((b) => b.toLowerCase()));
-  const livePorts = saved.ports.filter((p) => ports.get(p) === 'live');
-
-  // Why a rule of our slot is not ours, or undefined when it is.
-  const notOurs = (rule: SecurityRule, port: number, nsgId: string): [CloseOutcome, string] | undefined => {
-    const state = ports.get(port) ?? 'missing';
-    if (!isJitAllowRule(rule))
-      return [
-        'left-not-ours',
-        'it is not a JIT allow rule (JIT names them SecurityCenter-JITRule-<n>-<32 hex>, Allow, Inbound)',
-      ];
-    if (state === 'superseded') {
-      const newer = findSupersession(policy, keyOf(request, saved, port, source));
-      return [
-        'left-for-newer-request',
-        `this run's request was replaced by ${describeNewer(newer ?? { requestor: '' })}`,
-      ];
-    }
-    if (state === 'revoked')
-      return ['left-not-ours', "this run's request for it is Revoked in the policy's history"];
-    if (state === 'missing')
-      return [
-        'left-not-ours',
-        `the request history of policy '${request.policyName}' holds no request of this run for VM ${saved.name} port ${port} ` +
-          `(source ${source ?? '(unknown)'}, ending ${request.endTimeUtc})`,
-      ];
-    const path = onPath.get(normalizeId(nsgId));
-    if (!path)
-      return [
-        'left-not-ours',
-        `NSG ${nsgName(nsgId)} is not on VM ${saved.name}'s path (its NIC or subnet) as Azure reports it now`,
-      ];
-    const destinations = path.privateIps.length > 0 ? path.privateIps : topology.privateIps;
-    if (!sameSlot(rule, { port, destinations }) || source === undefined || !hasSource(rule, source))
-      return [
-        'left-changed',
-        `its source, port or destination (${describeRule(rule)}) does not match this run's request (${source ?? '?'} → ${destinations.join(' or ')}:${port})`,
-      ];
-    if (!portsWithin(rule, livePorts)) {
-      const extra = ruleSinglePorts(rule).filter((p) => !livePorts.includes(p));
-      return [
-        'left-not-ours',
-        `it also opens port(s) ${extra.join(', ') || '(a range)'}, which this run did not request or no longer holds`,
-      ];
-    }
-    return undefined;
-  };
-
-  const toDelete = new Map<string, { nsgId: string; name: string; port: number }>();
-  const named = saved.rules;
-  if (named.length > 0) {
-    for (const r of named) {
-      const nsg = await nsgRules(ctx, r.nsgId);
-      if (!onPath.has(normalizeId(r.nsgId))) {
-        leave(
-          r.port,
-          r.nsgId,
-          r.name,
-          'left-not-ours',
-          `NSG ${nsgName(r.nsgId)} is not on VM ${saved.name}'s path (its NIC or subnet) as Azure reports it now`,
-        );
-        continue;
-      }
-      if (!saved.ports.includes(r.port)) {
-        leave(
-          r.port,
-          r.nsgId,
-          r.name,
-          'left-not-ours',
-          `port ${r.port} is not one this run requested for VM ${saved.name}`,
-        );
-        continue;
-      }
-      const live = nsg?.find((x) => eqName(x.name, r.name));
-      if (!live) {
-        results.push({ vm: saved.name, port: r.port, nsgId: r.nsgId, rule: r.name, outcome: 'already-gone' });
-        continue;
-      }
-      const why = notOurs(live, r.port, r.nsgId);
-      if (why) leave(r.port, r.nsgId, r.name, why[0], why[1]);
-      else addDeletion(toDelete, r.nsgId, live.name ?? r.name, r.port);
-    }
-  } else {
-    // Main never learnt the rule names (cancelled, or the 202 was lost): find them by what we asked for.
-    if (source === undefined && livePorts.length > 0) {
-      ctx.log.warning(
-        `Cannot identify the JIT rule for VM ${saved.name}: main ended before Azure reported which source it allowed (the source was left to Azure), and this run's history entry does not say. ` +
-          `It closes by itself at ${request.endTimeUtc}.`,
-      );
-      return { rules: results, complete: false };
-    }
-    for (const port of saved.ports) {
-      const state = ports.get(port);
-      if (state !== 'live') {
-        results.push({
-          vm: saved.name,
-          port,
-          nsgId: '',
-          rule: '(none)',
-          outcome: state === 'superseded' ? 'left-for-newer-request' : 'already-gone',
-          detail:
-            state === 'missing'
-              ? `no request of this run for port ${port} is in policy '${request.policyName}' (it was not accepted, or has ended)`
-              : `this run's request is ${state === 'superseded' ? 'replaced by a newer one' : 'revoked'}`,
-        });
-        continue;
-      }
-      for (const nsg of topology.nsgs) {
-        const found = await awaitOurRule(ctx, view, request, nsg.id, port, before, notOurs);
-        if (found) addDeletion(toDelete, nsg.id, found, port);
-        else
-          results.push({
-            vm: saved.name,
-            port,
-            nsgId: nsg.id,
-            rule: '(none)',
-            outcome: 'already-gone',
-            detail: 'JIT wrote no rule of this run here',
-          });
-      }
-    }
-  }
-
-  let complete = true;
-  await Promise.all(
-    [...toDelete.values()].map(async (d) => {
-      const outcome = await deleteSerialised(ctx, view, request, d.nsgId, d.name, d.port);
-      if (isCloseFailure(outcome.outcome)) complete = false;
-      results.push(outcome);
-    }),
-  );
-  return { rules: results, complete };
 }
 
-function addDeletion(
-  map: Map<string, { nsgId: string; name: string; port: number }>,
-  nsgId: string,
-  name: string,
+/** Records a rule left alone, and says why (a newer request is news, anything else a warning). */
+function leave(
+  vm: VmClose,
   port: number,
+  nsgId: string,
+  rule: string,
+  outcome: CloseOutcome,
+  detail: string,
 ): void {
+  const name = vm.view.saved.name;
+  vm.results.push({ vm: name, port, nsgId, rule, outcome, detail });
+  const line = `Leaving ${rule} in ${nameFromId(nsgId)} (VM ${name} port ${port}) alone: ${detail}.`;
+  if (outcome === 'left-for-newer-request') vm.ctx.log.info(line);
+  else vm.ctx.log.warning(line);
+}
+
+/** Why a rule of our slot is not ours, or undefined when it is. */
+function notOurs(
+  vm: VmClose,
+  rule: SecurityRule,
+  port: number,
+  nsgId: string,
+): [CloseOutcome, string] | undefined {
+  const { request } = vm;
+  const { saved, source, policy } = vm.view;
+  const state = vm.view.ports.get(port) ?? 'missing';
+  if (!isJitAllowRule(rule))
+    return [
+      'left-not-ours',
+      'it is not a JIT allow rule (JIT names them SecurityCenter-JITRule-<n>-<32 hex>, Allow, Inbound)',
+    ];
+  if (state === 'superseded') {
+    const newer = findSupersession(policy, keyOf(request, saved, port, source));
+    return [
+      'left-for-newer-request',
+      `this run's request was replaced by ${describeNewer(newer ?? { requestor: '' })}`,
+    ];
+  }
+  if (state === 'revoked')
+    return ['left-not-ours', "this run's request for it is Revoked in the policy's history"];
+  if (state === 'missing')
+    return [
+      'left-not-ours',
+      `the request history of policy '${request.policyName}' holds no request of this run for VM ${saved.name} port ${port} ` +
+        `(source ${source ?? '(unknown)'}, ending ${request.endTimeUtc})`,
+    ];
+  const path = vm.onPath.get(normalizeId(nsgId));
+  if (!path) return ['left-not-ours', notOnPath(nsgId, saved)];
+  const destinations = path.privateIps.length > 0 ? path.privateIps : vm.view.topology.privateIps;
+  if (!sameSlot(rule, { port, destinations }) || source === undefined || !hasSource(rule, source))
+    return [
+      'left-changed',
+      `its source, port or destination (${describeRule(rule)}) does not match this run's request (${source ?? '?'} → ${destinations.join(' or ')}:${port})`,
+    ];
+  if (!portsWithin(rule, vm.livePorts)) {
+    const extra = ruleSinglePorts(rule).filter((p) => !vm.livePorts.includes(p));
+    return [
+      'left-not-ours',
+      `it also opens port(s) ${extra.join(', ') || '(a range)'}, which this run did not request or no longer holds`,
+    ];
+  }
+  return undefined;
+}
+
+function notOnPath(nsgId: string, saved: StateVm): string {
+  return `NSG ${nameFromId(nsgId)} is not on VM ${saved.name}'s path (its NIC or subnet) as Azure reports it now`;
+}
+
+/** Main learnt the rule names: each is deleted if it is still there and still ours. */
+async function savedRulesToDelete(vm: VmClose): Promise<Deletions> {
+  const { saved } = vm.view;
+  const toDelete: Deletions = new Map();
+  for (const r of saved.rules) {
+    const nsg = await nsgRules(vm.ctx, r.nsgId);
+    if (!vm.onPath.has(normalizeId(r.nsgId))) {
+      leave(vm, r.port, r.nsgId, r.name, 'left-not-ours', notOnPath(r.nsgId, saved));
+      continue;
+    }
+    if (!saved.ports.includes(r.port)) {
+      const why = `port ${r.port} is not one this run requested for VM ${saved.name}`;
+      leave(vm, r.port, r.nsgId, r.name, 'left-not-ours', why);
+      continue;
+    }
+    const live = nsg?.find((x) => sameIgnoringCase(x.name, r.name));
+    if (!live) {
+      vm.results.push({
+        vm: saved.name,
+        port: r.port,
+        nsgId: r.nsgId,
+        rule: r.name,
+        outcome: 'already-gone',
+      });
+      continue;
+    }
+    const why = notOurs(vm, live, r.port, r.nsgId);
+    if (why) leave(vm, r.port, r.nsgId, r.name, why[0], why[1]);
+    else addDeletion(toDelete, r.nsgId, live.name ?? r.name, r.port);
+  }
+  return toDelete;
+}
+
+/**
+ * Main never learnt the rule names (cancelled, or the 202 was lost): find them
+ * by what we asked for. Undefined when they cannot be identified at all.
+ */
+async function rulesFoundToDelete(vm: VmClose): Promise<Deletions | undefined> {
+  const { ctx, request } = vm;
+  const { saved, source, ports, topology } = vm.view;
+  if (source === undefined && vm.livePorts.length > 0) {
+    ctx.log.warning(
+      `Cannot identify the JIT rule for VM ${saved.name}: main ended before Azure reported which source it allowed (the source was left to Azure), and this run's history entry does not say. ` +
+        `It closes by itself at ${request.endTimeUtc}.`,
+    );
+    return undefined;
+  }
+  const toDelete: Deletions = new Map();
+  for (const port of saved.ports) {
+    const state = ports.get(port);
+    if (state !== 'live') {
+      vm.results.push({
+        vm: saved.name,
+        port,
+        nsgId: '',
+        rule: '(none)',
+        outcome: state === 'superseded' ? 'left-for-newer-request' : 'already-gone',
+        detail:
+          state === 'missing'
+            ? `no request of this run for port ${port} is in policy '${request.policyName}' (it was not accepted, or has ended)`
+            : `this run's request is ${state === 'superseded' ? 'replaced by a newer one' : 'revoked'}`,
+      });
+      continue;
+    }
+    for (const nsg of topology.nsgs) {
+      const found = await awaitOurRule(vm, nsg.id, port);
+      if (found) addDeletion(toDelete, nsg.id, found, port);
+      else
+        vm.results.push({
+          vm: saved.name,
+          port,
+          nsgId: nsg.id,
+          rule: '(none)',
+          outcome: 'already-gone',
+          detail: 'JIT wrote no rule of this run here',
+        });
+    }
+  }
+  return toDelete;
+}
+
+function addDeletion(map: Deletions, nsgId: string, name: string, port: number): void {
   // One rule may carry several of our ports: delete it once.
   const key = `${normalizeId(nsgId)}|${name.toLowerCase()}`;
   if (!map.has(key)) map.set(key, { nsgId, name, port });
@@ -426,26 +482,19 @@ async function nsgRules(ctx: Ctx, nsgId: string): Promise<readonly SecurityRule[
  * that was not there before initiate, polling for a bounded time (JIT may
  * still be writing it). An older rule with the same source is never adopted.
  */
-async function awaitOurRule(
-  ctx: Ctx,
-  view: VmView,
-  request: StateRequest,
-  nsgId: string,
-  port: number,
-  before: ReadonlySet<string>,
-  notOurs: (rule: SecurityRule, port: number, nsgId: string) => [CloseOutcome, string] | undefined,
-): Promise<string | undefined> {
+async function awaitOurRule(vm: VmClose, nsgId: string, port: number): Promise<string | undefined> {
+  const { ctx, request } = vm;
   const pick = (rules: readonly SecurityRule[] | undefined): string | undefined =>
     (rules ?? []).find(
       (r) =>
         isJitAllowRule(r) &&
-        !before.has((r.name ?? '').toLowerCase()) &&
-        notOurs(r, port, nsgId) === undefined,
+        !vm.before.has((r.name ?? '').toLowerCase()) &&
+        notOurs(vm, r, port, nsgId) === undefined,
     )?.name;
   const first = pick(await nsgRules(ctx, nsgId));
   if (first) return first;
   ctx.log.info(
-    `Waiting up to ${Math.round(ctx.lateGraceMs / 1000)} s for JIT to write this run's rule for VM ${view.saved.name} port ${port} in ${nsgName(nsgId)}, to close it.`,
+    `Waiting up to ${Math.round(ctx.lateGraceMs / 1000)} s for JIT to write this run's rule for VM ${vm.view.saved.name} port ${port} in ${nameFromId(nsgId)}, to close it.`,
   );
   const end = Date.now() + ctx.lateGraceMs;
   let interval = 500;
@@ -457,7 +506,7 @@ async function awaitOurRule(
     if (found) return found;
   }
   ctx.log.warning(
-    `JIT has not written this run's rule for VM ${view.saved.name} port ${port} in ${nsgName(nsgId)} after ${Math.round(ctx.lateGraceMs / 1000)} s; ` +
+    `JIT has not written this run's rule for VM ${vm.view.saved.name} port ${port} in ${nameFromId(nsgId)} after ${Math.round(ctx.lateGraceMs / 1000)} s; ` +
       `if it still does, access closes by itself at ${request.endTimeUtc}.`,
   );
   return undefined;
@@ -489,7 +538,7 @@ async function deleteSerialised(
     if (result === 'gone-before') return { ...base, outcome: 'already-gone' };
     ctx.deleted.push({ vm, nsgId, name, request });
     ctx.log.info(
-      `Closed: deleted ${name} from ${nsgName(nsgId)} (VM ${vm.saved.name} port(s) ${vm.saved.ports.join(', ')}, source ${vm.source ?? '?'}).`,
+      `Closed: deleted ${name} from ${nameFromId(nsgId)} (VM ${vm.saved.name} port(s) ${vm.saved.ports.join(', ')}, source ${vm.source ?? '?'}).`,
     );
     return { ...base, outcome: 'deleted' };
   } catch (e) {
@@ -507,80 +556,6 @@ async function deleteSerialised(
         `It closes by itself at ${request.endTimeUtc}, when JIT's request expires.`,
     );
     return { ...base, outcome: failureOutcome(err), detail: why };
-  }
-}
-
-/**
- * DELETE the rule, then read it until it answers 404. The DELETE is sent
- * without the SDK's long-running-operation poller: that poller reads the
- * operation's status at SUBSCRIPTION scope (`.../locations/<region>/operations`),
- * which an identity scoped to a resource group may not read; the rule's own
- * GET is at resource scope and is the truth anyway.
- */
-export async function deleteRule(
-  ctx: Pick<Ctx, 'clients' | 'signal' | 'log'>,
-  nsgId: string,
-  name: string,
-): Promise<'deleted' | 'gone-before'> {
-  const p = requireResourceId(nsgId, 'network security group');
-  const network = ctx.clients.network(p.subscriptionId);
-  const operation = `delete rule '${name}' from NSG '${p.name}'`;
-  for (let attempt = 1; ; attempt++) {
-    let response;
-    try {
-      response = await network.securityRules.deleteOnce(
-        p.resourceGroup,
-        p.name,
-        name,
-        ctx.signal ? { abortSignal: ctx.signal } : {},
-      );
-    } catch (e) {
-      throw toAzureError(e, operation, ctx.signal);
-    }
-    if (response.status === 404) return 'gone-before';
-    if (response.status === 200 || response.status === 202 || response.status === 204) break;
-    const body = errorBody(response.body);
-    const retriable =
-      response.status === 429 || (response.status === 409 && /^AnotherOperationInProgress$/i.test(body.code));
-    if (!retriable || attempt >= 20) {
-      throw new AzureApiError({
-        status: response.status,
-        code: body.code,
-        azureMessage: body.message,
-        correlationId: response.headers.get('x-ms-correlation-request-id') ?? undefined,
-        operation: operation,
-      });
-    }
-    const wait = Math.min(retryAfterMs(response) ?? 2000 * attempt, 30_000);
-    ctx.log.debug(
-      `${operation}: HTTP ${response.status} ${body.code}; retrying in ${Math.round(wait / 1000)} s.`,
-    );
-    await sleep(wait, ctx.signal, 'waiting to retry a rule delete');
-  }
-  // Accepted: the rule is gone when its GET answers 404.
-  const end = Date.now() + DELETE_CONFIRM_MS;
-  let interval = 250;
-  for (;;) {
-    const present = await azureCall(`confirm rule '${name}' is gone`, ctx.signal, (o) =>
-      network.securityRules.get(p.resourceGroup, p.name, name, o),
-    ).then(
-      () => true,
-      (e: unknown) => {
-        if (isNotFound(e)) return false;
-        throw e;
-      },
-    );
-    if (!present) return 'deleted';
-    if (Date.now() >= end)
-      throw new AzureApiError({
-        status: undefined,
-        code: '',
-        azureMessage: `Azure accepted the delete but the rule is still there after ${DELETE_CONFIRM_MS / 1000} s`,
-        correlationId: undefined,
-        operation: operation,
-      });
-    await sleep(interval, ctx.signal, 'waiting for a rule delete');
-    interval = Math.min(2000, interval * 2);
   }
 }
 
@@ -613,7 +588,7 @@ async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
     try {
       rules = await (fresh.get(normalizeId(d.nsgId)) as Promise<readonly SecurityRule[]>);
     } catch (e) {
-      ctx.log.warning(`Could not re-check NSG ${nsgName(d.nsgId)} (${toJitError(e).message}).`);
+      ctx.log.warning(`Could not re-check NSG ${nameFromId(d.nsgId)} (${toJitError(e).message}).`);
       ok = false;
       continue;
     }
@@ -627,11 +602,13 @@ async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
           r,
           [...d.vm.ports].filter(([, s]) => s === 'live').map(([p]) => p),
         ) &&
-        ruleDestinations(r).some((x) => d.vm.topology.privateIps.includes(x.split('/')[0] ?? x)) &&
-        eqName(r.name, d.name),
+        destinationAddresses(r).some((x) => d.vm.topology.privateIps.includes(x)) &&
+        sameIgnoringCase(r.name, d.name),
     );
     if (!back) continue;
-    ctx.log.warning(`Rule ${d.name} is back in ${nsgName(d.nsgId)} after it was deleted; deleting it again.`);
+    ctx.log.warning(
+      `Rule ${d.name} is back in ${nameFromId(d.nsgId)} after it was deleted; deleting it again.`,
+    );
     try {
       await serialised(ctx, d.nsgId, () => deleteRule(ctx, d.nsgId, d.name));
     } catch (e) {
@@ -643,17 +620,6 @@ async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
     }
   }
   return ok;
-}
-
-function errorBody(body: unknown): { code: string; message: string } {
-  if (typeof body === 'string') return { code: '', message: body.slice(0, 300) };
-  if (!body || typeof body !== 'object') return { code: '', message: '' };
-  const parsed = body as { error?: { code?: unknown; message?: unknown } };
-  const e = parsed.error ?? (parsed as { code?: unknown; message?: unknown });
-  return {
-    code: typeof e.code === 'string' ? e.code : '',
-    message: typeof e.message === 'string' ? e.message : '',
-  };
 }
 
 function vmRef(
@@ -688,12 +654,4 @@ function locator(r: StateRequest): {
     location: r.location,
     name: r.policyName,
   };
-}
-
-function eqName(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.toLowerCase() === b.toLowerCase();
-}
-
-function nsgName(id: string): string {
-  return id.split('/').pop() ?? id;
 }

@@ -14,6 +14,8 @@ import type {
   JitNetworkAccessRequestPort,
 } from '@azure/arm-security';
 import { sameResourceId } from '../azure/resourceId';
+import { instantOf } from '../time';
+import { listedSources } from './allowedSources';
 import { samePrefix } from './sourcePrefix';
 
 /** What identifies our request for one VM port. */
@@ -34,15 +36,9 @@ export interface OurEntry {
 /** End times are compared within this tolerance: Azure may round what it stores. */
 export const END_TIME_TOLERANCE_MS = 1000;
 
-export function entrySources(p: JitNetworkAccessRequestPort): string[] {
-  return [p.allowedSourceAddressPrefix, ...(p.allowedSourceAddressPrefixes ?? [])].filter(
-    (s): s is string => typeof s === 'string' && s !== '',
-  );
-}
-
+/** ms since the epoch; NaN when missing or no date (so it never compares equal or greater). */
 function time(value: Date | string | undefined): number {
-  if (value === undefined) return Number.NaN;
-  return (value instanceof Date ? value : new Date(value)).getTime();
+  return instantOf(value)?.getTime() ?? Number.NaN;
 }
 
 /**
@@ -61,7 +57,7 @@ export function findOurEntry(policy: JitNetworkAccessPolicy, key: OurRequestKey)
         if (port.number !== key.port) continue;
         if (!(Math.abs(time(port.endTimeUtc) - end) <= END_TIME_TOLERANCE_MS)) continue;
         const source = key.source;
-        if (source !== undefined && !entrySources(port).some((s) => samePrefix(s, source))) continue;
+        if (source !== undefined && !listedSources(port).some((s) => samePrefix(s, source))) continue;
         const start = time(request.startTimeUtc);
         if (!best || start > best.start) best = { request, port, start: Number.isNaN(start) ? 0 : start };
       }
@@ -94,7 +90,7 @@ export function newestOther(
       for (const port of vm.ports ?? []) {
         if (port.number !== key.port || /^revoked$/i.test(port.status)) continue;
         if (!best || t > best.t) {
-          const source = entrySources(port).join(',');
+          const source = listedSources(port).join(',');
           best = {
             requestor: request.requestor ?? '',
             t,

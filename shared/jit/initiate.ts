@@ -9,14 +9,15 @@ import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
 import { AzureApiError } from '../errors';
 import { throwIfCancelled } from '../cancel';
+import { endTimeFrom, instantOf } from '../time';
 import type { PolicyPlan, RequestedSource } from './plan';
 import type { StateStore } from './stateStore';
 import { normalizeId } from '../azure/resourceId';
-import type { RuleSnapshot } from './wait';
+import type { RuleSnapshot } from './snapshot';
 
 export interface InitiateOptions {
   readonly source: RequestedSource;
-  /** JIT allow rules in the NSGs before initiate (see wait.ts), saved so post never adopts them. */
+  /** JIT allow rules in the NSGs before initiate (see snapshot.ts), saved so post never adopts them. */
   readonly snapshot?: RuleSnapshot;
   readonly durationMinutes: number;
   readonly justification: string;
@@ -81,7 +82,7 @@ async function initiateOne(
 ): Promise<AcceptedRequest> {
   const { policy } = plan;
   // Azure's clock, not ours: JIT checks endTimeUtc - its now <= maxRequestAccessDuration.
-  const end = new Date(clients.clock.now().getTime() + options.durationMinutes * 60_000);
+  const end = endTimeFrom(clients.clock.now(), options.durationMinutes);
   const body = initiateBody(plan, options.source, end, options.justification);
   const endTimeUtc = end.toISOString();
   store.addRequest({
@@ -116,14 +117,7 @@ async function initiateOne(
       store.removeRequest(policy.id);
     throw e;
   });
-  const startTimeUtc = toIso(response.startTimeUtc) ?? clients.clock.now().toISOString();
+  const startTimeUtc = (instantOf(response.startTimeUtc) ?? clients.clock.now()).toISOString();
   store.updateRequest(policy.id, (r) => ({ ...r, status: 'accepted', startTimeUtc }));
   return { plan, response, startTimeUtc, endTimeUtc };
-}
-
-/** The SDK deserialises date-times to Date; be tolerant of a string too. */
-export function toIso(value: Date | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const d = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }

@@ -14,7 +14,7 @@ import type { ProxyRoute } from '../proxy';
 import type { AzureSession } from '../session';
 import { parseInputs } from '../inputs/parse';
 import { resolveJustification } from '../justification';
-import type { RunOptions } from '../run';
+import type { RunOptions } from '../runOptions';
 import { problemsOf } from '../problems';
 import type { MainRow, MainSummary } from '../summary';
 import { initiateAll } from './initiate';
@@ -28,7 +28,9 @@ import { resolveRequestedSource } from './source';
 import { StateStore } from './stateStore';
 import { buildTargets, type Target } from './targets';
 import { validateRequest } from './validate';
-import { expectationsFor, snapshotRules, waitForRules, type FoundRule } from './wait';
+import { expectationsFor, type FoundRule } from './expectation';
+import { snapshotRules } from './snapshot';
+import { waitForRules } from './wait';
 
 /** Outputs saying who signed in, as azure/login users expect: set as soon as sign-in succeeds. */
 function setIdentityOutputs(platform: RunOptions['platform'], session: AzureSession): void {

@@ -30,7 +30,11 @@ export interface RuleTarget {
 }
 
 export function isJitAllowRule(rule: SecurityRule): boolean {
-  return isJitAllowRuleName(rule.name) && eqi(rule.access, 'Allow') && eqi(rule.direction, 'Inbound');
+  return (
+    isJitAllowRuleName(rule.name) &&
+    sameIgnoringCase(rule.access, 'Allow') &&
+    sameIgnoringCase(rule.direction, 'Inbound')
+  );
 }
 
 export function rulePorts(rule: SecurityRule): string[] {
@@ -43,6 +47,11 @@ export function ruleDestinations(rule: SecurityRule): string[] {
   );
 }
 
+/** The destination addresses without a prefix length (JIT writes the VM's IP, sometimes as a /32). */
+export function destinationAddresses(rule: SecurityRule): string[] {
+  return ruleDestinations(rule).map((d) => d.split('/')[0] ?? d);
+}
+
 export function ruleSources(rule: SecurityRule): string[] {
   return [rule.sourceAddressPrefix, ...(rule.sourceAddressPrefixes ?? [])].filter((p): p is string => !!p);
 }
@@ -52,7 +61,7 @@ export function sameSlot(rule: SecurityRule, target: RuleTarget): boolean {
   return (
     isJitAllowRule(rule) &&
     rulePorts(rule).some((p) => portCovers(p, target.port)) &&
-    ruleDestinations(rule).some((d) => target.destinations.includes(d.split('/')[0] ?? d)) &&
+    destinationAddresses(rule).some((d) => target.destinations.includes(d)) &&
     protocolMatches(rule.protocol, target.protocol)
   );
 }
@@ -88,7 +97,7 @@ export function portsWithin(rule: SecurityRule, ports: readonly number[]): boole
 }
 
 export function isLive(rule: SecurityRule): boolean {
-  return eqi(rule.provisioningState, 'Succeeded');
+  return sameIgnoringCase(rule.provisioningState, 'Succeeded');
 }
 
 function portCovers(range: string, port: number): boolean {
@@ -100,9 +109,10 @@ function portCovers(range: string, port: number): boolean {
 
 function protocolMatches(ruleProtocol: string | undefined, policyProtocol: string | undefined): boolean {
   if (!ruleProtocol || !policyProtocol || ruleProtocol === '*' || policyProtocol === '*') return true;
-  return eqi(ruleProtocol, policyProtocol);
+  return sameIgnoringCase(ruleProtocol, policyProtocol);
 }
 
-function eqi(a: string | undefined, b: string): boolean {
+/** Rule names, protocol, access and direction: the Network provider ignores their case. */
+export function sameIgnoringCase(a: string | undefined, b: string): boolean {
   return a !== undefined && a.toLowerCase() === b.toLowerCase();
 }

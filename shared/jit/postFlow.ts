@@ -5,7 +5,7 @@
  */
 import { signIn } from '../azure/signIn';
 import { createAzureClients } from '../azure/clients';
-import type { RunOptions } from '../run';
+import type { RunOptions } from '../runOptions';
 import { STATE_KEY, parseState, type JitState } from '../state';
 import type { PostResult } from '../outcome';
 import type { CloseResult, ClosedRow, PostSummary, RemainingRow } from '../summary';

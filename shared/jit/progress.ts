@@ -11,9 +11,9 @@
  * The wait calls the three hooks; this module decides what to say and when,
  * and remembers how long each rule took (for the summary).
  */
-import { normalizeId } from '../azure/resourceId';
+import { nameFromId, normalizeId } from '../azure/resourceId';
 import { formatSeconds } from '../summary';
-import type { Expectation } from './wait';
+import type { Expectation } from './expectation';
 
 export const PROGRESS_INTERVAL_MS = 10_000;
 
@@ -41,11 +41,9 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-const nsgName = (id: string): string => id.split('/').pop() ?? id;
-
 function nsgLabel(e: Expectation): string {
   const level = e.vm.nsgs.find((n) => normalizeId(n.id) === normalizeId(e.nsgId))?.level;
-  return `${nsgName(e.nsgId)}${level ? ` (${level === 'nic' ? 'NIC' : level})` : ''}`;
+  return `${nameFromId(e.nsgId)}${level ? ` (${level === 'nic' ? 'NIC' : level})` : ''}`;
 }
 
 /** One VM/NSG pair: several ports share an NSG and are reported as one line. */
@@ -81,7 +79,7 @@ export class ProgressTracker implements WaitProgress {
     this.liveAfter.set(e, after);
     if (!sameSlot)
       this.options.report(
-        `${e.vm.name}: rule ${rule} live in ${nsgName(e.nsgId)} after ${formatSeconds(after)}`,
+        `${e.vm.name}: rule ${rule} live in ${nameFromId(e.nsgId)} after ${formatSeconds(after)}`,
       );
   }
 

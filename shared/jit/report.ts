@@ -3,11 +3,12 @@
  * `targets` (JSON, one entry per VM, see Target), and `host`/`port` of the
  * first VM's first port for the common single-VM case.
  */
+import { nameFromId } from '../azure/resourceId';
 import type { Platform } from '../platform';
 import { portalUrl, type MainRow, type TargetStatus } from '../summary';
 import type { PolicyPlan } from './plan';
 import type { Target } from './targets';
-import type { FoundRule } from './wait';
+import type { FoundRule } from './expectation';
 
 export function setOutputs(platform: Platform, targets: readonly Target[], source: string): void {
   platform.setOutput('ip', source);
@@ -45,7 +46,7 @@ export function targetRows(
         .map((r) => {
           const after = liveAfterMs(r);
           return {
-            nsg: r.expectation.nsgId.split('/').pop() ?? r.expectation.nsgId,
+            nsg: nameFromId(r.expectation.nsgId),
             rule: r.name,
             port: r.expectation.target.port,
             ...(after !== undefined ? { liveAfterMs: after } : {}),

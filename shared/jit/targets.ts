@@ -7,7 +7,7 @@
 import { sameResourceId } from '../azure/resourceId';
 import type { AcceptedRequest } from './initiate';
 import { mappedKey } from './readBack';
-import type { FoundRule } from './wait';
+import type { FoundRule } from './expectation';
 
 export interface TargetPort {
   /** The VM port that was opened. */

@@ -5,9 +5,10 @@
  * would be accepted, and all problems are reported together.
  */
 import type { JitNetworkAccessPortRule } from '@azure/arm-security';
-import { parse as parseIsoDuration } from 'tinyduration';
 import { InputError, PolicyError } from '../errors';
 import type { FrontEnd, Wording } from '../frontEnd';
+import { isoDurationMinutes } from '../time';
+import { allowedPrefixes } from './allowedSources';
 import type { PlannedVm, RequestedSource } from './plan';
 import type { VmPolicyMatch } from './policies';
 import { prefixFamily, prefixWithin } from './sourcePrefix';
@@ -89,23 +90,6 @@ export function validateRequest(matches: readonly VmPolicyMatch[], input: Valida
   return { vms, warnings };
 }
 
-/** Minutes in an ISO 8601 duration (days and smaller; JIT's maximum is 1 day). */
-export function isoDurationMinutes(value: string): number | undefined {
-  try {
-    const d = parseIsoDuration(value);
-    if (d.negative || d.years || d.months) return undefined;
-    return (
-      (d.weeks ?? 0) * 7 * 1440 +
-      (d.days ?? 0) * 1440 +
-      (d.hours ?? 0) * 60 +
-      (d.minutes ?? 0) +
-      (d.seconds ?? 0) / 60
-    );
-  } catch {
-    return undefined;
-  }
-}
-
 function checkDuration(rule: JitNetworkAccessPortRule, minutes: number, where: string): PolicyError[] {
   const max = isoDurationMinutes(rule.maxRequestAccessDuration);
   if (max === undefined || minutes <= max) return [];
@@ -125,6 +109,7 @@ function checkSource(
   where: string,
 ): { errors: PolicyError[]; warnings: Wording[] } {
   const allowed = allowedPrefixes(rule);
+  // JIT's own wildcard: a policy port allowing `*` accepts any requested prefix (others match verbatim).
   if (allowed.includes('*')) return { errors: [], warnings: [] };
   const list = allowed.join(', ') || 'none';
   if (source.prefix === undefined) {
@@ -175,13 +160,6 @@ function checkSource(
     ],
     warnings: [],
   };
-}
-
-export function allowedPrefixes(rule: JitNetworkAccessPortRule): string[] {
-  if (rule.allowedSourceAddressPrefixes && rule.allowedSourceAddressPrefixes.length > 0) {
-    return [...rule.allowedSourceAddressPrefixes];
-  }
-  return rule.allowedSourceAddressPrefix !== undefined ? [rule.allowedSourceAddressPrefix] : ['*'];
 }
 
 /**

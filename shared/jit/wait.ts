@@ -4,50 +4,27 @@
  * read budget is large), never the JIT policy; the policy is read once, only
  * to confirm a suspected supersession.
  */
-import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
+import type { SecurityRule } from '@azure/arm-network';
 import type { AzureClients } from '../azure/clients';
-import { azureCall, isNotFound } from '../azure/call';
-import { normalizeId, requireResourceId } from '../azure/resourceId';
-import type { VmTopology } from '../azure/topology';
+import { isNotFound } from '../azure/call';
+import { readNsg } from '../azure/nsg';
+import { nameFromId, normalizeId } from '../azure/resourceId';
 import { AzureApiError, PolicyError, SupersededError, TimeoutError, toJitError } from '../errors';
-import type { AcceptedRequest } from './initiate';
+import type { Expectation, FoundRule } from './expectation';
 import {
+  destinationAddresses,
   hasSource,
-  isJitAllowRule,
   isLive,
   matchesTarget,
-  ruleDestinations,
   ruleSources,
+  sameIgnoringCase,
   sameSlot,
-  type RuleTarget,
 } from './nsgRules';
 import type { WaitProgress } from './progress';
+import type { RuleSnapshot } from './snapshot';
 import { samePrefix } from './sourcePrefix';
 import { describeNewer, findSupersession, readPolicy } from './supersede';
 import { sleep, withDeadline } from '../abort';
-
-/**
- * JIT allow rule names per NSG (lower-cased keys) seen before initiate. A
- * rule is this run's only if its name appeared after: an older rule with the
- * same source is never adopted. (Etags cannot tell a rewrite: the Network
- * provider gives every rule of an NSG a new etag on any change to it.)
- */
-export type RuleSnapshot = ReadonlyMap<string, ReadonlySet<string>>;
-
-/** One rule we wait for: a VM port in one NSG. */
-export interface Expectation {
-  readonly request: AcceptedRequest;
-  readonly vm: VmTopology;
-  readonly nsgId: string;
-  readonly target: RuleTarget;
-}
-
-export interface FoundRule {
-  readonly expectation: Expectation;
-  readonly name: string;
-  readonly source: string;
-  readonly destination: string;
-}
 
 export interface WaitOptions {
   /** Our prefix; undefined for `source: azure` (learnt from the first new rule). */
@@ -87,46 +64,6 @@ export function autoPollInterval(elapsedMs: number, nsgCount: number): number {
 }
 /** Policy reads allowed per policy to confirm supersession (the Security read budget is small). */
 const MAX_CONFIRMATIONS = 2;
-
-/** Reads the JIT allow rules present in each NSG before initiate, to tell new rules from old. */
-export async function snapshotRules(
-  clients: AzureClients,
-  nsgIds: readonly string[],
-  signal?: AbortSignal,
-): Promise<RuleSnapshot> {
-  const unique = [...new Map(nsgIds.map((id) => [normalizeId(id), id])).values()];
-  const entries = await Promise.all(
-    unique.map(async (id) => {
-      const nsg = await readNsg(clients, id, signal);
-      const names = (nsg.securityRules ?? []).filter(isJitAllowRule).map((r) => (r.name ?? '').toLowerCase());
-      return [normalizeId(id), new Set(names)] as const;
-    }),
-  );
-  return new Map(entries);
-}
-
-export function expectationsFor(
-  requests: readonly AcceptedRequest[],
-  source: string | undefined,
-): Expectation[] {
-  return requests.flatMap((request) =>
-    request.plan.vms.flatMap((planned) =>
-      planned.match.vm.nsgs.flatMap((nsg) =>
-        planned.ports.map((port) => ({
-          request,
-          vm: planned.match.vm,
-          nsgId: nsg.id,
-          target: {
-            port: port.number,
-            destinations: nsg.privateIps.length > 0 ? nsg.privateIps : planned.match.vm.privateIps,
-            protocol: port.protocol,
-            ...(source !== undefined ? { source } : {}),
-          },
-        })),
-      ),
-    ),
-  );
-}
 
 export async function waitForRules(
   clients: AzureClients,
@@ -214,7 +151,7 @@ class WaitState {
       const rules = read.filter((r) => sameSlot(r, e.target));
       const isNew = this.isNew(key);
       const had = this.found.get(e);
-      if (had && !rules.some((r) => eqName(r.name, had.name))) {
+      if (had && !rules.some((r) => sameIgnoringCase(r.name, had.name))) {
         this.found.delete(e);
         suspects.push(e);
         continue;
@@ -230,9 +167,7 @@ class WaitState {
           name: pick.name ?? '',
           source: source ?? '',
           destination:
-            ruleDestinations(pick)
-              .map((d) => d.split('/')[0] ?? d)
-              .find((d) => e.target.destinations.includes(d)) ??
+            destinationAddresses(pick).find((d) => e.target.destinations.includes(d)) ??
             e.target.destinations[0] ??
             '',
         });
@@ -328,7 +263,7 @@ class WaitState {
     const lines = missing.map((e) => {
       const why = this.pending.get(e) ?? 'no matching JIT allow rule yet';
       const src = this.learnedSource ?? e.target.source ?? 'the caller address';
-      return `  - VM ${e.vm.name} port ${e.target.port}: NSG ${nsgName(e.nsgId)} (${e.nsgId}) has ${why} (want Allow Inbound from ${src} to ${e.target.destinations.join(' or ')})`;
+      return `  - VM ${e.vm.name} port ${e.target.port}: NSG ${nameFromId(e.nsgId)} (${e.nsgId}) has ${why} (want Allow Inbound from ${src} to ${e.target.destinations.join(' or ')})`;
     });
     return new TimeoutError(
       `The JIT allow rules were not all live after ${Math.round(this.options.timeoutMs / 1000)} s. Still missing:\n${lines.join('\n')}`,
@@ -339,19 +274,6 @@ class WaitState {
     );
   }
 }
-
-async function readNsg(
-  clients: AzureClients,
-  id: string,
-  signal?: AbortSignal,
-): Promise<NetworkSecurityGroup> {
-  const p = requireResourceId(id, 'network security group');
-  return azureCall(`read network security group '${p.name}'`, signal, (o) =>
-    clients.network(p.subscriptionId).networkSecurityGroups.get(p.resourceGroup, p.name, o),
-  );
-}
-
-export { readNsg };
 
 /**
  * A failed NSG read while waiting: 404 (replication lag, a redeploy), 5xx and
@@ -366,14 +288,8 @@ function transient(e: unknown, nsgId: string, options: WaitOptions): undefined {
     err instanceof AzureApiError &&
     (isNotFound(err) || status === undefined || status >= 500 || status === 429);
   if (!retry) throw err;
-  options.info(`Reading NSG ${nsgName(nsgId)} failed (${err.message}); retrying until the wait times out.`);
+  options.info(
+    `Reading NSG ${nameFromId(nsgId)} failed (${err.message}); retrying until the wait times out.`,
+  );
   return undefined;
-}
-
-function nsgName(id: string): string {
-  return id.split('/').pop() ?? id;
-}
-
-function eqName(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.toLowerCase() === b.toLowerCase();
 }

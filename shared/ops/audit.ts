@@ -11,7 +11,7 @@ import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
 import { parseResourceId, sameResourceId } from '../azure/resourceId';
 import { listPolicies, type JitPolicy } from '../jit/policies';
-import { allowedPrefixes } from '../jit/validate';
+import { allowsAnySource } from '../jit/allowedSources';
 
 export type FindingKind = 'no-jit-policy' | 'any-source';
 
@@ -39,9 +39,6 @@ export interface AuditReport {
   readonly policiesChecked: number;
   readonly findings: readonly AuditFinding[];
 }
-
-/** Prefixes that mean "anywhere": a policy allowing them is JIT in name only. */
-const ANY = new Set(['*', '0.0.0.0/0', '::/0', 'internet', 'any']);
 
 export async function auditVms(
   clients: AzureClients,
@@ -114,7 +111,7 @@ function findingsFor(vm: VirtualMachine, policies: readonly JitPolicy[], sub: st
     ];
   }
   return entries.flatMap(({ policy, entry }): AuditFinding[] => {
-    const open = entry.ports.filter((rule) => allowedPrefixes(rule).some((p) => ANY.has(p.toLowerCase())));
+    const open = entry.ports.filter((rule) => allowsAnySource(rule));
     if (open.length === 0) return [];
     const ports = open.map((r) => r.number);
     return [

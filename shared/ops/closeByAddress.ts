@@ -16,10 +16,10 @@ import type { AzureClients } from '../azure/clients';
 import { normalizeId } from '../azure/resourceId';
 import { resolveTopologies, type NsgOnPath, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
-import { deleteRule, RECHECK_DELAY_MS, serialised, type CloseLog } from '../jit/close';
+import { deleteRule, readNsg } from '../azure/nsg';
+import { RECHECK_DELAY_MS, serialised, type CloseLog } from '../jit/close';
 import { closeTiming } from '../jit/closeTiming';
 import { matchesTarget, portsWithin, rulePorts } from '../jit/nsgRules';
-import { readNsg } from '../jit/wait';
 
 export interface AddressCloseRequest {
   readonly vms: readonly VmRef[];

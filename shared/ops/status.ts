@@ -12,7 +12,7 @@ import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import { isJitAllowRule, ruleDestinations, rulePorts, ruleSources } from '../jit/nsgRules';
 import { listPolicies, type JitPolicy } from '../jit/policies';
-import { readNsg } from '../jit/wait';
+import { readNsg } from '../azure/nsg';
 import { oneLine } from '../outsideText';
 
 /** A live JIT request for one port of a VM. */

@@ -14,7 +14,7 @@ import { isJitAllowRuleName, matchesTarget, portsWithin, sameSlot } from '../../
 import { matchPolicies, type JitPolicy } from '../../../../shared/jit/policies';
 import { findSupersession } from '../../../../shared/jit/supersede';
 import { entryState, findOurEntry } from '../../../../shared/jit/history';
-import { samePrefix } from '../../../../shared/jit/sourcePrefix';
+import { prefixWithin, samePrefix } from '../../../../shared/jit/sourcePrefix';
 
 const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 const VM_ID = `/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01`;
@@ -177,7 +177,22 @@ describe('samePrefix', () => {
     ['203.0.113.10/31', '203.0.113.10', false],
     ['*', '*', true],
     ['Internet', 'internet', true],
+    // The one address syntax (shared/ip/address.ts): `127.1` and `10.1/8` are no addresses, only text.
+    ['127.1', '127.0.0.1', false],
+    ['10.1/8', '10.0.0.0/8', false],
   ])('%s vs %s -> %s', (a, b, want) => expect(samePrefix(a, b)).toBe(want));
+});
+
+describe('prefixWithin', () => {
+  it.each([
+    ['203.0.113.10', '203.0.113.0/24', true],
+    ['203.0.113.0/25', '203.0.113.0/24', true],
+    ['203.0.113.0/23', '203.0.113.0/24', false],
+    ['2001:db8::1', '2001:db8::/32', true],
+    ['203.0.113.10', '2001:db8::/32', false],
+    ['127.1', '127.0.0.0/8', false],
+    ['10.0.0.1', '10.1/8', false],
+  ])('%s within %s -> %s', (a, b, want) => expect(prefixWithin(a, b)).toBe(want));
 });
 
 describe('matchPolicies', () => {

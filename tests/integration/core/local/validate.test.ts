@@ -7,7 +7,8 @@ import type { VmTopology } from '../../../../shared/azure/topology';
 import { PolicyError } from '../../../../shared/errors';
 import { GITHUB, render } from '../../../../shared/frontEnd';
 import type { VmPolicyMatch } from '../../../../shared/jit/policies';
-import { isoDurationMinutes, validateRequest, type ValidationInput } from '../../../../shared/jit/validate';
+import { isoDurationMinutes } from '../../../../shared/time';
+import { validateRequest, type ValidationInput } from '../../../../shared/jit/validate';
 
 const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 
@@ -184,7 +185,8 @@ describe('isoDurationMinutes', () => {
     ['PT90S', 1.5],
   ])('%s = %d minutes', (iso, minutes) => expect(isoDurationMinutes(iso)).toBe(minutes));
 
-  it.each(['', 'three hours', 'P1M', '-PT1H'])('%j is not usable', (iso) =>
+  // Anchored: tinyduration alone reads the first duration it finds and ignores the rest.
+  it.each(['', 'three hours', 'P1M', '-PT1H', 'PT5Mjunk', 'xPT5M', 'PT', 'P'])('%j is not usable', (iso) =>
     expect(isoDurationMinutes(iso)).toBeUndefined(),
   );
 });

@@ -1,5 +1,5 @@
 import { ProgressTracker } from '../../../../shared/jit/progress';
-import type { Expectation } from '../../../../shared/jit/wait';
+import type { Expectation } from '../../../../shared/jit/expectation';
 
 const NSG = (name: string): string =>
   `/subscriptions/s/resourceGroups/rg-web/providers/Microsoft.Network/networkSecurityGroups/${name}`;
