@@ -17,14 +17,12 @@ export function whichAz(): string | undefined {
 }
 
 const SCRIPT = `#!/usr/bin/env bash
-# usage: peer.sh login-and-open | open      (env: ARM AUTHORITY SUB AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET IP_ECHO)
+# usage: peer.sh login-and-open | open      (env: ARM SUB AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET IP_ECHO)
 set -euo pipefail
 if [ "$1" = login-and-open ]; then
-  az cloud register --name JitBench --endpoint-resource-manager "$ARM/" \\
-    --endpoint-active-directory "$AUTHORITY" --endpoint-active-directory-resource-id "$ARM/" >/dev/null 2>&1 || true
+  # As for Azure Stack: the CLI reads the endpoints from <arm>/metadata/endpoints (an AD FS authority).
+  az cloud register --name JitBench --endpoint-resource-manager "$ARM/" --profile 2020-09-01-hybrid >/dev/null
   az cloud set --name JitBench >/dev/null
-  # A custom authority is not in Microsoft's instance metadata (as on Azure Stack).
-  az config set core.instance_discovery=false >/dev/null 2>&1
   az login --service-principal --username "$AZURE_CLIENT_ID" --password "$AZURE_CLIENT_SECRET" \\
     --tenant "$AZURE_TENANT_ID" --allow-no-subscriptions >/dev/null
 fi

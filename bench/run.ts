@@ -344,7 +344,6 @@ async function peer(rows: Row[], details: string[]): Promise<void> {
         AZURE_CONFIG_DIR: runner.workdir(),
         REQUESTS_CA_BUNDLE: emu.caPath,
         ARM: emu.armUrl,
-        AUTHORITY: emu.authorityHost,
         SUB: PROD,
         IP_ECHO: emu.ipEchoUrls[0] ?? '',
       };
