@@ -3,6 +3,7 @@
  * policies → local validation → (dry run stops) → initiate → wait → outputs.
  * Each phase is its own module; this file only sequences them and logs.
  */
+import { nameFromId } from '../azure/resourceId';
 import type { AzureClients } from '../azure/clients';
 import { createAzureClients } from '../azure/clients';
 import { signIn } from '../azure/signIn';
@@ -292,7 +293,7 @@ async function planRequest(
   const vms = await resolveTopologies(clients, config.vms, signal);
   for (const vm of vms) {
     platform.info(
-      `${vm.name}: private IP ${vm.privateIps.join(', ') || 'none'}, NSGs ${vm.nsgs.map((n) => `${n.id.split('/').pop() ?? n.id} (${n.level})`).join(', ') || 'none'}` +
+      `${vm.name}: private IP ${vm.privateIps.join(', ') || 'none'}, NSGs ${vm.nsgs.map((n) => `${nameFromId(n.id)} (${n.level})`).join(', ') || 'none'}` +
         `${vm.publicIp ? `, public IP ${vm.publicIp}` : ''}${vm.fqdn ? `, FQDN ${vm.fqdn}` : ''}.`,
     );
   }

@@ -3,6 +3,7 @@
  * Missing state = main opened nothing: a notice, success. Corrupt state: a
  * warning (JIT closes access at its end time anyway), success.
  */
+import { nameFromId } from '../azure/resourceId';
 import { signIn } from '../azure/signIn';
 import { createAzureClients } from '../azure/clients';
 import type { RunOptions } from '../runOptions';
@@ -107,7 +108,7 @@ function postSummary(state: JitState, report: CloseReport, at: string): PostSumm
   const closed: ClosedRow[] = report.rules.map((r) => ({
     vm: r.vm,
     port: r.port,
-    nsg: r.nsgId.split('/').pop() ?? r.nsgId,
+    nsg: nameFromId(r.nsgId),
     rule: r.rule,
     result: RESULT[r.outcome],
   }));

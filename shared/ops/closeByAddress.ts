@@ -13,7 +13,7 @@ import type { SecurityRule } from '@azure/arm-network';
 import type { NetworkSecurityGroup } from '@azure/arm-network';
 import { sleep } from '../abort';
 import type { AzureClients } from '../azure/clients';
-import { normalizeId } from '../azure/resourceId';
+import { nameFromId, normalizeId } from '../azure/resourceId';
 import { resolveTopologies, type NsgOnPath, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import { deleteRule, readNsg } from '../azure/nsg';
@@ -87,7 +87,7 @@ async function findRules(ctx: Ctx, vm: VmTopology, nsg: NsgOnPath): Promise<Foun
     if (port === undefined) continue;
     if (!portsWithin(rule, ctx.request.ports)) {
       ctx.log.warning(
-        `Not deleting ${rule.name ?? '?'} in ${nsgName(nsg.id)}: it also opens port(s) ${rulePorts(rule).join(', ')}; add them to --ports to close it.`,
+        `Not deleting ${rule.name ?? '?'} in ${nameFromId(nsg.id)}: it also opens port(s) ${rulePorts(rule).join(', ')}; add them to --ports to close it.`,
       );
       continue;
     }
@@ -105,11 +105,11 @@ function matchedPort(request: AddressCloseRequest, nsg: NsgOnPath, rule: Securit
 
 async function deleteOne(ctx: Ctx, f: Found): Promise<AddressClosedRule> {
   const { source } = ctx.request;
-  ctx.log.info(`Deleting ${f.rule} (port ${f.port}, source ${source}) from ${nsgName(f.nsg.id)}...`);
+  ctx.log.info(`Deleting ${f.rule} (port ${f.port}, source ${source}) from ${nameFromId(f.nsg.id)}...`);
   const result = await serialised(ctx, f.nsg.id, () => deleteRule(quiet(ctx), f.nsg.id, f.rule));
   return {
     vm: f.vm.name,
-    nsg: nsgName(f.nsg.id),
+    nsg: nameFromId(f.nsg.id),
     rule: f.rule,
     port: f.port,
     source,
@@ -134,7 +134,7 @@ async function recheck(ctx: Ctx, deleted: readonly Found[], delayMs: number): Pr
     );
     if (!back) continue;
     ctx.log.warning(
-      `Rule ${d.rule} is back in ${nsgName(d.nsg.id)} after it was deleted; deleting it again.`,
+      `Rule ${d.rule} is back in ${nameFromId(d.nsg.id)} after it was deleted; deleting it again.`,
     );
     await serialised(ctx, d.nsg.id, () => deleteRule(quiet(ctx), d.nsg.id, d.rule));
   }
@@ -147,8 +147,4 @@ function quiet(ctx: Ctx) {
     signal: ctx.signal,
     log: { ...ctx.log, info: () => undefined, warning: () => undefined },
   };
-}
-
-function nsgName(id: string): string {
-  return id.split('/').pop() ?? id;
 }

@@ -7,7 +7,7 @@
  */
 import type { JitNetworkAccessRequest } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { sameResourceId } from '../azure/resourceId';
+import { nameFromId, sameResourceId } from '../azure/resourceId';
 import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import { isJitAllowRule, ruleDestinations, rulePorts, ruleSources } from '../jit/nsgRules';
@@ -113,7 +113,7 @@ async function jitRules(clients: AzureClients, vm: VmTopology, signal?: AbortSig
   const perNsg = await Promise.all(
     vm.nsgs.map(async (nsg) => {
       const group = await readNsg(clients, nsg.id, signal);
-      const name = nsg.id.split('/').pop() ?? nsg.id;
+      const name = nameFromId(nsg.id);
       return (group.securityRules ?? [])
         .filter((r) => isJitAllowRule(r))
         .filter((r) => ruleDestinations(r).some((d) => nsg.privateIps.includes(d.split('/')[0] ?? d)))
