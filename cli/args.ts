@@ -36,12 +36,15 @@ function inputFlag(name: InputName): FlagSpec {
     : spec.default !== '' && spec.kind !== 'boolean'
       ? ` Default: ${spec.default}.`
       : '';
+  // A pick list with a `true` (probe) keeps its boolean-flag form: `--probe` alone means `--probe true`.
+  const bare = spec.kind === 'pickList' && (spec.options as readonly string[]).includes('true');
   return {
     type: spec.kind === 'boolean' ? 'boolean' : 'string',
     multiple: spec.kind === 'multiLine',
-    description: describeInput(name, CLI) + fallback,
+    description: describeInput(name, CLI) + fallback + (bare ? ` --${name} alone means --${name} true.` : ''),
     input: name,
     ...(spec.kind === 'boolean' ? {} : { valueName: 'value' }),
+    ...(bare ? { bare: 'true' } : {}),
   };
 }
 
@@ -234,6 +237,15 @@ function explain(error: unknown, command: CommandName, flags: readonly string[])
   return `${message.replace(/\.$/, '')}. ${help}`;
 }
 
+/** `--flag` with no value (end of line, or another flag next) becomes `--flag=<bare>` for flags that have one. */
+function withBareValues(args: readonly string[], flags: Readonly<Record<string, FlagSpec>>): string[] {
+  return args.map((arg, i) => {
+    const bare = arg.startsWith('--') ? flags[arg.slice(2)]?.bare : undefined;
+    const next = args[i + 1];
+    return bare !== undefined && (next === undefined || next.startsWith('-')) ? `${arg}=${bare}` : arg;
+  });
+}
+
 export function parseCommandLine(argv: readonly string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -260,8 +272,12 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   );
   let values: FlagValues;
   try {
-    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
-      .values as FlagValues;
+    values = parseArgs({
+      args: withBareValues(rest, spec.flags),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values as FlagValues;
   } catch (error) {
     throw new UsageError(explain(error, command, Object.keys(spec.flags)), command);
   }

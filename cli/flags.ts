@@ -14,6 +14,8 @@ export interface FlagSpec {
   /** The core input this flag feeds, when it is one. */
   readonly input?: InputName;
   readonly valueName?: string;
+  /** The value of a string flag given alone (`--probe` = `--probe true`), like the boolean it once was. */
+  readonly bare?: string;
 }
 
 export interface CommandSpec {

@@ -55,7 +55,8 @@ export function rootHelp(version: string): string {
 export function commandHelp(command: CommandName): string {
   const spec = COMMANDS[command];
   const flags = Object.entries(spec.flags).map(([name, f]) => {
-    const head = `  --${name}${f.valueName ? ` <${f.valueName}>` : ''}${f.multiple ? ' ...' : ''}`;
+    const value = f.valueName ? (f.bare !== undefined ? ` [<${f.valueName}>]` : ` <${f.valueName}>`) : '';
+    const head = `  --${name}${value}${f.multiple ? ' ...' : ''}`;
     const pad = head.length < 34 ? head.padEnd(34) : `${head}\n${' '.repeat(34)}`;
     return `${pad}${wrap(f.description, 76, ' '.repeat(34))}`;
   });

@@ -25,6 +25,13 @@ export interface VmRef {
 
 export type CloseOnPost = 'delete-rule' | 'none';
 
+/**
+ * Which targets get a TCP connect before ready is reported: `auto` those
+ * reached through Azure Firewall (JIT's DNAT rule there is not observable, an
+ * NSG rule on the path proves only half of it), `always` every one, `never` none.
+ */
+export type ProbeMode = 'auto' | 'always' | 'never';
+
 export interface JitConfig {
   readonly vms: readonly VmRef[];
   /** Distinct, in the order given. */
@@ -37,7 +44,7 @@ export interface JitConfig {
   readonly waitTimeoutMs: number;
   /** A fixed poll interval, or 'auto' (adaptive). */
   readonly pollIntervalMs: number | 'auto';
-  readonly probe: boolean;
+  readonly probe: ProbeMode;
   readonly closeOnPost: CloseOnPost;
   readonly ipProviders: readonly string[];
   readonly cloud: CloudEndpoints;

@@ -5,8 +5,8 @@
  */
 import { InputError } from '../errors';
 
-const TRUE = new Set(['true', 'True', 'TRUE']);
-const FALSE = new Set(['false', 'False', 'FALSE']);
+export const TRUE = new Set(['true', 'True', 'TRUE']);
+export const FALSE = new Set(['false', 'False', 'FALSE']);
 
 export function parseBoolean(input: string, raw: string): boolean {
   const v = raw.trim();

@@ -5,12 +5,12 @@
  * function reads inputs.
  */
 import { resolveCloud } from '../cloud';
-import type { CloseOnPost, JitConfig } from '../config';
+import type { CloseOnPost, JitConfig, ProbeMode } from '../config';
 import { InputError } from '../errors';
 import { DEFAULT_FRONT_END, type FrontEnd } from '../frontEnd';
 import { MAX_JUSTIFICATION } from '../justification';
 import type { Platform } from '../platform';
-import { parseBoolean } from './booleans';
+import { FALSE, parseBoolean, TRUE } from './booleans';
 import { IssueCollector } from './collect';
 import { formatMs, parseDurationMinutes } from './duration';
 import { parsePorts } from './ports';
@@ -42,6 +42,19 @@ function parseCloseOnPost(input: string, raw: string): CloseOnPost {
   );
 }
 
+/** `auto`, or a boolean in the spellings every boolean input accepts (`true` probes every VM, `false` none). */
+export function parseProbe(input: string, raw: string): ProbeMode {
+  const v = raw.trim();
+  if (v.toLowerCase() === 'auto') return 'auto';
+  if (TRUE.has(v)) return 'always';
+  if (FALSE.has(v)) return 'never';
+  throw new InputError(
+    input,
+    raw,
+    'must be `auto` (probe the VMs reached through Azure Firewall), `true` (probe every VM) or `false` (probe none)',
+  );
+}
+
 function parseJustification(input: string, raw: string): string | undefined {
   const v = raw.trim();
   if (v === '') return undefined;
@@ -66,7 +79,7 @@ export function parseRawInputs(raw: RawInputs, fe: FrontEnd = DEFAULT_FRONT_END)
   const c = new IssueCollector();
   const bool = (name: InputName): boolean | undefined => c.field(() => parseBoolean(name, raw[name]));
   const allowAnySource = bool('allow-any-source');
-  const probe = bool('probe');
+  const probe = c.field(() => parseProbe('probe', raw.probe));
   const dryRun = bool('dry-run');
   const vms = parseVmInputs(c, raw, fe);
   const ports = c.field(() => parsePorts('ports', raw.ports));

@@ -114,10 +114,12 @@ export const INPUTS = {
   },
   probe: {
     ado: 'probe',
-    description: 'Also open a TCP connection to each VM port before reporting ready.',
+    description:
+      "Open a TCP connection to each port before reporting ready: `auto` probes the VMs reached through Azure Firewall (JIT's DNAT rule there is never visible to us), `true` every VM, `false` none.",
     required: false,
-    default: 'false',
-    kind: 'boolean',
+    default: 'auto',
+    kind: 'pickList',
+    options: ['auto', 'true', 'false'],
     advanced: true,
   },
   'close-on-post': {

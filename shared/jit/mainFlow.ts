@@ -21,7 +21,7 @@ import type { MainRow, MainSummary } from '../summary';
 import { initiateAll } from './initiate';
 import { groupByPolicy, type PolicyPlan, type RequestedSource } from './plan';
 import { listPolicies, matchPolicies } from './policies';
-import { probeUntilOpen } from './probe';
+import { probeUntilOpen, targetsToProbe } from './probe';
 import { ProgressTracker } from './progress';
 import { readBack } from './readBack';
 import { describePlans, earliestExpiry, planRows, setOutputs, targetRows } from './report';
@@ -265,12 +265,10 @@ function warnUnassignedPublicIps(platform: RunOptions['platform'], requests: Acc
     }
 }
 
-/** Behind a firewall with no NSG on the path there is no rule to watch: only a probe proves access. */
 async function probeTargets(run: MainRun, targets: readonly Target[]): Promise<void> {
   const { platform, signal } = run.options;
-  const probed = targets.filter(
-    (t) => run.config.probe || (t.firewallIp !== undefined && t.nsgIds.length === 0),
-  );
+  if (run.config.probe === 'never') warnUnprobedFirewallTargets(platform, targets);
+  const probed = targetsToProbe(run.config.probe, targets);
   if (probed.length === 0) return;
   await platform.group('Probe TCP connectivity', async () => {
     for (const t of probed) {
@@ -280,6 +278,21 @@ async function probeTargets(run: MainRun, targets: readonly Target[]): Promise<v
       }
     }
   });
+}
+
+/** `probe: false` and a firewall in front: ready is reported, but nothing proved the firewall's half. Once per VM. */
+function warnUnprobedFirewallTargets(platform: RunOptions['platform'], targets: readonly Target[]): void {
+  const fe = platform.frontEnd;
+  const warned = new Set<string>();
+  for (const t of targets) {
+    if (t.firewallIp === undefined || warned.has(t.id.toLowerCase())) continue;
+    warned.add(t.id.toLowerCase());
+    const addresses = t.ports.map((p) => `${t.firewallIp ?? ''}:${p.connectPort}`).join(', ');
+    platform.warning(
+      `VM ${t.vm} is reached through Azure Firewall at ${addresses}; JIT's DNAT rule there cannot be read, and ${fe.setting('probe', 'false')} skips the TCP probe, so its readiness is unproven. ` +
+        `Set ${fe.setting('probe', 'auto')} (the default) or ${fe.setting('probe', 'true')} to connect before reporting ready.`,
+    );
+  }
 }
 
 /** Topology, policies, local validation: everything before the first write. */

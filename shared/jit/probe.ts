@@ -1,11 +1,15 @@
 /**
  * Optional readiness probe: a TCP connect to host:port. An NSG rule in
  * `Succeeded` is usually enough, but the data plane can lag the control plane
- * by a few seconds; users who run `ssh` right after can ask for this.
+ * by a few seconds; users who run `ssh` right after can ask for this. Behind
+ * Azure Firewall it is on by default (`probe: auto`): there the rule users
+ * connect through is JIT's DNAT rule in the firewall, which we cannot read.
  */
 import { connect } from 'node:net';
+import type { ProbeMode } from '../config';
 import { TimeoutError } from '../errors';
 import { sleep } from '../abort';
+import type { Target } from './targets';
 
 export function tcpConnect(
   host: string,
@@ -51,6 +55,18 @@ export async function probeUntilOpen(
   }
   throw new TimeoutError(
     `The JIT rule is live but ${host}:${port} did not accept a TCP connection within ${Math.round(deadlineMs / 1000)} s (last error: ${last || 'none'})`,
-    'Check that the service listens on that port on the VM, that no other firewall (OS firewall, Azure Firewall, route) blocks it, or turn probe off.',
+    (fe) =>
+      `Check that the service listens on that port on the VM, that no other firewall (OS firewall, Azure Firewall, route) blocks it, or turn the probe off with ${fe.setting('probe', 'false')}.`,
   );
+}
+
+/**
+ * Which targets get a TCP connect before ready. Through Azure Firewall, JIT also
+ * writes a DNAT rule in the firewall that no read of ours shows, so an NSG rule
+ * on the path proves only half of the way: `auto` probes those targets.
+ */
+export function targetsToProbe(mode: ProbeMode, targets: readonly Target[]): Target[] {
+  if (mode === 'always') return [...targets];
+  if (mode === 'never') return [];
+  return targets.filter((t) => t.firewallIp !== undefined);
 }

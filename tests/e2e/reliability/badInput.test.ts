@@ -116,7 +116,7 @@ const CASES: readonly BadCase[] = [
     /wait-timeout/,
   ),
   gh('close-on-post unknown', { 'close-on-post': 'sometimes' }, named('close-on-post'), /sometimes/),
-  gh('probe not a boolean', { probe: 'perhaps' }, named('probe')),
+  gh('probe not auto, true or false', { probe: 'perhaps' }, named('probe'), /perhaps/),
   gh('dry-run not a boolean', { 'dry-run': 'yes please' }, named('dry-run')),
   gh('justification too long', { justification: 'x'.repeat(2000) }, named('justification')),
   gh(

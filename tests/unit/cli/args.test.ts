@@ -47,9 +47,20 @@ describe('CLI flags', () => {
   });
 
   it('booleans read as the string true, unset as empty', () => {
-    const p = parsed(['request', '--vms', 'a', '--ports', '22', '--probe']);
-    expect(flagText(p.values, 'probe')).toBe('true');
+    const p = parsed(['request', '--vms', 'a', '--ports', '22', '--dry-run']);
+    expect(flagText(p.values, 'dry-run')).toBe('true');
     expect(flagText(p.values, 'allow-any-source')).toBe('');
+  });
+
+  it('--probe takes auto, true or false, and alone still means true', () => {
+    const value = (args: string[]) => flagText(parsed(['request', ...args]).values, 'probe');
+    expect(value(['--vms', 'a', '--probe', '--ports', '22'])).toBe('true');
+    expect(value(['--vms', 'a', '--ports', '22', '--probe'])).toBe('true');
+    expect(value(['--probe', 'false', '--vms', 'a'])).toBe('false');
+    expect(value(['--probe=auto', '--vms', 'a'])).toBe('auto');
+    expect(value(['--vms', 'a'])).toBe('');
+    // A bad value is the core's to refuse (an InputError naming --probe), not a usage error.
+    expect(value(['--probe', 'perhaps'])).toBe('perhaps');
   });
 
   it('names an unknown flag and suggests the closest', () => {
@@ -65,7 +76,7 @@ describe('CLI flags', () => {
   });
 
   it('refuses a boolean flag with a value and a missing value', () => {
-    expect(usageError(['request', '--probe=yes']).message).toContain('--probe');
+    expect(usageError(['request', '--dry-run=yes']).message).toContain('--dry-run');
     expect(usageError(['request', '--vms']).message).toContain('--vms');
   });
 

@@ -1,6 +1,7 @@
 /** The optional TCP probe, against a local listener (loopback only). */
 import { createServer, type Server } from 'node:net';
 import { TimeoutError } from '../../../../shared/errors';
+import { CLI } from '../../../../shared/frontEnd';
 import { probeUntilOpen, tcpConnect } from '../../../../shared/jit/probe';
 
 let server: Server;
@@ -28,5 +29,6 @@ it('gives up on a closed port with a TimeoutError that says what to check', asyn
   expect((error as TimeoutError).message).toContain(
     `127.0.0.1:${closedPort} did not accept a TCP connection`,
   );
-  expect((error as TimeoutError).hint).toContain('turn probe off');
+  expect((error as TimeoutError).hint).toContain('turn the probe off with probe: false');
+  expect((error as TimeoutError).hintFor(CLI)).toContain('turn the probe off with --probe false');
 });

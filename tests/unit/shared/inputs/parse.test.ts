@@ -24,7 +24,7 @@ describe('parseInputs: defaults', () => {
       allowAnySource: false,
       waitTimeoutMs: 300_000,
       pollIntervalMs: 'auto',
-      probe: false,
+      probe: 'auto',
       closeOnPost: 'delete-rule',
       ipProviders: [...DEFAULT_IP_PROVIDERS],
       cloud: KNOWN_CLOUDS.AzureCloud,
@@ -376,8 +376,8 @@ describe('source and allow-any-source', () => {
 });
 
 describe('booleans', () => {
-  const names = ['allow-any-source', 'probe', 'dry-run'] as const;
-  const field = { 'allow-any-source': 'allowAnySource', probe: 'probe', 'dry-run': 'dryRun' } as const;
+  const names = ['allow-any-source', 'dry-run'] as const;
+  const field = { 'allow-any-source': 'allowAnySource', 'dry-run': 'dryRun' } as const;
 
   it.each(names.flatMap((n) => ['true', 'True', 'TRUE', ' true '].map((v) => [n, v, true] as const)))(
     '%s accepts %j',
@@ -455,6 +455,40 @@ describe('wait-timeout and poll-interval', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ input, value });
     expect(txt(issues[0]?.rule)).toContain(rule);
+  });
+});
+
+describe('probe', () => {
+  it.each([
+    ['', 'auto'],
+    ['auto', 'auto'],
+    [' Auto ', 'auto'],
+    ['true', 'always'],
+    ['True', 'always'],
+    ['TRUE', 'always'],
+    ['false', 'never'],
+    ['False', 'never'],
+    [' FALSE ', 'never'],
+  ])('accepts %j as %j', (value, expected) => {
+    expect(parseWith({ probe: value }).config.probe).toBe(expected);
+  });
+
+  it.each(['yes', 'no', '1', 'on', 'tRUE', 'always', 'never', 'firewall'])('rejects %j', (value) => {
+    expect(issuesFor({ probe: value })).toEqual([
+      expect.objectContaining({
+        input: 'probe',
+        value,
+        rule: 'must be `auto` (probe the VMs reached through Azure Firewall), `true` (probe every VM) or `false` (probe none)',
+      }),
+    ]);
+  });
+
+  it('names the input as each front-end spells it, with the value and the allowed values', () => {
+    const error = inputErrorFor({ probe: 'perhaps' });
+    expect(describeError(error, ADO)).toContain(
+      'Invalid input \'probe\' = "perhaps": must be `auto` (probe the VMs reached through Azure Firewall), `true` (probe every VM) or `false` (probe none)',
+    );
+    expect(describeError(error, CLI)).toContain('--probe = "perhaps": must be `auto`');
   });
 });
 
