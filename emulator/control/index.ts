@@ -57,6 +57,8 @@ export interface PolicyUpdate {
 export interface EmulatorControl {
   clock: { now(): Date; advance(ms: number): void; freeze(): void; unfreeze(): void };
   setRuleDelay(ms: number, jitterMs?: number): void;
+  /** From now on, JIT writes no allow rule in this NSG: a rule that lands in one NSG of two only. */
+  withholdAllowRules(nsgName: string): void;
   faults: { add(spec: FaultSpec): void; clear(): void };
   requests(): RequestLogEntry[];
   clearRequests(): void;
@@ -126,6 +128,7 @@ export function createControl(d: ControlDeps): EmulatorControl {
       unfreeze: () => env.clock.unfreeze(),
     },
     setRuleDelay: (ms, jitterMs) => d.engine.setRuleDelay(ms, jitterMs),
+    withholdAllowRules: (nsgName) => d.engine.withholdAllowRules(nsgName),
     faults: { add: (s) => d.faults.add(s), clear: () => d.faults.clear() },
     requests: () => d.log.entries(),
     clearRequests: () => d.log.clear(),

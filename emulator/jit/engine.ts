@@ -54,6 +54,8 @@ export interface InitiateBody {
 
 export interface JitEngine {
   setRuleDelay(ms: number, jitterMs?: number): void;
+  /** From now on, JIT writes no allow rule in this NSG (a write that never lands there). */
+  withholdAllowRules(nsgName: string): void;
   initiate(principal: string, policy: JitPolicyState, body: InitiateBody): JitRequest;
   /** Replaces a policy's VMs (PUT or control.updatePolicy) and re-writes its deny rules. */
   setVirtualMachines(policy: JitPolicyState, vms: JitPolicyVm[]): void;
@@ -87,6 +89,7 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
   const { state, clock, behaviour } = opts;
   let delayMs = opts.ruleDelayMs;
   let jitterMs = opts.ruleDelayJitterMs;
+  const withheld = new Set<string>();
 
   const nextDelay = (): number => delayMs + (jitterMs > 0 ? Math.floor(Math.random() * (jitterMs + 1)) : 0);
   // How long a fresh rule shows `Updating` before `Succeeded`: a quarter of the delay, at most 2 s.
@@ -250,6 +253,7 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
       // characters, so the allow rule never appears (MicrosoftDocs/azure-docs#112218).
       if (allowRuleDescription(policy.name, vm.name).length > MAX_DESCRIPTION) continue;
       for (const { nsg, privateIp } of nsgsOnPath(state, vm)) {
+        if (withheld.has(key(nsg.name))) continue;
         writeOn(nsg, () => writeAllowRules(policy, stored, vm, policyVm, vmReq, nsg, privateIp));
       }
     }
@@ -319,6 +323,10 @@ export function createJitEngine(opts: JitEngineOptions): JitEngine {
   }
 
   return {
+    withholdAllowRules(nsgName: string): void {
+      withheld.add(key(nsgName));
+    },
+
     setRuleDelay(ms: number, jitter = 0): void {
       if (!(ms >= 0) || !(jitter >= 0))
         throw new Error(`setRuleDelay: ms and jitterMs must be >= 0 (got ${ms}, ${jitter})`);
