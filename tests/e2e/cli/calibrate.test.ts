@@ -7,7 +7,7 @@
  */
 import { DEFAULT_BEHAVIOUR, startEmulator, type Emulator, type EmulatorBehaviour } from '../../../emulator';
 import { SWITCH_NAMES, SWITCHES, type SwitchName } from '../../../shared/calibrate/classify';
-import { CALIB, calibrateScenario } from './calibrateScenario';
+import { CALIB, calibRulesFor, calibrateScenario, neighbourAccess } from './calibrateScenario';
 import { cloudFlags, PROD, requireBuiltCli, runCli, type CliRun } from './helpers';
 
 jest.setTimeout(120_000);
@@ -62,42 +62,6 @@ interface Report {
 const ARM = new Set(['security', 'network', 'compute', 'resources']);
 const JIT_ALLOW = /^SecurityCenter-JITRule--?\d+-[0-9A-F]+$/i;
 
-function rulesFor(emu: Emulator, ip: string) {
-  return [CALIB.nicNsg, CALIB.subnetNsg].flatMap((nsg) =>
-    emu.control
-      .rules(nsg)
-      .filter((r) => r.jit === 'allow' && r.properties.destinationAddressPrefix === ip)
-      .map((r) => ({ nsg, name: r.name, source: r.properties.sourceAddressPrefix })),
-  );
-}
-
-/** Another principal's live access to the VM beside the test VM, from one of the probe's own sources. */
-async function neighbourAccess(emu: Emulator): Promise<void> {
-  const res = await emu.control.initiateAs('jit-cert', {
-    resourceGroup: CALIB.rg,
-    location: 'eastus',
-    policy: CALIB.policy,
-    body: {
-      virtualMachines: [
-        {
-          id: `/subscriptions/${PROD}/resourceGroups/${CALIB.rg}/providers/Microsoft.Compute/virtualMachines/${CALIB.other}`,
-          ports: [
-            {
-              number: 22,
-              allowedSourceAddressPrefix: '192.0.2.10',
-              endTimeUtc: new Date(Date.now() + 30 * 60_000).toISOString(),
-            },
-          ],
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(202);
-  for (let i = 0; i < 100 && rulesFor(emu, CALIB.otherIp).length === 0; i++)
-    await new Promise((r) => setTimeout(r, 20));
-  expect(rulesFor(emu, CALIB.otherIp)).toHaveLength(1);
-}
-
 beforeAll(() => requireBuiltCli());
 
 describe.each(RUNS.map((r, i) => [i + 1, r.principal, r.behaviour] as const))(
@@ -106,7 +70,7 @@ describe.each(RUNS.map((r, i) => [i + 1, r.principal, r.behaviour] as const))(
     let emu: Emulator;
     let run: CliRun;
     let report: Report;
-    let neighbour: ReturnType<typeof rulesFor>;
+    let neighbour: ReturnType<typeof calibRulesFor>;
 
     beforeAll(async () => {
       emu = await startEmulator({
@@ -116,7 +80,7 @@ describe.each(RUNS.map((r, i) => [i + 1, r.principal, r.behaviour] as const))(
         behaviour: partial,
       });
       await neighbourAccess(emu);
-      neighbour = rulesFor(emu, CALIB.otherIp);
+      neighbour = calibRulesFor(emu, CALIB.otherIp);
       emu.control.clearRequests();
       run = await runCli(emu, [...ARGS, ...cloudFlags(emu), '--json'], {
         env: {
@@ -176,8 +140,8 @@ describe.each(RUNS.map((r, i) => [i + 1, r.principal, r.behaviour] as const))(
     it("closes what it opened and leaves the neighbour's rule", () => {
       expect(report.cleanup).toMatchObject({ remaining: [], pending: [], complete: true, failed: [] });
       expect(report.cleanup.deleted.length).toBeGreaterThanOrEqual(4);
-      expect(rulesFor(emu, CALIB.vmIp)).toEqual([]);
-      expect(rulesFor(emu, CALIB.otherIp)).toEqual(neighbour);
+      expect(calibRulesFor(emu, CALIB.vmIp)).toEqual([]);
+      expect(calibRulesFor(emu, CALIB.otherIp)).toEqual(neighbour);
     });
 
     it('writes nothing outside its test VM, and lists policies only in its resource group', () => {

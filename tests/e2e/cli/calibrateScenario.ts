@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario, type Scenario } from '../../../emulator';
+import { loadScenario, type Emulator, type Scenario } from '../../../emulator';
 import { PROD } from './helpers';
 
 export const CALIB = {
@@ -102,4 +102,41 @@ export function calibrateScenario(): Scenario {
     ],
   } as Scenario['subscriptions'][number]['resourceGroups'][number]);
   return loadScenario(scenario);
+}
+
+/** The JIT allow rules for destination `ip` in the calibration VM's two NSGs. */
+export function calibRulesFor(emu: Emulator, ip: string) {
+  return [CALIB.nicNsg, CALIB.subnetNsg].flatMap((nsg) =>
+    emu.control
+      .rules(nsg)
+      .filter((r) => r.jit === 'allow' && r.properties.destinationAddressPrefix === ip)
+      .map((r) => ({ nsg, name: r.name, source: r.properties.sourceAddressPrefix })),
+  );
+}
+
+/** Another principal's live access to the VM beside the test VM, from one of the probe's own sources. */
+export async function neighbourAccess(emu: Emulator): Promise<void> {
+  const res = await emu.control.initiateAs('jit-cert', {
+    resourceGroup: CALIB.rg,
+    location: 'eastus',
+    policy: CALIB.policy,
+    body: {
+      virtualMachines: [
+        {
+          id: `/subscriptions/${PROD}/resourceGroups/${CALIB.rg}/providers/Microsoft.Compute/virtualMachines/${CALIB.other}`,
+          ports: [
+            {
+              number: 22,
+              allowedSourceAddressPrefix: '192.0.2.10',
+              endTimeUtc: new Date(Date.now() + 30 * 60_000).toISOString(),
+            },
+          ],
+        },
+      ],
+    },
+  });
+  if (res.status !== 202) throw new Error(`neighbour initiate answered ${res.status}`);
+  for (let i = 0; i < 100 && calibRulesFor(emu, CALIB.otherIp).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  if (calibRulesFor(emu, CALIB.otherIp).length !== 1) throw new Error('the neighbour rule did not appear');
 }

@@ -10,8 +10,8 @@ import { DEFAULT_BEHAVIOUR, startEmulator, type Emulator, type EmulatorBehaviour
 import { createAzureClients, type AzureClients } from '../../../shared/azure/clients';
 import { SWITCH_NAMES, SWITCHES } from '../../../shared/calibrate/classify';
 import { runCalibration, type CalibrationReport } from '../../../shared/calibrate/probe';
-import { PRODUCTION_SUBSCRIPTION, emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
-import { CALIB, calibrateScenario } from '../../e2e/cli/calibrateScenario';
+import { emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
+import { CALIB, calibrateScenario, neighbourAccess } from '../../e2e/cli/calibrateScenario';
 
 jest.setTimeout(120_000);
 
@@ -54,33 +54,6 @@ function rulesFor(emu: Emulator, ip: string): string[] {
       .filter((r) => r.jit === 'allow' && r.properties.destinationAddressPrefix === ip)
       .map((r) => `${nsg}/${r.name}`),
   );
-}
-
-/** Another principal's live access to the neighbour VM, from one of the probe's own sources. */
-async function neighbourAccess(emu: Emulator): Promise<void> {
-  const res = await emu.control.initiateAs('jit-cert', {
-    resourceGroup: CALIB.rg,
-    location: 'eastus',
-    policy: CALIB.policy,
-    body: {
-      virtualMachines: [
-        {
-          id: `/subscriptions/${PRODUCTION_SUBSCRIPTION}/resourceGroups/${CALIB.rg}/providers/Microsoft.Compute/virtualMachines/${CALIB.other}`,
-          ports: [
-            {
-              number: 22,
-              allowedSourceAddressPrefix: '192.0.2.10',
-              endTimeUtc: new Date(Date.now() + 30 * 60_000).toISOString(),
-            },
-          ],
-        },
-      ],
-    },
-  });
-  expect(res.status).toBe(202);
-  for (let i = 0; i < 100 && rulesFor(emu, CALIB.otherIp).length === 0; i++)
-    await new Promise((r) => setTimeout(r, 20));
-  expect(rulesFor(emu, CALIB.otherIp)).toHaveLength(1);
 }
 
 interface Probed {
