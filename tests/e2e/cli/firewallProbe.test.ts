@@ -7,7 +7,8 @@
  * at a loopback listener standing in for the firewall's DNAT port.
  */
 import { createServer, type Server } from 'node:net';
-import { loadScenario, startEmulator, type Emulator, type Scenario } from '../../../emulator';
+import { firewallAtLoopback } from '../../helpers/firewallLoopback';
+import { startEmulator, type Emulator } from '../../../emulator';
 import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
@@ -21,19 +22,6 @@ afterEach(async () => {
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
   server = undefined;
 });
-
-function firewallAtLoopback(port: number): Scenario {
-  const scenario = loadScenario(undefined);
-  const entry = scenario.subscriptions
-    .flatMap((s) => s.resourceGroups)
-    .flatMap((g) => g.jitPolicies ?? [])
-    .find((p) => p.name === 'hub-jit')
-    ?.virtualMachines.find((v) => v.vm === 'fw-01');
-  if (!entry) throw new Error('the default scenario has no fw-01 in hub-jit');
-  entry.publicIpAddress = '127.0.0.1';
-  entry.mappedPorts = { '22': port };
-  return scenario;
-}
 
 const request = (e: Emulator, extra: string[] = []): string[] => [
   'request',

@@ -7,9 +7,20 @@
  * deletes nothing of anyone else's. Each cell has its own emulator (rule delay 0).
  */
 import { startEmulator, type EmulatorBehaviour } from '../../../emulator';
-import { cloudFlags, PROD, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
+import { cloudFlags, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
 import { allCells, cellName, coversAllPairs, pairwiseCells } from './matrixCells';
-import { jitAllow, NSGS, oursAmong, plantOthers, portsOf, PORTS, RG, settle, sourcesOf, VM } from './world';
+import {
+  jitAllow,
+  NSGS,
+  oursAmong,
+  plantOthers,
+  portsOf,
+  PORTS,
+  requestArgs,
+  settle,
+  sourcesOf,
+  VM,
+} from './world';
 
 jest.setTimeout(600_000);
 
@@ -33,25 +44,7 @@ describe.each(cells.map((c) => [cellName(c), c] as const))(
         await settle(emu, 2); // one planted rule per planted request, in every layout
         const before = new Set(jitAllow(emu).map((r) => r.name));
         const cwd = tempDir();
-        const opened = await runCli(
-          emu,
-          [
-            'request',
-            '--vms',
-            VM,
-            '--resource-group',
-            RG,
-            '--subscription',
-            PROD,
-            '--ports',
-            PORTS.join(','),
-            '--ip-providers',
-            emu.ipEchoUrls.join(','),
-            '--json',
-            ...cloudFlags(emu),
-          ],
-          { cwd },
-        );
+        const opened = await runCli(emu, requestArgs(emu), { cwd });
         expect({ code: opened.code, stderr: opened.code === 0 ? '' : opened.stderr }).toEqual({
           code: 0,
           stderr: '',

@@ -16,7 +16,7 @@ import { runStep } from '../../helpers/githubRunner';
 import { cloudFlags, PROD, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
 import { connection, agentEnv } from '../task/fixture';
 import { cellName, DEFAULT_CELL, UNFAVOURABLE_CELL } from './matrixCells';
-import { jitAllow, NSGS, oursAmong, plantOthers, portsOf, PORTS, RG, settle, VM } from './world';
+import { jitAllow, NSGS, oursAmong, plantOthers, portsOf, PORTS, requestArgs, RG, settle, VM } from './world';
 
 jest.setTimeout(120_000);
 
@@ -100,25 +100,7 @@ const task: FrontEnd = async (emu) => {
 
 const cli: FrontEnd = async (emu) => {
   const cwd = tempDir();
-  const run = await runCli(
-    emu,
-    [
-      'request',
-      '--vms',
-      VM,
-      '--resource-group',
-      RG,
-      '--subscription',
-      PROD,
-      '--ports',
-      PORTS.join(','),
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      '--json',
-      ...cloudFlags(emu),
-    ],
-    { cwd, principal: WHO },
-  );
+  const run = await runCli(emu, requestArgs(emu), { cwd, principal: WHO });
   const doc =
     run.code === 0
       ? (JSON.parse(run.stdout) as { outputs: { ip?: string; targets?: Opened['targets'] } })

@@ -5,6 +5,7 @@
  * deleted), then after open and close, which JIT allow rules are whose.
  */
 import type { Emulator, RuleView } from '../../../emulator';
+import { cloudFlags, PROD } from '../cli/helpers';
 import { samePrefixForTest } from './prefix';
 
 export const VM = 'win-01';
@@ -12,7 +13,25 @@ export const RG = 'rg-web';
 export const PORTS = [3389, 5986] as const;
 export const NSGS = ['win-01-nsg'] as const;
 export const OTHER_SOURCE = '198.51.100.7';
-const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
+
+/** The CLI's `request` for the matrix VM and ports, with the emulator's IP echo and cloud. */
+export function requestArgs(emu: Emulator): string[] {
+  return [
+    'request',
+    '--vms',
+    VM,
+    '--resource-group',
+    RG,
+    '--subscription',
+    PROD,
+    '--ports',
+    PORTS.join(','),
+    '--ip-providers',
+    emu.ipEchoUrls.join(','),
+    '--json',
+    ...cloudFlags(emu),
+  ];
+}
 
 export function jitAllow(emu: Emulator): RuleView[] {
   return NSGS.flatMap((n) => emu.control.rules(n)).filter((r) => r.jit === 'allow');

@@ -8,7 +8,8 @@
  * listener standing in for the firewall's DNAT port.
  */
 import { createServer, type Server } from 'node:net';
-import { loadScenario, startEmulator, type Scenario } from '../../../emulator';
+import { firewallAtLoopback } from '../../helpers/firewallLoopback';
+import { startEmulator } from '../../../emulator';
 import { ADO, CLI, type FrontEnd } from '../../../shared/frontEnd';
 import { FakePlatform } from '../../helpers/fakePlatform';
 import { allowRules, main, platformFor, post, type Emulator } from './harness';
@@ -34,20 +35,6 @@ async function dnatListener(): Promise<{ port: number; connections: () => number
   server = s;
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return { port: (s.address() as { port: number }).port, connections: () => count };
-}
-
-/** The default scenario with hub-jit's fw-01 behind a "firewall" at 127.0.0.1, port 22 mapped to `port`. */
-function firewallAtLoopback(port: number): Scenario {
-  const scenario = loadScenario(undefined);
-  const entry = scenario.subscriptions
-    .flatMap((s) => s.resourceGroups)
-    .flatMap((g) => g.jitPolicies ?? [])
-    .find((p) => p.name === 'hub-jit')
-    ?.virtualMachines.find((v) => v.vm === 'fw-01');
-  if (!entry) throw new Error('the default scenario has no fw-01 in hub-jit');
-  entry.publicIpAddress = '127.0.0.1';
-  entry.mappedPorts = { '22': port };
-  return scenario;
 }
 
 const fw01 = { vms: 'fw-01', 'resource-group': 'rg-hub' } as const;
