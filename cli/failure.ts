@@ -3,7 +3,7 @@
  * (never from the failure text). A 401/403 from Azure is a permissions
  * problem for the user, so it exits as auth.
  */
-import { AzureApiError, type JitError } from '../shared';
+import { AzureApiError, leftOpen, type JitError, type MainOutcome, type PostOutcome } from '../shared';
 import { exitCodeForKind, EXIT, type ExitCode } from './exitCodes';
 
 export function failureExitCode(error: JitError | undefined, signal?: AbortSignal): ExitCode {
@@ -12,10 +12,17 @@ export function failureExitCode(error: JitError | undefined, signal?: AbortSigna
   return exitCodeForKind(error?.kind);
 }
 
-/** 0 for a step that succeeded; else the documented code for its error. */
+/**
+ * 0 for a step that succeeded; else the documented code for its error. A post
+ * that left something of ours open exits as auth when Azure refused a
+ * permission for any rule (its report says `forbidden`), else as a failure.
+ */
 export function outcomeExitCode(
-  outcome: { readonly ok: true } | { readonly ok: false; readonly error: JitError },
+  outcome:
+    MainOutcome | PostOutcome | { readonly ok: true } | { readonly ok: false; readonly error: JitError },
   signal?: AbortSignal,
 ): ExitCode {
-  return outcome.ok ? EXIT.ok : failureExitCode(outcome.error, signal);
+  if (!outcome.ok) return failureExitCode(outcome.error, signal);
+  if (!('result' in outcome) || !leftOpen(outcome)) return EXIT.ok;
+  return outcome.report?.rules.some((r) => r.outcome === 'forbidden') === true ? EXIT.auth : EXIT.failure;
 }

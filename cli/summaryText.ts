@@ -7,7 +7,7 @@
 import {
   formatSeconds,
   formatUtc,
-  relativeTime,
+  relativeTo,
   shortRuleName,
   STATUS_TEXT,
   type MainSummary,
@@ -53,7 +53,7 @@ export function mainText(summary: MainSummary): string {
             r.policy,
             r.source,
             r.endpoints.join(', ') || '-',
-            r.expiresAt ? `${formatUtc(r.expiresAt)} (${relativeTime(r.expiresAt, summary.at)})` : '-',
+            r.expiresAt ? `${formatUtc(r.expiresAt)} (${relativeTo(r.expiresAt, summary.at)})` : '-',
             times.length > 0 ? formatSeconds(Math.max(...times)) : '-',
           ];
         }),
@@ -88,7 +88,7 @@ export function postText(summary: PostSummary): string {
         summary.remaining.map((r) => [
           r.vm,
           r.port === undefined ? 'all' : String(r.port),
-          `${formatUtc(r.until)} (${relativeTime(r.until, summary.at)})`,
+          `${formatUtc(r.until)} (${relativeTo(r.until, summary.at)})`,
           r.reason,
         ]),
       ),

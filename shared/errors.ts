@@ -276,8 +276,6 @@ function cloudErrorBody(text: string | undefined): { code?: string; message?: st
 // ---------------------------------------------------------------------------
 // policy (local validation against the JIT policy; real Azure only says "not a subset of policy")
 
-export type PolicyField = 'policy' | 'port' | 'protocol' | 'duration' | 'source' | 'vm';
-
 export class PolicyError extends JitError {
   readonly kind = 'policy' as const;
   /** This problem alone (the message lists `more` too). */
@@ -285,7 +283,6 @@ export class PolicyError extends JitError {
   readonly problemHint: Wording;
   constructor(
     message: Wording,
-    readonly field: PolicyField,
     hint: Wording = 'Ask for what the JIT policy allows, or have an administrator change the policy in Defender for Cloud.',
     /** Further problems found in the same validation pass (so all are reported together). */
     readonly more: readonly PolicyError[] = [],
@@ -308,7 +305,7 @@ export class PolicyError extends JitError {
     const [first, ...rest] = errors;
     if (!first) throw new RangeError('PolicyError.combine needs at least one error');
     if (rest.length === 0) return first;
-    return new PolicyError(first.problem, first.field, first.problemHint, rest);
+    return new PolicyError(first.problem, first.problemHint, rest);
   }
 }
 

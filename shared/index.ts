@@ -65,7 +65,7 @@ export {
   STATUS_TEXT,
   formatSeconds,
   formatUtc,
-  relativeTime,
+  relativeTo,
   shortRuleName,
   type MainSummary,
   type PostSummary,

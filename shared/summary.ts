@@ -43,7 +43,7 @@ export interface MainSummary {
   readonly kind: 'main';
   /** live: access is open; dry-run: nothing requested; unfinished: requested, not confirmed; failed: nothing requested. */
   readonly outcome: 'live' | 'dry-run' | 'unfinished' | 'failed';
-  /** When the summary was made (ISO 8601), for "in 15 minutes". */
+  /** When the summary was made (ISO 8601), for "in 15 min". */
   readonly at: string;
   readonly rows: readonly MainRow[];
   readonly justification?: string;
@@ -95,19 +95,8 @@ export const STATUS_TEXT: Readonly<Record<TargetStatus, string>> = {
   failed: 'failed',
 };
 
-/** One helper for the UTC form of a time (shared/time.ts), re-exported where the summaries always took it. */
-export { formatUtc } from './time';
-
-/** `in 15 min`, `in 2 h 5 min`, `3 min ago`: how far `iso` is from `at`. */
-export function relativeTime(iso: string, at: string): string {
-  const diff = Date.parse(iso) - Date.parse(at);
-  if (Number.isNaN(diff)) return '';
-  const minutes = Math.round(Math.abs(diff) / 60_000);
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  const span = minutes < 1 ? 'less than a minute' : h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${m} min`;
-  return diff >= 0 ? `in ${span}` : `${span} ago`;
-}
+/** One helper each for the UTC and the relative form of a time (shared/time.ts), re-exported where the summaries always took them. */
+export { formatUtc, relativeTo } from './time';
 
 /** `4.1 s`, `1 min 5 s`. */
 export function formatSeconds(ms: number): string {

@@ -8,7 +8,7 @@
 import {
   formatSeconds,
   formatUtc,
-  relativeTime,
+  relativeTo,
   shortRuleName,
   STATUS_TEXT,
   type MainRow,
@@ -92,7 +92,7 @@ function liveAfter(row: MainRow): string {
 
 function mainRow(row: MainRow, at: string): string[] {
   const expires = row.expiresAt
-    ? `${escapeMarkdown(formatUtc(row.expiresAt))}<br>${escapeMarkdown(relativeTime(row.expiresAt, at))}`
+    ? `${escapeMarkdown(formatUtc(row.expiresAt))}<br>${escapeMarkdown(relativeTo(row.expiresAt, at))}`
     : '–';
   return [
     `${MAIN_MARK[row.status]} ${escapeMarkdown(STATUS_TEXT[row.status])}`,
@@ -174,7 +174,7 @@ export function postMarkdown(summary: PostSummary): string {
         summary.remaining.map((r) => [
           escapeMarkdown(r.vm),
           r.port === undefined ? 'all' : String(r.port),
-          `${escapeMarkdown(formatUtc(r.until))}<br>${escapeMarkdown(relativeTime(r.until, summary.at))}`,
+          `${escapeMarkdown(formatUtc(r.until))}<br>${escapeMarkdown(relativeTo(r.until, summary.at))}`,
           escapeMarkdown(r.reason),
         ]),
       ),

@@ -1,7 +1,7 @@
 /**
  * Dates and durations, one helper per concept, built on date-fns: the end
  * time of a request, an ISO 8601 duration in milliseconds, an instant shown
- * in UTC and relative to now ("in 30 minutes").
+ * in UTC and relative to now ("in 30 min").
  *
  * ISO durations are parsed by `tinyduration` (date-fns has no ISO-duration
  * parser), but its pattern is not anchored (`PT5Mjunk` and `xPT5M` would
@@ -9,7 +9,7 @@
  * shape. Years and months have no fixed length and are refused; weeks and
  * days count as 7 × 24 h and 24 h.
  */
-import { addMinutes, formatDistanceStrict, isValid, milliseconds } from 'date-fns';
+import { addMinutes, differenceInMinutes, formatDuration, isValid, milliseconds } from 'date-fns';
 import { parse as parseIso } from 'tinyduration';
 
 const NUM = String.raw`\d+(?:[.,]\d+)?`;
@@ -64,6 +64,11 @@ export function instantOf(value: Date | string | undefined): Date | undefined {
   return isValid(d) ? d : undefined;
 }
 
+/** The same as ISO 8601 in UTC (`2026-11-22T01:15:00.000Z`), undefined when it is missing or no date. */
+export function isoOf(value: Date | string | undefined): string | undefined {
+  return instantOf(value)?.toISOString();
+}
+
 /** End time of a request for `minutes` from `now` (Azure's clock, see ServerClock). */
 export function endTimeFrom(now: Date, minutes: number): Date {
   return addMinutes(now, minutes);
@@ -80,9 +85,24 @@ export function formatUtc(date: Date | string): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** `date` relative to `now`: "in 30 minutes", "2 hours ago". */
-export function relativeTo(date: Date | string, now: Date): string {
-  const d = typeof date === 'string' ? new Date(date) : date;
-  if (!isValid(d)) return typeof date === 'string' ? date : 'an invalid date';
-  return formatDistanceStrict(d, now, { addSuffix: true });
+/** Hours and minutes as the summaries' narrow columns show them: `1 h 5 min`. */
+const COMPACT_UNITS = {
+  formatDistance: (token: string, count: number): string =>
+    token === 'xHours' ? `${count} h` : `${count} min`,
+};
+
+/**
+ * `date` relative to `now`, to the nearest minute: `in 15 min`, `in 1 h 5 min`,
+ * `3 min ago`, `in less than a minute`; '' when either is no date.
+ */
+export function relativeTo(date: Date | string, now: Date | string): string {
+  const d = instantOf(date);
+  const n = instantOf(now);
+  if (!d || !n) return '';
+  const minutes = Math.abs(differenceInMinutes(d, n, { roundingMethod: 'round' }));
+  const span =
+    minutes < 1
+      ? 'less than a minute'
+      : formatDuration({ hours: Math.floor(minutes / 60), minutes: minutes % 60 }, { locale: COMPACT_UNITS });
+  return d >= n ? `in ${span}` : `${span} ago`;
 }

@@ -71,14 +71,7 @@ async function closeFromState(ctx: CommandContext): Promise<number> {
   const closed = outcome.ok && !remaining;
   // Closed: the file has done its job, and a stale one would block the next `request`.
   if (closed) stateFile.remove();
-  const forbidden = outcome.ok && outcome.report?.rules.some((r) => r.outcome === 'forbidden') === true;
-  const exitCode = closed
-    ? EXIT.ok
-    : remaining
-      ? forbidden
-        ? EXIT.auth
-        : EXIT.failure
-      : outcomeExitCode(outcome, ctx.io.signal);
+  const exitCode = outcomeExitCode(outcome, ctx.io.signal);
   if (remaining) {
     platform.setFailed(
       `Some JIT access could not be closed (see the warnings above); it closes by itself at its end time. ` +

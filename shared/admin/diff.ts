@@ -300,7 +300,6 @@ export function entriesOf(policy: unknown, what: string): RawVmEntry[] {
   const bad = (why: string): PolicyError =>
     new PolicyError(
       `Azure returned ${shown(what)} with a virtualMachines list this tool cannot merge safely (${shown(why)}), so nothing was written`,
-      'policy',
       'Check the policy in Defender for Cloud; change it there if it is not what you expect.',
     );
   if (!Array.isArray(list)) throw bad('it is not a list');

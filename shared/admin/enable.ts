@@ -219,7 +219,6 @@ export function refuseLossyWrite(plan: PolicyPlan): void {
   if (unknown.length === 0) return;
   throw new PolicyError(
     `JIT policy '${plan.address.name}' holds fields this tool cannot write back (${unknown.slice(0, 5).join('; ')}); writing it would drop them, so nothing was written`,
-    'policy',
     'Make this change in Defender for Cloud (portal), or update azure-jit-access to a version that knows these fields.',
   );
 }

@@ -77,7 +77,6 @@ export function planProbe(
   if (problems.length > 0) {
     throw new PolicyError(
       `calibrate will not run against VM ${vm}: ${problems.join('; ')}.`,
-      'policy',
       `${requiredPolicyText(vm, ports.length === 2 ? ports : [22, 3389])}. Use a test VM: the probe opens and closes access on it several times. It never changes a policy.`,
     );
   }

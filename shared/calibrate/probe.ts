@@ -145,7 +145,6 @@ async function prepare(
   if (!match?.entry || !match.p.id) {
     throw new PolicyError(
       `calibrate will not run against VM ${vm.name}: no JIT policy in resource group ${vm.resourceGroup} lists it.`,
-      'policy',
       `${requiredPolicyText(vm.name, options.ports)}. It never changes a policy.`,
     );
   }
@@ -160,7 +159,6 @@ async function prepare(
   if (vm.nsgs.length === 0) {
     throw new PolicyError(
       `calibrate will not run against VM ${vm.name}: it has no network security group on its NIC or subnet, so there is no allow rule to watch.`,
-      'policy',
       'Use a test VM with an NSG on its NIC or subnet.',
     );
   }
@@ -184,7 +182,6 @@ async function refuseIfBusy(
             `${r.nsgName}/${r.name} from ${[r.sourcePrefix, ...r.sourcePrefixes].filter(Boolean).join(',')}`,
         )
         .join('; ')}).`,
-      'policy',
       "The probe's requests would replace someone's access. Wait until those rules expire (or close them), then run again.",
     );
   }

@@ -23,7 +23,7 @@ import { isNotFound } from '../azure/call';
 import { deleteRule, readNsg } from '../azure/nsg';
 import { nameFromId, normalizeId, parseResourceId, requireResourceId } from '../azure/resourceId';
 import { resolveTopology, type SubnetNsgCache, type VmTopology } from '../azure/topology';
-import { AzureApiError, toJitError } from '../errors';
+import { AzureApiError, toJitError, type JitError } from '../errors';
 import type { JitState, StateRequest, StateVm } from '../state';
 import { sleep } from '../abort';
 import { entryState, findOurEntry, type EntryState } from './history';
@@ -64,6 +64,18 @@ export function isCloseFailure(outcome: CloseOutcome): boolean {
 /** How a failed read or delete is reported per rule: a 403 is a missing permission, not a fault. */
 export function failureOutcome(error: unknown): 'forbidden' | 'failed' {
   return error instanceof AzureApiError && error.status === 403 ? 'forbidden' : 'failed';
+}
+
+/** What a 403 from each of post's NSG calls means, naming the permission that is missing. */
+const MAY_NOT = {
+  delete:
+    'the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete)',
+  read: 'the identity may not read network security groups (it needs Microsoft.Network/networkSecurityGroups/read)',
+} as const;
+
+/** For a 403: what the identity may not do, the permission it needs and Azure's answer; undefined otherwise. */
+function missingPermission(err: JitError, call: keyof typeof MAY_NOT): string | undefined {
+  return failureOutcome(err) === 'forbidden' ? `${MAY_NOT[call]}: ${err.message}` : undefined;
 }
 
 export interface ClosedRule {
@@ -113,12 +125,18 @@ export async function closeAccess(
   };
   const results = await Promise.all(state.requests.map((r) => closeRequest(ctx, r)));
   const rules = results.flatMap((r) => r.rules);
-  let complete = results.every((r) => r.complete);
-  if (ctx.deleted.length > 0) {
-    const recheck = await recheckGone(ctx, options.recheckDelayMs ?? RECHECK_DELAY_MS);
-    if (!recheck) complete = false;
-  }
-  return { rules, complete };
+  const complete = results.every((r) => r.complete);
+  if (ctx.deleted.length === 0) return { rules, complete };
+  // A rule the re-check found open again (or could not look at) is reported as it ends, not as deleted.
+  const rechecked = await recheckGone(ctx, options.recheckDelayMs ?? RECHECK_DELAY_MS);
+  return {
+    rules: rules.map((r) => rechecked.get(ruleKey(r.nsgId, r.rule)) ?? r),
+    complete: complete && rechecked.size === 0,
+  };
+}
+
+function ruleKey(nsgId: string, name: string): string {
+  return `${normalizeId(nsgId)}|${name.toLowerCase()}`;
 }
 
 interface Ctx {
@@ -140,6 +158,7 @@ interface Deletion {
   readonly vm: VmView;
   readonly nsgId: string;
   readonly name: string;
+  readonly port: number;
   readonly request: StateRequest;
 }
 
@@ -454,7 +473,7 @@ async function rulesFoundToDelete(vm: VmClose): Promise<Deletions | undefined> {
 
 function addDeletion(map: Deletions, nsgId: string, name: string, port: number): void {
   // One rule may carry several of our ports: delete it once.
-  const key = `${normalizeId(nsgId)}|${name.toLowerCase()}`;
+  const key = ruleKey(nsgId, name);
   if (!map.has(key)) map.set(key, { nsgId, name, port });
 }
 
@@ -536,18 +555,14 @@ async function deleteSerialised(
   try {
     const result = await serialised(ctx, nsgId, () => deleteRule(ctx, nsgId, name));
     if (result === 'gone-before') return { ...base, outcome: 'already-gone' };
-    ctx.deleted.push({ vm, nsgId, name, request });
+    ctx.deleted.push({ vm, nsgId, name, port, request });
     ctx.log.info(
       `Closed: deleted ${name} from ${nameFromId(nsgId)} (VM ${vm.saved.name} port(s) ${vm.saved.ports.join(', ')}, source ${vm.source ?? '?'}).`,
     );
     return { ...base, outcome: 'deleted' };
   } catch (e) {
     const err = toJitError(e);
-    const status = err instanceof AzureApiError ? err.status : undefined;
-    const why =
-      status === 403
-        ? `the identity may not delete NSG rules (it needs Microsoft.Network/networkSecurityGroups/securityRules/delete): ${err.message}`
-        : `deleting it failed: ${err.message}`;
+    const why = missingPermission(err, 'delete') ?? `deleting it failed: ${err.message}`;
     const to =
       vm.topology.nsgs.find((n) => normalizeId(n.id) === normalizeId(nsgId))?.privateIps[0] ??
       vm.topology.privateIps[0];
@@ -562,12 +577,13 @@ async function deleteSerialised(
 /**
  * One look, a little after the deletes, that the rules stayed gone: a rule
  * written again (JIT's own reconciliation, a redeploy) while our request is
- * still live is deleted once more, after the same ownership check.
+ * still live is deleted once more, after the same ownership check. Returns,
+ * by `ruleKey`, the rules that may be open after all: back and not deleted
+ * again, or in an NSG that could not be read again.
  */
-async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
+async function recheckGone(ctx: Ctx, delayMs: number): Promise<Map<string, ClosedRule>> {
   ctx.log.info(`Checking in ${Math.round(delayMs / 1000)} s that the deleted rules stayed gone.`);
   await sleep(delayMs, ctx.signal, 're-checking closed rules');
-  let ok = true;
   const fresh = new Map<string, Promise<readonly SecurityRule[]>>();
   for (const d of ctx.deleted) {
     const key = normalizeId(d.nsgId);
@@ -583,43 +599,67 @@ async function recheckGone(ctx: Ctx, delayMs: number): Promise<boolean> {
         ),
       );
   }
+  const open = new Map<string, ClosedRule>();
   for (const d of ctx.deleted) {
-    let rules: readonly SecurityRule[];
-    try {
-      rules = await (fresh.get(normalizeId(d.nsgId)) as Promise<readonly SecurityRule[]>);
-    } catch (e) {
-      ctx.log.warning(`Could not re-check NSG ${nameFromId(d.nsgId)} (${toJitError(e).message}).`);
-      ok = false;
-      continue;
-    }
-    const back = rules.find(
-      (r) =>
-        isJitAllowRule(r) &&
-        d.vm.source !== undefined &&
-        hasSource(r, d.vm.source) &&
-        ruleSinglePorts(r).some((p) => d.vm.ports.get(p) === 'live') &&
-        portsWithin(
-          r,
-          [...d.vm.ports].filter(([, s]) => s === 'live').map(([p]) => p),
-        ) &&
-        destinationAddresses(r).some((x) => d.vm.topology.privateIps.includes(x)) &&
-        sameIgnoringCase(r.name, d.name),
+    const failure = await recheckOne(
+      ctx,
+      d,
+      fresh.get(normalizeId(d.nsgId)) as Promise<readonly SecurityRule[]>,
     );
-    if (!back) continue;
-    ctx.log.warning(
-      `Rule ${d.name} is back in ${nameFromId(d.nsgId)} after it was deleted; deleting it again.`,
-    );
-    try {
-      await serialised(ctx, d.nsgId, () => deleteRule(ctx, d.nsgId, d.name));
-    } catch (e) {
-      ok = false;
-      ctx.log.warning(
-        `JIT access stays open: rule ${d.name} in NSG ${d.nsgId} came back and could not be deleted again (${toJitError(e).message}); ` +
-          `it closes by itself at ${d.request.endTimeUtc}.`,
-      );
-    }
+    if (failure) open.set(ruleKey(d.nsgId, d.name), failure);
   }
-  return ok;
+  return open;
+}
+
+/** The re-check of one deleted rule: undefined when it stayed gone or was deleted again. */
+async function recheckOne(
+  ctx: Ctx,
+  d: Deletion,
+  read: Promise<readonly SecurityRule[]>,
+): Promise<ClosedRule | undefined> {
+  const base = { vm: d.vm.saved.name, port: d.port, nsgId: d.nsgId, rule: d.name };
+  let rules: readonly SecurityRule[];
+  try {
+    rules = await read;
+  } catch (e) {
+    const err = toJitError(e);
+    const why = missingPermission(err, 'read') ?? err.message;
+    ctx.log.warning(`Could not re-check NSG ${nameFromId(d.nsgId)} (${why}).`);
+    const detail = `deleted, but not re-checked: ${why}`;
+    return { ...base, outcome: failureOutcome(err), detail };
+  }
+  if (!rules.some((r) => cameBack(d, r))) return undefined;
+  ctx.log.warning(
+    `Rule ${d.name} is back in ${nameFromId(d.nsgId)} after it was deleted; deleting it again.`,
+  );
+  try {
+    await serialised(ctx, d.nsgId, () => deleteRule(ctx, d.nsgId, d.name));
+    return undefined;
+  } catch (e) {
+    const err = toJitError(e);
+    const why = missingPermission(err, 'delete') ?? err.message;
+    ctx.log.warning(
+      `JIT access stays open: rule ${d.name} in NSG ${d.nsgId} came back and could not be deleted again (${why}); ` +
+        `it closes by itself at ${d.request.endTimeUtc}.`,
+    );
+    return { ...base, outcome: failureOutcome(err), detail: `it came back after its delete: ${why}` };
+  }
+}
+
+/** `r` is the deleted rule, written again for this run's live request. */
+function cameBack(d: Deletion, r: SecurityRule): boolean {
+  return (
+    isJitAllowRule(r) &&
+    d.vm.source !== undefined &&
+    hasSource(r, d.vm.source) &&
+    ruleSinglePorts(r).some((p) => d.vm.ports.get(p) === 'live') &&
+    portsWithin(
+      r,
+      [...d.vm.ports].filter(([, s]) => s === 'live').map(([p]) => p),
+    ) &&
+    destinationAddresses(r).some((x) => d.vm.topology.privateIps.includes(x)) &&
+    sameIgnoringCase(r.name, d.name)
+  );
 }
 
 function vmRef(

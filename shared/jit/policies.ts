@@ -139,7 +139,6 @@ function noPolicyError(vm: VmTopology): PolicyError {
   return new PolicyError(
     (fe) =>
       `VM ${vm.name} (${vm.id}, from ${fe.quote('vms')} = "${vm.ref.input}") is not covered by any JIT policy in its resource group ${vm.resourceGroup} (subscription ${vm.subscriptionId}); Azure only accepts a JIT policy in the VM's own resource group and location`,
-    'policy',
     `Enable just-in-time VM access on ${vm.name}: in Defender for Cloud open Workload protections → Just-in-time VM access ` +
       "(or the VM's Connect / Configuration blade), select the VM and enable JIT with the ports you need " +
       '(needs Defender for Servers Plan 2 and permission to write JIT policies), then run again.',

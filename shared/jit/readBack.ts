@@ -139,7 +139,6 @@ function fromHistory(
   if (noMapped.length > 0) {
     throw new PolicyError(
       `JIT policy '${request.plan.policy.name}' routes ${noMapped.join(', ')} through an Azure Firewall, but neither Azure's answer nor the policy's request history gives the firewall port to connect to (mappedPort)`,
-      'vm',
       "Check the VM's entry in the JIT policy (its Azure Firewall settings) in Defender for Cloud; the request stays open until its end time or until the post step closes it.",
     );
   }

@@ -48,7 +48,6 @@ export function validateRequest(matches: readonly VmPolicyMatch[], input: Valida
         new PolicyError(
           `policy name '${policy.name}' (${policy.name.length} characters) plus VM name '${vm.name}' (${vm.name.length}) is ${policy.name.length + vm.name.length} characters, over ${MAX_POLICY_AND_VM_NAME}: ` +
             'Azure accepts the request but never writes the allow rule (its 140-character rule description would overflow), so access would never open',
-          'policy',
           `Have an administrator put ${vm.name} in a JIT policy with a shorter name (at most ${MAX_POLICY_AND_VM_NAME - vm.name.length} characters for this VM), then run again.`,
         ),
       );
@@ -58,7 +57,6 @@ export function validateRequest(matches: readonly VmPolicyMatch[], input: Valida
       errors.push(
         new PolicyError(
           `VM ${vm.name} has no network security group on its NIC or subnet, so JIT has nowhere to open access`,
-          'vm',
           `Attach an NSG to ${vm.name}'s network interface or subnet and re-enable JIT on it.`,
         ),
       );
@@ -71,7 +69,6 @@ export function validateRequest(matches: readonly VmPolicyMatch[], input: Valida
         errors.push(
           new PolicyError(
             `port ${port} is not in ${where} (allowed: ${allowed.join(', ') || 'none'})`,
-            'port',
             (fe) =>
               `Request only ports the policy lists (${fe.setting('ports', allowed.join(','))}), or have an administrator add port ${port} to policy '${policy.name}'.`,
           ),
@@ -96,7 +93,6 @@ function checkDuration(rule: JitNetworkAccessPortRule, minutes: number, where: s
   return [
     new PolicyError(
       `duration ${minutes} minutes exceeds the maximum of ${where} port ${rule.number}: ${rule.maxRequestAccessDuration} (${max} minutes)`,
-      'duration',
       (fe) =>
         `Set ${fe.input('duration')} to ${max} or less, or have an administrator raise maxRequestAccessDuration in policy.`,
     ),
@@ -135,7 +131,6 @@ function checkSource(
       errors: [
         new PolicyError(
           `source ${requested} is an IPv6 address but ${where} port ${rule.number} only allows IPv4 sources (${list})`,
-          'source',
           (fe) =>
             `Run from an agent with IPv4 egress, or set ${fe.input('source')} to one of the allowed IPv4 prefixes.`,
         ),
@@ -154,7 +149,6 @@ function checkSource(
       new PolicyError(
         (fe) =>
           `source ${requested} is not allowed by ${where} port ${rule.number} (allowed: ${list}; JIT matches the prefix verbatim). ${suggestion(fe)}`,
-        'source',
         suggestion,
       ),
     ],

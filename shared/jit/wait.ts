@@ -217,7 +217,6 @@ class WaitState {
       throw new PolicyError(
         (fe) =>
           `${fe.setting('source', 'azure')}: this run's request did not say which address Azure allowed, and new JIT rules for the same VM ports allow several (${sources.join(', ')}), so this run cannot tell which is its own`,
-        'source',
         (fe) =>
           `Set ${fe.quote('source')} to this agent's address (or \`auto\`) so the rule can be identified; ${fe.closer} closes only what it can prove is this run's.`,
       );

@@ -10,10 +10,17 @@ import type { AzureClients } from '../azure/clients';
 import { nameFromId, sameResourceId } from '../azure/resourceId';
 import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
-import { isJitAllowRule, ruleDestinations, rulePorts, ruleSources } from '../jit/nsgRules';
+import {
+  destinationAddresses,
+  isJitAllowRule,
+  ruleDestinations,
+  rulePorts,
+  ruleSources,
+} from '../jit/nsgRules';
 import { listPolicies, type JitPolicy } from '../jit/policies';
 import { readNsg } from '../azure/nsg';
 import { oneLine } from '../outsideText';
+import { isoOf } from '../time';
 
 /** A live JIT request for one port of a VM. */
 export interface StatusRequest {
@@ -78,8 +85,6 @@ export async function readStatus(
   );
 }
 
-const iso = (d: Date | string | undefined): string => (d === undefined ? '' : new Date(d).toISOString());
-
 function liveRequests(
   vm: VmTopology,
   history: readonly JitNetworkAccessRequest[],
@@ -97,8 +102,8 @@ function liveRequests(
           source:
             port.allowedSourceAddressPrefix ?? port.allowedSourceAddressPrefixes?.join(',') ?? '(caller IP)',
           status: port.status,
-          startTimeUtc: iso(request.startTimeUtc),
-          endTimeUtc: iso(port.endTimeUtc),
+          startTimeUtc: isoOf(request.startTimeUtc) ?? '',
+          endTimeUtc: isoOf(port.endTimeUtc) ?? '',
           // Another principal's words: one line, so they cannot start a line (or a runner command) of ours.
           requestor: oneLine(request.requestor),
           ...(request.justification ? { justification: oneLine(request.justification) } : {}),
@@ -116,7 +121,7 @@ async function jitRules(clients: AzureClients, vm: VmTopology, signal?: AbortSig
       const name = nameFromId(nsg.id);
       return (group.securityRules ?? [])
         .filter((r) => isJitAllowRule(r))
-        .filter((r) => ruleDestinations(r).some((d) => nsg.privateIps.includes(d.split('/')[0] ?? d)))
+        .filter((r) => destinationAddresses(r).some((d) => nsg.privateIps.includes(d)))
         .map((r): StatusRule => ({
           nsg: name,
           name: r.name ?? '',

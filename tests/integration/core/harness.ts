@@ -101,6 +101,21 @@ export function requestCounts(emu: Emulator): Record<string, number> {
   return counts;
 }
 
+/** The next `method` on `path` is refused as ARM refuses an action the role lacks. */
+export function denyNext(e: Emulator, method: string, path: RegExp, action: string): void {
+  e.control.faults.add({
+    method,
+    path,
+    status: 403,
+    body: {
+      error: {
+        code: 'AuthorizationFailed',
+        message: `The client 'x' with object id 'x' does not have authorization to perform action '${action}' over scope 'rg-web' or the scope is invalid.`,
+      },
+    },
+  });
+}
+
 /** Resolves once `predicate` holds, polling the in-process emulator (no wall-clock assertion). */
 export async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;

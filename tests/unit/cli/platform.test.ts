@@ -4,6 +4,7 @@ import { Terminal } from '../../../cli/terminal';
 import { ciMetadata, TerminalPlatform } from '../../../cli/terminalPlatform';
 import { failureExitCode, outcomeExitCode } from '../../../cli/failure';
 import { EXIT } from '../../../cli/exitCodes';
+import type { ClosedRule, CloseOutcome, PostOutcome, PostResult } from '../../../shared';
 import {
   AuthError,
   AzureApiError,
@@ -143,9 +144,9 @@ describe('failureExitCode', () => {
         ),
       ),
     ).toBe(EXIT.superseded);
-    expect(
-      code(new PolicyError("port 80 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)", 'port')),
-    ).toBe(EXIT.usage);
+    expect(code(new PolicyError("port 80 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)"))).toBe(
+      EXIT.usage,
+    );
     expect(code(new IpResolutionError("The IP providers did not agree on this agent's public IP"))).toBe(
       EXIT.failure,
     );
@@ -176,5 +177,24 @@ describe('outcomeExitCode', () => {
     expect(outcomeExitCode({ ok: false, error: new InputError('ports', 'abc', 'is not a port') })).toBe(
       EXIT.usage,
     );
+  });
+  it("is post's: 0 when nothing of ours is open, else 3 when a rule's close was refused (403), else 1", () => {
+    const row = (outcome: CloseOutcome): ClosedRule => ({
+      vm: 'web-01',
+      port: 22,
+      nsgId: '',
+      rule: 'r',
+      outcome,
+    });
+    const post = (result: PostResult, ...outcomes: CloseOutcome[]): PostOutcome => ({
+      ok: true,
+      result,
+      report: { rules: outcomes.map(row), complete: result === 'closed' },
+    });
+    expect(outcomeExitCode(post('closed', 'deleted'))).toBe(EXIT.ok);
+    expect(outcomeExitCode(post('nothing-to-close'))).toBe(EXIT.ok);
+    expect(outcomeExitCode(post('incomplete', 'deleted', 'forbidden'))).toBe(EXIT.auth);
+    expect(outcomeExitCode(post('incomplete', 'deleted', 'failed'))).toBe(EXIT.failure);
+    expect(outcomeExitCode(post('state-unreadable'))).toBe(EXIT.failure);
   });
 });

@@ -176,11 +176,8 @@ describe('InputError', () => {
 
 describe('PolicyError.combine', () => {
   it('returns a single error as is and lists several', () => {
-    const a = new PolicyError("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)", 'port');
-    const b = new PolicyError(
-      "duration 2 h exceeds PT1H in JIT policy 'default' for VM api-01 port 22",
-      'duration',
-    );
+    const a = new PolicyError("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22)");
+    const b = new PolicyError("duration 2 h exceeds PT1H in JIT policy 'default' for VM api-01 port 22");
     expect(PolicyError.combine([a])).toBe(a);
     const both = PolicyError.combine([a, b]);
     expect(both.message).toBe(`2 requests do not fit their JIT policy:\n  - ${a.message}\n  - ${b.message}`);
@@ -250,10 +247,7 @@ describe('failure texts users see', () => {
       operation: 'list JIT policies',
     }),
     'azure: no response': AzureApiError.fromRestError(restError(undefined), 'get VM web-01'),
-    policy: new PolicyError(
-      "port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)",
-      'port',
-    ),
+    policy: new PolicyError("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)"),
     timeout: new TimeoutError(
       "The JIT allow rule for web-01 port 22 was not live in NSG 'web-01-nsg' after 300 s.",
     ),

@@ -1,5 +1,5 @@
 import { escapeMarkdown, escapeProse, mainMarkdown, postMarkdown } from '../../../shared/summaryMarkdown';
-import { formatUtc, portalUrl, relativeTime, shortRuleName } from '../../../shared/summary';
+import { formatUtc, portalUrl, relativeTo, shortRuleName } from '../../../shared/summary';
 import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
 
 describe('mainMarkdown', () => {
@@ -75,8 +75,8 @@ describe('postMarkdown', () => {
 describe('helpers', () => {
   it('formats times and names', () => {
     expect(formatUtc('2026-11-22T01:15:59.999Z')).toBe('2026-11-22 01:15 UTC');
-    expect(relativeTime('2026-11-22T02:20:00Z', '2026-11-22T01:15:00Z')).toBe('in 1 h 5 min');
-    expect(relativeTime('2026-11-22T01:10:00Z', '2026-11-22T01:15:00Z')).toBe('5 min ago');
+    expect(relativeTo('2026-11-22T02:20:00Z', '2026-11-22T01:15:00Z')).toBe('in 1 h 5 min');
+    expect(relativeTo('2026-11-22T01:10:00Z', '2026-11-22T01:15:00Z')).toBe('5 min ago');
     expect(shortRuleName('SecurityCenter-JITRule--105480617-9EF61C3A8B7D4E0F9A2B3C4D5E6F7A8B')).toBe(
       'JITRule-…6F7A8B',
     );

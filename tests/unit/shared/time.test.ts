@@ -38,9 +38,15 @@ describe('dates', () => {
   });
 
   it('says how far an instant is from now', () => {
-    expect(relativeTo(endTimeFrom(now, 30), now)).toBe('in 30 minutes');
-    expect(relativeTo(endTimeFrom(now, 120), now)).toBe('in 2 hours');
-    expect(relativeTo('2026-11-22T00:40:10.000Z', now)).toBe('5 minutes ago');
-    expect(relativeTo('later', now)).toBe('later');
+    expect(relativeTo(endTimeFrom(now, 30), now)).toBe('in 30 min');
+    expect(relativeTo(endTimeFrom(now, 120), now)).toBe('in 2 h');
+    expect(relativeTo(endTimeFrom(now, 125), now.toISOString())).toBe('in 2 h 5 min');
+    expect(relativeTo('2026-11-22T00:40:10.000Z', now)).toBe('5 min ago');
+    // To the nearest minute: 29 s is less than a minute, 14 min 31 s is 15 min.
+    expect(relativeTo(new Date(now.getTime() + 29_000), now)).toBe('in less than a minute');
+    expect(relativeTo(new Date(now.getTime() - 29_000), now)).toBe('less than a minute ago');
+    expect(relativeTo(new Date(now.getTime() + 871_000), now)).toBe('in 15 min');
+    expect(relativeTo('later', now)).toBe('');
+    expect(relativeTo(now, 'never')).toBe('');
   });
 });

@@ -90,14 +90,12 @@ describe('validateRequest', () => {
       validateRequest([match('web-01', [tcp(22), tcp(5986)])], input({ ports: [3389] })),
     );
     expect(e.message).toBe("port 3389 is not in JIT policy 'web-jit' for VM web-01 (allowed: 22, 5986)");
-    expect(e.field).toBe('port');
   });
 
   it('refuses a duration above maxRequestAccessDuration, with the maximum in minutes', () => {
     const e = policyError(() =>
       validateRequest([match('win-01', [tcp(3389, 'PT1H')])], input({ ports: [3389], durationMinutes: 90 })),
     );
-    expect(e.field).toBe('duration');
     expect(e.message).toContain('duration 90 minutes');
     expect(e.message).toContain('PT1H (60 minutes)');
     expect(e.hint).toContain('60 or less');
@@ -116,7 +114,6 @@ describe('validateRequest', () => {
         input({ source: { kind: 'explicit', prefix: '198.51.100.7' } }),
       ),
     );
-    expect(e.field).toBe('source');
     expect(e.message).toContain('source 198.51.100.7 is not allowed');
     expect(e.message).toContain('verbatim');
     expect(e.message).toContain("Set source to '198.51.100.0/24' exactly");
@@ -171,7 +168,6 @@ describe('validateRequest', () => {
 
   it('refuses a VM without any NSG on its path', () => {
     const e = policyError(() => validateRequest([match('web-09', [tcp(22)], 'web-jit', 0)], input()));
-    expect(e.field).toBe('vm');
     expect(e.message).toContain('no network security group');
   });
 });

@@ -43,6 +43,8 @@ export class FakeWorld {
   deleteStatus: number | undefined;
   /** Called after each successful delete (e.g. to write the rule back). */
   afterDelete: (nsg: string, rule: string) => void = () => undefined;
+  /** Status an NSG GET answers instead of the NSG (e.g. 403), per read; undefined: the NSG. */
+  nsgReadStatus: (nsg: string) => number | undefined = () => undefined;
 
   addVm(name: string, ip: string, rg = 'rg-web', osType?: string): void {
     const nsg = `${name}-nsg`;
@@ -106,6 +108,8 @@ export class FakeWorld {
       networkSecurityGroups: {
         get: (_rg: string, name: string) =>
           this.call(`GET nsg ${name}`, () => {
+            const status = this.nsgReadStatus(name);
+            if (status !== undefined) throw new RestError('refused', { statusCode: status });
             const rules = this.nsgs.get(name);
             if (!rules) throw notFound();
             return { id: nsgId(name), name, securityRules: structuredClone(rules) };
@@ -138,6 +142,12 @@ export class FakeWorld {
     };
     const security = {
       jitNetworkAccessPolicies: {
+        get: (rg: string, _location: string, name: string) =>
+          this.call(`GET policy ${name}`, () => {
+            const policy = this.policies.find((p) => p.id === policyId(name, rg));
+            if (!policy) throw notFound();
+            return structuredClone(policy);
+          }),
         listByResourceGroup: (rg: string) => {
           this.calls.push(`LIST policies ${rg}`);
           return pages(this.policies.filter((p) => p.id?.includes(`/resourceGroups/${rg}/`)));
