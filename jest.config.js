@@ -16,7 +16,8 @@ const moduleNameMapper = {
     '<rootDir>/node_modules/@azure/$1/dist/commonjs/api/$2/index.js',
 };
 const base = {
-  testEnvironment: 'node',
+  // Node, with a temp folder per test file that is removed afterwards (tests/jest/environment.js).
+  testEnvironment: '<rootDir>/tests/jest/environment.js',
   transform,
   transformIgnorePatterns,
   moduleNameMapper,

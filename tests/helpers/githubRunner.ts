@@ -177,6 +177,11 @@ export function removeStepFiles(): void {
   for (const dir of stepDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+// Outside jest (the benchmarks run steps through this helper) nothing calls removeStepFiles: the
+// folders go when the process exits. Under jest, suites call it from afterAll, and each test
+// file's temp folder is removed anyway (tests/jest/environment.js).
+if (process.env.JEST_WORKER_ID === undefined) process.once('exit', removeStepFiles);
+
 function newStepFiles(node: string, tools: Readonly<Record<string, string>>): StepFiles {
   const dir = mkdtempSync(join(tmpdir(), 'gh-step-'));
   stepDirs.push(dir);

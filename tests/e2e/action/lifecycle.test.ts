@@ -4,8 +4,9 @@
  * from saved state, and a main that failed or was killed after `initiate` is still cleaned up.
  */
 import { readFileSync } from 'node:fs';
-import { startEmulator, type Emulator, type RequestLogEntry, type RuleView } from '../../../emulator';
+import { type Emulator, type RequestLogEntry, type RuleView } from '../../../emulator';
 import { removeStepFiles, runStep, type StepResult } from '../../helpers/githubRunner';
+import { withEmulator } from '../../helpers/ownEmulator';
 import {
   actionNodes,
   EGRESS_IP,
@@ -35,22 +36,21 @@ function secretsOf(emu: Emulator): string[] {
   return [emu.github.requestToken];
 }
 
+afterAll(() => removeStepFiles());
+
+/**
+ * Every test owns an emulator (rule delay 0 to start with), so the tests of both Node versions
+ * run concurrently: most of each is waiting on the bundle's child processes.
+ */
+const test = (name: string, fn: (emu: Emulator) => Promise<void>): void =>
+  it.concurrent(name, () => withEmulator({ ruleDelayMs: 0 }, fn));
+
 describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundles on %s', (_name, node) => {
-  let emu: Emulator;
-
-  beforeAll(async () => {
-    emu = await startEmulator({ ruleDelayMs: 0 });
-  });
-  afterAll(async () => {
-    await emu.stop();
-    removeStepFiles();
-  });
-  beforeEach(() => {
-    emu.control.setRuleDelay(0);
-    emu.control.clearRequests();
-  });
-
-  const main = (inputs: Record<string, string> = {}, extra: Partial<Parameters<typeof runStep>[0]> = {}) =>
+  const main = (
+    emu: Emulator,
+    inputs: Record<string, string> = {},
+    extra: Partial<Parameters<typeof runStep>[0]> = {},
+  ) =>
     runStep({
       node,
       entry: 'main',
@@ -58,7 +58,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
       env: { ...baseEnv(emu), ...oidcEnv(emu) },
       ...extra,
     });
-  const post = (after: StepResult, inputs: Record<string, string> = {}) =>
+  const post = (emu: Emulator, after: StepResult, inputs: Record<string, string> = {}) =>
     runStep({
       node,
       entry: 'post',
@@ -67,8 +67,8 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
       state: after.state,
     });
 
-  it('main opens web-01 and outputs where to connect; post closes exactly that', async () => {
-    const opened = await main();
+  test('main opens web-01 and outputs where to connect; post closes exactly that', async (emu) => {
+    const opened = await main(emu);
 
     expect(opened.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(opened.exitCode).toBe(0);
@@ -108,7 +108,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     // Sign-in method is stated.
     expect(opened.log).toMatch(/OIDC/);
 
-    const closed = await post(opened);
+    const closed = await post(emu, opened);
 
     expect(closed.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(closed.exitCode).toBe(0);
@@ -124,9 +124,9 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     for (const step of [opened, closed]) expect(leakedSecrets(step, secretsOf(emu))).toEqual([]);
   });
 
-  it('a main that timed out after initiate leaves its state, and post closes the access', async () => {
+  test('a main that timed out after initiate leaves its state, and post closes the access', async (emu) => {
     emu.control.setRuleDelay(600_000);
-    const failed = await main({ 'wait-timeout': '3' });
+    const failed = await main(emu, { 'wait-timeout': '3' });
 
     expect(failed.exitCode).toBe(1);
     expect(
@@ -139,18 +139,18 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     // The emulator's NSG operations take as long as its rule delay; post should not wait 10 minutes.
     emu.control.setRuleDelay(0);
 
-    const closed = await post(failed);
+    const closed = await post(emu, failed);
 
     expect(closed.exitCode).toBe(0);
     expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
     for (const step of [failed, closed]) expect(leakedSecrets(step, secretsOf(emu))).toEqual([]);
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)(
-    'a main killed with %s during the wait leaves its state, and post closes the access',
-    async (signal) => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    test(`a main killed with ${signal} during the wait leaves its state, and post closes the access`, async (emu) => {
       emu.control.setRuleDelay(600_000);
       const killed = await main(
+        emu,
         { 'wait-timeout': '300' },
         {
           onStart: (child, files) => {
@@ -176,30 +176,29 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
       expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
       emu.control.setRuleDelay(0);
 
-      const closed = await post(killed);
+      const closed = await post(emu, killed);
 
       expect(closed.exitCode).toBe(0);
       expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
-    },
-  );
+    });
 
-  it('dry-run: validates and reports, writes nothing, leaves post nothing to close', async () => {
-    const dry = await main({ 'dry-run': 'true' });
+  test('dry-run: validates and reports, writes nothing, leaves post nothing to close', async (emu) => {
+    const dry = await main(emu, { 'dry-run': 'true' });
 
     expect(dry.exitCode).toBe(0);
     expect(dry.summary).toContain('web-01');
     expect(armWrites(emu)).toEqual([]);
     expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
-    const closed = await post(dry);
+    const closed = await post(emu, dry);
     expect(closed.exitCode).toBe(0);
     expect(armWrites(emu)).toEqual([]);
   });
 
-  it('close-on-post: none leaves the rule to expire, and post says until when', async () => {
-    const opened = await main({ 'close-on-post': 'none' });
+  test('close-on-post: none leaves the rule to expire, and post says until when', async (emu) => {
+    const opened = await main(emu, { 'close-on-post': 'none' });
     expect(opened.exitCode).toBe(0);
 
-    const kept = await post(opened, { 'close-on-post': 'none' });
+    const kept = await post(emu, opened, { 'close-on-post': 'none' });
 
     expect(kept.exitCode).toBe(0);
     expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
@@ -210,7 +209,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
   });
 
-  it('post without state (main opened nothing) succeeds with a notice and touches nothing', async () => {
+  test('post without state (main opened nothing) succeeds with a notice and touches nothing', async (emu) => {
     const idle = await runStep({
       node,
       entry: 'post',
@@ -224,8 +223,8 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     expect(armWrites(emu)).toEqual([]);
   });
 
-  it('bad inputs fail main before any Azure call, naming the input', async () => {
-    const bad = await main({ ports: '22,abc' });
+  test('bad inputs fail main before any Azure call, naming the input', async (emu) => {
+    const bad = await main(emu, { ports: '22,abc' });
 
     expect(bad.exitCode).toBe(1);
     expect(bad.annotations.find((a) => a.level === 'error')?.message).toContain("'ports'");

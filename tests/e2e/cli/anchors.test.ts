@@ -74,7 +74,14 @@ describe('the lines `npm run emulator` prints', () => {
     );
     const commands = [...out.matchAll(/^ {2}(node dist\/cli\/main\.js .*)$/gm)].map((m) => m[1] ?? '');
     expect(commands).toHaveLength(2);
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tempDir(), ...exported };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: tempDir(),
+      // Not a cloud setting: post's re-check without the ~30 s pause, as for every other child
+      // (tests/helpers/fastClose.js).
+      AZURE_JIT_ACCESS_RECHECK_DELAY_MS: process.env.AZURE_JIT_ACCESS_RECHECK_DELAY_MS ?? '0',
+      ...exported,
+    };
     const cwd = tempDir();
 
     const opened = await run(commands[0] ?? '', env, cwd);

@@ -62,35 +62,62 @@ interface Report {
 const ARM = new Set(['security', 'network', 'compute', 'resources']);
 const JIT_ALLOW = /^SecurityCenter-JITRule--?\d+-[0-9A-F]+$/i;
 
-beforeAll(() => requireBuiltCli());
+interface CalibrationRun {
+  emu: Emulator;
+  run: CliRun;
+  report: Report;
+  neighbour: ReturnType<typeof calibRulesFor>;
+}
+
+/** One emulator run: its own emulator with the switches set, the neighbour's access, then calibrate. */
+async function calibrationRun(
+  principal: string,
+  partial: Partial<EmulatorBehaviour>,
+): Promise<CalibrationRun> {
+  const emu = await startEmulator({
+    scenario: calibrateScenario(),
+    ruleDelayMs: 0,
+    ruleDelayJitterMs: 0,
+    behaviour: partial,
+  });
+  try {
+    await neighbourAccess(emu);
+    const neighbour = calibRulesFor(emu, CALIB.otherIp);
+    emu.control.clearRequests();
+    const run = await runCli(emu, [...ARGS, ...cloudFlags(emu), '--json'], {
+      env: {
+        AZURE_TENANT_ID: emu.tenantId,
+        AZURE_CLIENT_ID: emu.principals[principal]?.clientId ?? '',
+        AZURE_CLIENT_SECRET: emu.principals[principal]?.secret ?? '',
+        AZURE_SUBSCRIPTION_ID: PROD,
+      },
+    });
+    return { emu, run, report: JSON.parse(run.stdout) as Report, neighbour };
+  } catch (e) {
+    await emu.stop();
+    throw e;
+  }
+}
+
+/** The three emulator runs share nothing and wait mostly on the CLI: they run at the same time. */
+let calibrations: Promise<CalibrationRun>[] = [];
+beforeAll(() => {
+  requireBuiltCli();
+  calibrations = RUNS.map((r) => calibrationRun(r.principal, r.behaviour));
+  // Each run's failure is reported by its own describe block's beforeAll.
+  for (const c of calibrations) c.catch(() => undefined);
+});
 
 describe.each(RUNS.map((r, i) => [i + 1, r.principal, r.behaviour] as const))(
   'calibrate, emulator run %i (%s)',
-  (_n, principal, partial) => {
+  (n, principal, partial) => {
     let emu: Emulator;
     let run: CliRun;
     let report: Report;
     let neighbour: ReturnType<typeof calibRulesFor>;
 
     beforeAll(async () => {
-      emu = await startEmulator({
-        scenario: calibrateScenario(),
-        ruleDelayMs: 0,
-        ruleDelayJitterMs: 0,
-        behaviour: partial,
-      });
-      await neighbourAccess(emu);
-      neighbour = calibRulesFor(emu, CALIB.otherIp);
-      emu.control.clearRequests();
-      run = await runCli(emu, [...ARGS, ...cloudFlags(emu), '--json'], {
-        env: {
-          AZURE_TENANT_ID: emu.tenantId,
-          AZURE_CLIENT_ID: emu.principals[principal]?.clientId ?? '',
-          AZURE_CLIENT_SECRET: emu.principals[principal]?.secret ?? '',
-          AZURE_SUBSCRIPTION_ID: PROD,
-        },
-      });
-      report = JSON.parse(run.stdout) as Report;
+      ({ emu, run, report, neighbour } = await (calibrations[n - 1] as Promise<CalibrationRun>));
     });
     afterAll(() => emu?.stop());
 

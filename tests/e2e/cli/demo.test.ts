@@ -11,7 +11,8 @@ jest.setTimeout(90_000);
 const root = join(__dirname, '..', '..', '..');
 
 describe('npm run demo', () => {
-  it('opens access, shows the rule, closes it, and leaves no JIT allow rule behind', async () => {
+  // The two share nothing (each demo starts its own emulator): they run at the same time.
+  it.concurrent('opens access, shows the rule, closes it, and leaves no JIT allow rule behind', async () => {
     let output = '';
     const result = await runDemo({
       out: { write: (t: string) => (output += t) },
@@ -60,7 +61,7 @@ describe('npm run demo', () => {
     }
   });
 
-  it('runs as `npm run demo` does, as its own process', async () => {
+  it.concurrent('runs as `npm run demo` does, as its own process', async () => {
     const run = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
       const env = { ...process.env };
       delete env.NODE_EXTRA_CA_CERTS;

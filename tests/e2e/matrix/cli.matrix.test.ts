@@ -37,64 +37,68 @@ it('the sweep covers every pair of switch values', () => {
 describe.each(cells.map((c) => [cellName(c), c] as const))(
   'CLI cell %s',
   (_name, behaviour: EmulatorBehaviour) => {
-    it('ready only on our own rules, outputs right, close removes ours and only ours', async () => {
-      const emu = await startEmulator({ behaviour, ruleDelayMs: 0 });
-      try {
-        await plantOthers(emu, EGRESS);
-        await settle(emu, 2); // one planted rule per planted request, in every layout
-        const before = new Set(jitAllow(emu).map((r) => r.name));
-        const cwd = tempDir();
-        const opened = await runCli(emu, requestArgs(emu), { cwd });
-        expect({ code: opened.code, stderr: opened.code === 0 ? '' : opened.stderr }).toEqual({
-          code: 0,
-          stderr: '',
-        });
+    // Each cell owns its emulator: the cells run concurrently (they wait on the CLI, not CPU).
+    it.concurrent(
+      'ready only on our own rules, outputs right, close removes ours and only ours',
+      async () => {
+        const emu = await startEmulator({ behaviour, ruleDelayMs: 0 });
+        try {
+          await plantOthers(emu, EGRESS);
+          await settle(emu, 2); // one planted rule per planted request, in every layout
+          const before = new Set(jitAllow(emu).map((r) => r.name));
+          const cwd = tempDir();
+          const opened = await runCli(emu, requestArgs(emu), { cwd });
+          expect({ code: opened.code, stderr: opened.code === 0 ? '' : opened.stderr }).toEqual({
+            code: 0,
+            stderr: '',
+          });
 
-        // Ready: our own rules are live in every NSG, for every port.
-        const afterOpen = jitAllow(emu);
-        const ours = oursAmong(afterOpen, before, EGRESS);
-        for (const port of PORTS)
-          expect(
-            ours.filter((r) => portsOf(r).includes(port) && r.provisioningState === 'Succeeded').length,
-          ).toBe(NSGS.length);
-        // Outputs: our address, the VM, this run's rule names, the end time we asked for.
-        const doc = JSON.parse(opened.stdout) as { outputs: Record<string, unknown> };
-        expect(doc.outputs.ip).toBe(EGRESS);
-        const targets = doc.outputs.targets as {
-          vm: string;
-          ruleNames: string[];
-          privateIp: string;
-          ports: { port: number }[];
-        }[];
-        expect(targets.map((t) => t.vm)).toEqual([VM]);
-        expect(targets[0]?.privateIp).toBe('10.1.1.5');
-        expect(targets[0]?.ports.map((p) => p.port)).toEqual([...PORTS]);
-        expect([...(targets[0]?.ruleNames ?? [])].sort()).toEqual(
-          [...new Set(ours.map((r) => r.name))].sort(),
-        );
+          // Ready: our own rules are live in every NSG, for every port.
+          const afterOpen = jitAllow(emu);
+          const ours = oursAmong(afterOpen, before, EGRESS);
+          for (const port of PORTS)
+            expect(
+              ours.filter((r) => portsOf(r).includes(port) && r.provisioningState === 'Succeeded').length,
+            ).toBe(NSGS.length);
+          // Outputs: our address, the VM, this run's rule names, the end time we asked for.
+          const doc = JSON.parse(opened.stdout) as { outputs: Record<string, unknown> };
+          expect(doc.outputs.ip).toBe(EGRESS);
+          const targets = doc.outputs.targets as {
+            vm: string;
+            ruleNames: string[];
+            privateIp: string;
+            ports: { port: number }[];
+          }[];
+          expect(targets.map((t) => t.vm)).toEqual([VM]);
+          expect(targets[0]?.privateIp).toBe('10.1.1.5');
+          expect(targets[0]?.ports.map((p) => p.port)).toEqual([...PORTS]);
+          expect([...(targets[0]?.ruleNames ?? [])].sort()).toEqual(
+            [...new Set(ours.map((r) => r.name))].sort(),
+          );
 
-        // Others' rules that Azure kept (coexist) are still there after close; none of ours is.
-        const others = afterOpen.filter((r) => !ours.includes(r));
-        if (behaviour.supersede === 'coexist') {
-          expect(others.some((r) => sourcesOf(r).some((s) => s.startsWith('198.51.100.7')))).toBe(true);
-          expect(
-            others.some(
-              (r) => r.name !== '' && before.has(r.name) && sourcesOf(r).some((s) => s.startsWith(EGRESS)),
-            ),
-          ).toBe(true);
+          // Others' rules that Azure kept (coexist) are still there after close; none of ours is.
+          const others = afterOpen.filter((r) => !ours.includes(r));
+          if (behaviour.supersede === 'coexist') {
+            expect(others.some((r) => sourcesOf(r).some((s) => s.startsWith('198.51.100.7')))).toBe(true);
+            expect(
+              others.some(
+                (r) => r.name !== '' && before.has(r.name) && sourcesOf(r).some((s) => s.startsWith(EGRESS)),
+              ),
+            ).toBe(true);
+          }
+          const closed = await runCli(emu, ['close', '--json', ...cloudFlags(emu)], { cwd });
+          expect({ code: closed.code, stderr: closed.code === 0 ? '' : closed.stderr }).toEqual({
+            code: 0,
+            stderr: '',
+          });
+          const afterClose = jitAllow(emu)
+            .map((r) => r.name)
+            .sort();
+          expect(afterClose).toEqual(others.map((r) => r.name).sort());
+        } finally {
+          await emu.stop();
         }
-        const closed = await runCli(emu, ['close', '--json', ...cloudFlags(emu)], { cwd });
-        expect({ code: closed.code, stderr: closed.code === 0 ? '' : closed.stderr }).toEqual({
-          code: 0,
-          stderr: '',
-        });
-        const afterClose = jitAllow(emu)
-          .map((r) => r.name)
-          .sort();
-        expect(afterClose).toEqual(others.map((r) => r.name).sort());
-      } finally {
-        await emu.stop();
-      }
-    });
+      },
+    );
   },
 );

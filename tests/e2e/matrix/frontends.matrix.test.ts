@@ -126,7 +126,8 @@ const FRONT_ENDS: [string, FrontEnd][] = [
 describe.each([DEFAULT_CELL, UNFAVOURABLE_CELL].map((c) => [cellName(c), c] as const))(
   'cell %s, identity scoped to resource group rg-web',
   (_name, behaviour: EmulatorBehaviour) => {
-    it.each(FRONT_ENDS)(
+    // Each run owns its emulator: the six run concurrently (they wait on child processes, not CPU).
+    it.concurrent.each(FRONT_ENDS)(
       '%s opens and closes; every read is at resource-group scope',
       async (_fe, frontEnd) => {
         const emu = await startEmulator({ behaviour, ruleDelayMs: 0 });

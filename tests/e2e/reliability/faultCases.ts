@@ -32,11 +32,11 @@ export interface FaultCase {
   readonly maxAttempts?: number;
   /** Retry-After the fault sends, to check the retry waited for it. */
   readonly retryAfter?: number | 'date';
-  /** Known to take long (retries with back-off, a wait-timeout, post's 60 s late-rule grace): started first. */
+  /** Known to take long (retries with back-off, a wait-timeout, post's late-rule grace): started first. */
   readonly slow?: boolean;
   /**
-   * The longest case (post waits out the core's 60 s late-rule grace, shared/jit/close.ts
-   * LATE_RULE_GRACE_MS): started before every other, since it bounds the matrix's wall time.
+   * The longest case (post waits out the late-rule grace, shortened by faults.test.ts from the core's
+   * 60 s): started before every other, since it bounds the matrix's wall time.
    */
   readonly longest?: boolean;
   /** Post must leave a warning matching this (what remains and until when). */

@@ -8,6 +8,7 @@
  * access token and ANY JWT (ID tokens, assertions, access tokens): zero allowed.
  * The other reliability matrices run the same scanner over their own steps.
  */
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadScenario, startEmulator, type Emulator } from '../../../emulator';
 import type { AdoStepResult, ServiceEndpoint } from '../../helpers/adoAgent';
@@ -194,7 +195,13 @@ it('no secret or JWT in the step files ANY suite left (GitHub outputs/state/summ
   // The default scenario's fixed client secrets, plus any JWT: tokens of every emulator instance.
   const sweep = new SecretScanner();
   sweep.add(...loadScenario(undefined).principals.flatMap((p) => (p.secret ? [p.secret] : [])));
-  const { dirs, files } = sweepStepFiles(sweep, tmpdir(), 3 * 60 * 60_000);
+  // Other suites' step files are kept in JIT_TEST_STEP_FILES when their temp folder is removed
+  // (tests/jest/environment.js); this suite's own are still in its temp folder.
+  const swept = [process.env.JIT_TEST_STEP_FILES, tmpdir()]
+    .filter((dir): dir is string => dir !== undefined && existsSync(dir))
+    .map((dir) => sweepStepFiles(sweep, dir, 3 * 60 * 60_000));
+  const dirs = swept.reduce((n, s) => n + s.dirs, 0);
+  const files = swept.reduce((n, s) => n + s.files, 0);
   report.note(
     `sweep of all suites' step files: ${files} files in ${dirs} step folders, ${sweep.leaks.length} leaks`,
   );

@@ -4,8 +4,9 @@
  * Node 24: main opens and sets output variables, post closes from the task
  * variables main left, and post without state does nothing.
  */
-import { startEmulator, type Emulator } from '../../../emulator';
+import type { Emulator } from '../../../emulator';
 import { describeStep, runAdoStep, type AdoStepResult } from '../../helpers/adoAgent';
+import { withEmulator } from '../../helpers/ownEmulator';
 import { NODE_BINARIES } from '../../helpers/nodes';
 import {
   EGRESS_IP,
@@ -30,21 +31,16 @@ function allowRules(emu: Emulator, nsg: string): Rule[] {
   );
 }
 
+/**
+ * Every test owns an emulator (rule delay 0 to start with), so the tests of both Node versions
+ * run concurrently: most of each is waiting on the task's child processes.
+ */
+const test = (name: string, fn: (emu: Emulator) => Promise<void>): void =>
+  it.concurrent(name, () => withEmulator({ ruleDelayMs: 0 }, fn));
+
 describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles on %s', (_name, node) => {
-  let emu: Emulator;
-
-  beforeAll(async () => {
-    emu = await startEmulator({ ruleDelayMs: 0 });
-  });
-  afterAll(async () => {
-    await emu.stop();
-  });
-  beforeEach(() => {
-    emu.control.setRuleDelay(0);
-    emu.control.clearRequests();
-  });
-
   const step = (
+    emu: Emulator,
     entry: 'main' | 'post',
     inputs: Record<string, string> = {},
     taskVariables?: Record<string, string>,
@@ -59,8 +55,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
       ...(taskVariables ? { taskVariables } : {}),
     });
 
-  it('main opens web-01 and sets output variables; post closes exactly that', async () => {
-    const opened: AdoStepResult = await step('main');
+  test('main opens web-01 and sets output variables; post closes exactly that', async (emu) => {
+    const opened: AdoStepResult = await step(emu, 'main');
 
     expect({ result: opened.result?.result, exit: opened.exitCode }).toEqual({
       result: 'Succeeded',
@@ -101,7 +97,7 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(opened.secrets.some((s) => s.startsWith('eyJ'))).toBe(true);
     expect(leakedSecrets(opened, [...connectionSecrets(emu, 'secret'), emu.ado.accessToken])).toEqual([]);
 
-    const closed = await step('post', {}, opened.taskVariables);
+    const closed = await step(emu, 'post', {}, opened.taskVariables);
 
     expect(closed.result?.result).toBe('Succeeded');
     expect(closed.exitCode).toBe(0);
@@ -111,9 +107,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(leakedSecrets(closed, connectionSecrets(emu, 'secret'))).toEqual([]);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    'a main cancelled with %s during the wait keeps its state, and post closes the access',
-    async (signal) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    test(`a main cancelled with ${signal} during the wait keeps its state, and post closes the access`, async (emu) => {
       emu.control.setRuleDelay(600_000);
       let sent = false;
       const cancelled = await runAdoStep({
@@ -140,15 +135,14 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
       emu.control.setRuleDelay(0);
       expect(allowRules(emu, 'web-01-nsg').length).toBeGreaterThan(0);
 
-      const closed = await step('post', {}, cancelled.taskVariables);
+      const closed = await step(emu, 'post', {}, cancelled.taskVariables);
 
       expect(closed.result?.result).toBe('Succeeded');
       expect(allowRules(emu, 'web-01-nsg')).toEqual([]);
-    },
-  );
+    });
 
-  it('post without state (main failed or was skipped) succeeds and writes nothing', async () => {
-    const idle = await step('post');
+  test('post without state (main failed or was skipped) succeeds and writes nothing', async (emu) => {
+    const idle = await step(emu, 'post');
 
     expect(idle.result?.result).toBe('Succeeded');
     expect(idle.exitCode).toBe(0);
@@ -156,8 +150,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(emu.control.requests().filter((r) => r.write)).toEqual([]);
   });
 
-  it('bad inputs fail main before any Azure write, naming the input', async () => {
-    const bad = await step('main', { ports: '22,abc' });
+  test('bad inputs fail main before any Azure write, naming the input', async (emu) => {
+    const bad = await step(emu, 'main', { ports: '22,abc' });
 
     expect(bad.result?.result).toBe('Failed');
     expect(bad.exitCode).toBe(1);

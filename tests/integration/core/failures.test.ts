@@ -6,6 +6,7 @@
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
 import { initiateAsOther, policyReads } from '../../helpers/otherRequest';
+import { withEmulator } from '../../helpers/ownEmulator';
 import {
   EGRESS_IP,
   allowRules,
@@ -95,21 +96,25 @@ describe('Azure-side failures', () => {
     expect(platform.getState(STATE_KEY)).toBe('');
   });
 
-  it('throttling (429 + Retry-After) on the policy list is retried after the delay and succeeds', async () => {
-    emu.control.faults.add({
-      method: 'GET',
-      path: /jitNetworkAccessPolicies\?/,
-      status: 429,
-      retryAfter: 1,
-      times: 1,
-    });
-    const platform = platformFor(emu);
-    expect(await main(emu, platform)).toBe(true);
-    const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
-    expect(lists.map((l) => l.status)).toEqual([429, 200]);
-    // The retry waited for Retry-After (1 s, virtual time runs at real speed here).
-    expect((lists[1]?.time.getTime() ?? 0) - (lists[0]?.time.getTime() ?? 0)).toBeGreaterThanOrEqual(900);
-  });
+  it.concurrent(
+    'throttling (429 + Retry-After) on the policy list is retried after the delay and succeeds',
+    () =>
+      withEmulator({}, async (emu) => {
+        emu.control.faults.add({
+          method: 'GET',
+          path: /jitNetworkAccessPolicies\?/,
+          status: 429,
+          retryAfter: 1,
+          times: 1,
+        });
+        const platform = platformFor(emu);
+        expect(await main(emu, platform)).toBe(true);
+        const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
+        expect(lists.map((l) => l.status)).toEqual([429, 200]);
+        // The retry waited for Retry-After (1 s, virtual time runs at real speed here).
+        expect((lists[1]?.time.getTime() ?? 0) - (lists[0]?.time.getTime() ?? 0)).toBeGreaterThanOrEqual(900);
+      }),
+  );
 
   it('throttling with a Retry-After beyond the cap fails clearly instead of hanging', async () => {
     emu.control.faults.add({
@@ -128,32 +133,38 @@ describe('Azure-side failures', () => {
 });
 
 describe('waiting for the rule', () => {
-  it('a rule that appears late is waited for (and only then reported live)', async () => {
-    emu.control.setRuleDelay(1500);
-    const platform = platformFor(emu);
-    expect(await main(emu, platform)).toBe(true);
-    const nsgReads = emu.control
-      .requests()
-      .filter((r) => r.provider === 'network' && /networkSecurityGroups\/web-01-nsg$/.test(r.path));
-    expect(nsgReads.length).toBeGreaterThan(2); // snapshot + several polls
-    expect(savedState(platform).requests[0]?.vms[0]?.rules[0]?.name).toBe(
-      allowRules(emu, 'web-01-nsg')[0]?.name,
-    );
-  });
+  it.concurrent('a rule that appears late is waited for (and only then reported live)', () =>
+    withEmulator({}, async (emu) => {
+      emu.control.setRuleDelay(1500);
+      const platform = platformFor(emu);
+      expect(await main(emu, platform)).toBe(true);
+      const nsgReads = emu.control
+        .requests()
+        .filter((r) => r.provider === 'network' && /networkSecurityGroups\/web-01-nsg$/.test(r.path));
+      expect(nsgReads.length).toBeGreaterThan(2); // snapshot + several polls
+      expect(savedState(platform).requests[0]?.vms[0]?.rules[0]?.name).toBe(
+        allowRules(emu, 'web-01-nsg')[0]?.name,
+      );
+    }),
+  );
 
-  it('a rule that never appears times out naming the VM, NSG and what to check; state is kept for post', async () => {
-    emu.control.setRuleDelay(60 * 60_000);
-    const platform = platformFor(emu, { 'wait-timeout': '2' });
-    expect(await main(emu, platform)).toBe(false);
-    const failure = platform.failures[0] ?? '';
-    expect(failure).toContain('not all live after 2 s');
-    expect(failure).toContain('VM web-01 port 22: NSG web-01-nsg');
-    expect(failure).toContain(`from ${EGRESS_IP} to 10.1.1.4`);
-    expect(failure).toContain('wait-timeout');
-    // State was saved before the wait: post knows what was requested.
-    expect(savedState(platform).requests[0]?.policyName).toBe('web-jit');
-    expect(platform.summaries.join('\n')).toContain('timed out');
-  });
+  it.concurrent(
+    'a rule that never appears times out naming the VM, NSG and what to check; state is kept for post',
+    () =>
+      withEmulator({}, async (emu) => {
+        emu.control.setRuleDelay(60 * 60_000);
+        const platform = platformFor(emu, { 'wait-timeout': '2' });
+        expect(await main(emu, platform)).toBe(false);
+        const failure = platform.failures[0] ?? '';
+        expect(failure).toContain('not all live after 2 s');
+        expect(failure).toContain('VM web-01 port 22: NSG web-01-nsg');
+        expect(failure).toContain(`from ${EGRESS_IP} to 10.1.1.4`);
+        expect(failure).toContain('wait-timeout');
+        // State was saved before the wait: post knows what was requested.
+        expect(savedState(platform).requests[0]?.policyName).toBe('web-jit');
+        expect(platform.summaries.join('\n')).toContain('timed out');
+      }),
+  );
 
   it('supersession by another principal fails clearly with one policy read', async () => {
     // Our rule is held back for good; the other request's rule is written at once.
@@ -201,26 +212,28 @@ describe('waiting for the rule', () => {
     expect(policyReads(emu, 'default')).toBe(1);
   });
 
-  it('cancelling mid-wait stops promptly; post then finds and removes the rule', async () => {
-    emu.control.setRuleDelay(2000);
-    const platform = platformFor(emu);
-    const controller = new AbortController();
-    const running = main(emu, platform, { signal: controller.signal });
-    await until(() => platform.stateWrites.length > 0, 'state saved after initiate (the wait has started)');
-    controller.abort();
-    expect(await running).toBe(false);
-    expect(platform.failures[0]).toMatch(/cancelled/i);
-    const state = savedState(platform);
-    expect(state.requests[0]?.vms[0]?.rules).toEqual([]); // names never learnt
-    // Post runs at once, as a runner does after a cancel: the rule is not written yet, post waits for it.
-    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
-    expect(await post(emu, platform)).toBe(true);
-    expect(platform.messages('info').join('\n')).toContain(
-      "Waiting up to 60 s for JIT to write this run's rule",
-    );
-    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
-    expect(platform.getState(STATE_KEY)).toBe('');
-  });
+  it.concurrent('cancelling mid-wait stops promptly; post then finds and removes the rule', () =>
+    withEmulator({}, async (emu) => {
+      emu.control.setRuleDelay(2000);
+      const platform = platformFor(emu);
+      const controller = new AbortController();
+      const running = main(emu, platform, { signal: controller.signal });
+      await until(() => platform.stateWrites.length > 0, 'state saved after initiate (the wait has started)');
+      controller.abort();
+      expect(await running).toBe(false);
+      expect(platform.failures[0]).toMatch(/cancelled/i);
+      const state = savedState(platform);
+      expect(state.requests[0]?.vms[0]?.rules).toEqual([]); // names never learnt
+      // Post runs at once, as a runner does after a cancel: the rule is not written yet, post waits for it.
+      expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
+      expect(await post(emu, platform)).toBe(true);
+      expect(platform.messages('info').join('\n')).toContain(
+        "Waiting up to 60 s for JIT to write this run's rule",
+      );
+      expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
+      expect(platform.getState(STATE_KEY)).toBe('');
+    }),
+  );
 
   it('cancelling while the initiate is in flight still saves what Azure accepted', async () => {
     emu.control.setRuleDelay(1000);
@@ -277,27 +290,33 @@ describe('waiting for the rule', () => {
     expect(platform.getState(STATE_KEY)).toBe('');
   });
 
-  it('a 409 AnotherOperationInProgress on delete is retried after Retry-After and the rule is closed', async () => {
-    const platform = platformFor(emu);
-    expect(await main(emu, platform)).toBe(true);
-    emu.control.faults.add({
-      method: 'DELETE',
-      path: /securityRules\//,
-      status: 409,
-      retryAfter: 1,
-      body: {
-        error: {
-          code: 'AnotherOperationInProgress',
-          message: 'Another operation on this or dependent resource is in progress.',
-        },
-      },
-      times: 2,
-    });
-    expect(await post(emu, platform)).toBe(true);
-    expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
-    expect(emu.control.requests().filter((r) => r.method === 'DELETE' && r.status === 409)).toHaveLength(2);
-    expect(platform.getState(STATE_KEY)).toBe('');
-  });
+  it.concurrent(
+    'a 409 AnotherOperationInProgress on delete is retried after Retry-After and the rule is closed',
+    () =>
+      withEmulator({}, async (emu) => {
+        const platform = platformFor(emu);
+        expect(await main(emu, platform)).toBe(true);
+        emu.control.faults.add({
+          method: 'DELETE',
+          path: /securityRules\//,
+          status: 409,
+          retryAfter: 1,
+          body: {
+            error: {
+              code: 'AnotherOperationInProgress',
+              message: 'Another operation on this or dependent resource is in progress.',
+            },
+          },
+          times: 2,
+        });
+        expect(await post(emu, platform)).toBe(true);
+        expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
+        expect(emu.control.requests().filter((r) => r.method === 'DELETE' && r.status === 409)).toHaveLength(
+          2,
+        );
+        expect(platform.getState(STATE_KEY)).toBe('');
+      }),
+  );
 
   it('a refused delete (409 ScopeLocked: a resource lock) warns what remains and until when', async () => {
     const platform = platformFor(emu);

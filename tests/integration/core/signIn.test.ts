@@ -9,6 +9,7 @@ import { signIn } from '../../../shared/azure/signIn';
 import { AuthError, CancelledError } from '../../../shared/errors';
 import { runMain } from '../../../shared/run';
 import { emulatorCloud, emulatorConnect, PRODUCTION_SUBSCRIPTION } from '../../helpers/emulatorSession';
+import { withEmulator } from '../../helpers/ownEmulator';
 import { platformFor, type Emulator } from './harness';
 
 jest.setTimeout(30_000);
@@ -65,8 +66,12 @@ it('a working credential is reported as signed in, and the token is fetched once
   expect(tokenPosts).toHaveLength(1);
 });
 
+/**
+ * Each case waits out the identity library's retries of the token endpoint (seconds): on an
+ * emulator of its own, concurrently.
+ */
 describe('the token endpoint fails (Entra ID unavailable)', () => {
-  function credentialFor(recorder?: TokenEndpointRecorder): ClientSecretCredential {
+  function credentialFor(emu: Emulator, recorder?: TokenEndpointRecorder): ClientSecretCredential {
     const principal = emu.principals['jit-deployer'];
     if (!principal?.secret) throw new Error('default scenario lost jit-deployer');
     return new ClientSecretCredential(emu.tenantId, principal.clientId, principal.secret, {
@@ -78,8 +83,11 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
   }
 
   /** Signs in with the credential; the recorder, when given, rides on the session as front-ends hand it. */
-  async function failureOf(recorder?: TokenEndpointRecorder): Promise<{ failure: string; hint: string }> {
-    const credential = credentialFor(recorder);
+  async function failureOf(
+    emu: Emulator,
+    recorder?: TokenEndpointRecorder,
+  ): Promise<{ failure: string; hint: string }> {
+    const credential = credentialFor(emu, recorder);
     const platform = platformFor(emu);
     const { ok } = await runMain({
       platform,
@@ -98,25 +106,31 @@ describe('the token endpoint fails (Entra ID unavailable)', () => {
     return { failure: platform.failures.join('\n'), hint: platform.messages('error').join('\n') };
   }
 
-  it.each([
+  it.concurrent.each([
     ['HTTP 503', { status: 503 }, /answered HTTP 503/],
     ['a connection reset', { reset: true as const }, /could not be reached \(ECONNRESET\)/],
-  ])('%s: says which sign-in failed, how, and what to do; no MSAL filler', async (_label, fault, how) => {
-    emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, ...fault });
-    const { failure } = await failureOf(new TokenEndpointRecorder());
-    expect(failure).toContain(`Could not sign in to Azure with a test client secret at ${emu.authorityHost}`);
-    expect(failure).toMatch(how);
-    expect(failure).toContain(`${emu.tenantId}/oauth2/v2.0/token`);
-    expect(failure).toMatch(/usually temporary: re-run the job/);
-    expect(failure).not.toMatch(/\[object Object\]|Not Available/);
-  });
+  ])('%s: says which sign-in failed, how, and what to do; no MSAL filler', (_label, fault, how) =>
+    withEmulator({}, async (emu) => {
+      emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, ...fault });
+      const { failure } = await failureOf(emu, new TokenEndpointRecorder());
+      expect(failure).toContain(
+        `Could not sign in to Azure with a test client secret at ${emu.authorityHost}`,
+      );
+      expect(failure).toMatch(how);
+      expect(failure).toContain(`${emu.tenantId}/oauth2/v2.0/token`);
+      expect(failure).toMatch(/usually temporary: re-run the job/);
+      expect(failure).not.toMatch(/\[object Object\]|Not Available/);
+    }),
+  );
 
-  it('without a recorder (a credential built elsewhere) the reason is still clean', async () => {
-    emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, status: 503 });
-    const { failure } = await failureOf();
-    expect(failure).toContain('Could not sign in to Azure with a test client secret');
-    expect(failure).not.toMatch(/\[object Object\]|Not Available/);
-  });
+  it.concurrent('without a recorder (a credential built elsewhere) the reason is still clean', () =>
+    withEmulator({}, async (emu) => {
+      emu.control.faults.add({ path: '/oauth2/v2.0/token', times: Infinity, status: 503 });
+      const { failure } = await failureOf(emu);
+      expect(failure).toContain('Could not sign in to Azure with a test client secret');
+      expect(failure).not.toMatch(/\[object Object\]|Not Available/);
+    }),
+  );
 });
 
 describe('signIn is bounded for every front-end', () => {

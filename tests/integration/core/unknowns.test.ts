@@ -6,6 +6,7 @@
  */
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
+import { withEmulator } from '../../helpers/ownEmulator';
 import { allowRules, main, platformFor, post, savedState, until, type Emulator, EGRESS_IP } from './harness';
 
 jest.setTimeout(60_000);
@@ -16,23 +17,36 @@ afterEach(async () => {
   emu = undefined;
 });
 
-it('a transient NSG read failure while waiting (404, reset) is retried until wait-timeout, not fatal', async () => {
-  const e = await startEmulator({ ruleDelayMs: 1500 });
-  emu = e;
-  const platform = platformFor(e);
-  const running = main(e, platform);
-  // Once initiate is accepted (state saved twice: pending, accepted), the wait's NSG reads start failing.
-  await until(() => platform.stateWrites.length >= 2, 'initiate accepted');
-  e.control.faults.add({ method: 'GET', path: /networkSecurityGroups\/web-01-nsg\?/, status: 404, times: 2 });
-  e.control.faults.add({ method: 'GET', path: /networkSecurityGroups\/web-01-nsg\?/, reset: true, times: 1 });
-  expect(await running).toBe(true);
-  expect(platform.messages('info').join('\n')).toMatch(
-    /Reading NSG web-01-nsg failed .*retrying until the wait times out/,
-  );
-  expect(allowRules(e, 'web-01-nsg')).toHaveLength(1);
-  expect(await post(e, platform)).toBe(true);
-  expect(allowRules(e, 'web-01-nsg')).toHaveLength(0);
-});
+// The cases that wait (retries, a rule delay, a timeout) own their emulators and run concurrently.
+it.concurrent(
+  'a transient NSG read failure while waiting (404, reset) is retried until wait-timeout, not fatal',
+  () =>
+    withEmulator({ ruleDelayMs: 1500 }, async (e) => {
+      const platform = platformFor(e);
+      const running = main(e, platform);
+      // Once initiate is accepted (state saved twice: pending, accepted), the wait's NSG reads start failing.
+      await until(() => platform.stateWrites.length >= 2, 'initiate accepted');
+      e.control.faults.add({
+        method: 'GET',
+        path: /networkSecurityGroups\/web-01-nsg\?/,
+        status: 404,
+        times: 2,
+      });
+      e.control.faults.add({
+        method: 'GET',
+        path: /networkSecurityGroups\/web-01-nsg\?/,
+        reset: true,
+        times: 1,
+      });
+      expect(await running).toBe(true);
+      expect(platform.messages('info').join('\n')).toMatch(
+        /Reading NSG web-01-nsg failed .*retrying until the wait times out/,
+      );
+      expect(allowRules(e, 'web-01-nsg')).toHaveLength(1);
+      expect(await post(e, platform)).toBe(true);
+      expect(allowRules(e, 'web-01-nsg')).toHaveLength(0);
+    }),
+);
 
 it('echo minimal: the firewall mappedPort is read back from the policy history, not taken from the VM', async () => {
   emu = await startEmulator({ behaviour: { echo: 'minimal' } });
@@ -55,28 +69,34 @@ it('echo minimal + source azure: the address comes from this run’s own history
   expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
 });
 
-it('a firewall-only VM (no NSG) is accepted, and probed by default since there is no rule to watch', async () => {
-  emu = await startEmulator();
-  const platform = platformFor(emu, { vms: 'fw-02', 'resource-group': 'rg-hub', 'wait-timeout': '3' });
-  expect(await main(emu, platform)).toBe(false);
-  // Accepted by local validation (no "has no network security group"), initiated, then the probe of the firewall port runs.
-  expect(platform.failures.join('\n')).not.toMatch(/no network security group/);
-  expect(emu.control.jitRequests('hub-jit')).toHaveLength(1);
-  expect(platform.failures.join('\n')).toMatch(/52\.170\.20\.30:50122|50122/);
-});
+it.concurrent(
+  'a firewall-only VM (no NSG) is accepted, and probed by default since there is no rule to watch',
+  () =>
+    withEmulator({}, async (emu) => {
+      const platform = platformFor(emu, { vms: 'fw-02', 'resource-group': 'rg-hub', 'wait-timeout': '3' });
+      expect(await main(emu, platform)).toBe(false);
+      // Accepted by local validation (no "has no network security group"), initiated, then the probe of the firewall port runs.
+      expect(platform.failures.join('\n')).not.toMatch(/no network security group/);
+      expect(emu.control.jitRequests('hub-jit')).toHaveLength(1);
+      expect(platform.failures.join('\n')).toMatch(/52\.170\.20\.30:50122|50122/);
+    }),
+);
 
-it('state is saved (pending) BEFORE initiate is sent: a lost answer still leaves post something to check', async () => {
-  emu = await startEmulator();
-  emu.control.faults.add({ method: 'POST', path: /\/initiate/, reset: true, times: 5 });
-  const platform = platformFor(emu);
-  expect(await main(emu, platform)).toBe(false);
-  const first = platform.stateWrites[0]?.value ?? '';
-  expect(JSON.parse(first)).toMatchObject({ requests: [{ policyName: 'web-jit', status: 'pending' }] });
-  // Azure never got it: post finds no request of this run in the history and deletes nothing.
-  expect(await post(emu, platform)).toBe(true);
-  expect(emu.control.requests().filter((r) => r.method === 'DELETE')).toEqual([]);
-  expect(platform.getState(STATE_KEY)).toBe('');
-});
+it.concurrent(
+  'state is saved (pending) BEFORE initiate is sent: a lost answer still leaves post something to check',
+  () =>
+    withEmulator({}, async (emu) => {
+      emu.control.faults.add({ method: 'POST', path: /\/initiate/, reset: true, times: 5 });
+      const platform = platformFor(emu);
+      expect(await main(emu, platform)).toBe(false);
+      const first = platform.stateWrites[0]?.value ?? '';
+      expect(JSON.parse(first)).toMatchObject({ requests: [{ policyName: 'web-jit', status: 'pending' }] });
+      // Azure never got it: post finds no request of this run in the history and deletes nothing.
+      expect(await post(emu, platform)).toBe(true);
+      expect(emu.control.requests().filter((r) => r.method === 'DELETE')).toEqual([]);
+      expect(platform.getState(STATE_KEY)).toBe('');
+    }),
+);
 
 it('post re-checks once, after the delay, that the deleted rules stayed gone', async () => {
   emu = await startEmulator();

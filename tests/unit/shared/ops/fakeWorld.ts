@@ -45,6 +45,9 @@ export class FakeWorld {
   afterDelete: (nsg: string, rule: string) => void = () => undefined;
   /** Status an NSG GET answers instead of the NSG (e.g. 403), per read; undefined: the NSG. */
   nsgReadStatus: (nsg: string) => number | undefined = () => undefined;
+  /** Called before each NSG read is answered, with how many reads of that NSG came before (e.g. JIT writing a rule late). */
+  beforeNsgRead: (nsg: string, earlierReads: number) => void = () => undefined;
+  private readonly nsgReads = new Map<string, number>();
 
   addVm(name: string, ip: string, rg = 'rg-web', osType?: string): void {
     const nsg = `${name}-nsg`;
@@ -108,6 +111,9 @@ export class FakeWorld {
       networkSecurityGroups: {
         get: (_rg: string, name: string) =>
           this.call(`GET nsg ${name}`, () => {
+            const earlier = this.nsgReads.get(name) ?? 0;
+            this.nsgReads.set(name, earlier + 1);
+            this.beforeNsgRead(name, earlier);
             const status = this.nsgReadStatus(name);
             if (status !== undefined) throw new RestError('refused', { statusCode: status });
             const rules = this.nsgs.get(name);
@@ -142,16 +148,18 @@ export class FakeWorld {
     };
     const security = {
       jitNetworkAccessPolicies: {
-        get: (rg: string, _location: string, name: string) =>
-          this.call(`GET policy ${name}`, () => {
-            const policy = this.policies.find((p) => p.id === policyId(name, rg));
-            if (!policy) throw notFound();
-            return structuredClone(policy);
-          }),
         listByResourceGroup: (rg: string) => {
           this.calls.push(`LIST policies ${rg}`);
           return pages(this.policies.filter((p) => p.id?.includes(`/resourceGroups/${rg}/`)));
         },
+        get: (rg: string, _location: string, name: string) =>
+          this.call(`GET policy ${name}`, () => {
+            const policy = this.policies.find(
+              (p) => p.name === name && p.id?.includes(`/resourceGroups/${rg}/`),
+            );
+            if (!policy) throw notFound();
+            return structuredClone(policy);
+          }),
       },
     };
     return {
