@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
 import { lazyOidc, OIDC_ENTRY } from './lazy-oidc.mjs';
+import { startupPatches } from './startup-patches.mjs';
 
 /** The code: one bundle per front-end. */
 const bundles = {
@@ -56,11 +57,16 @@ const results = await Promise.all([
     sourcemap: 'linked',
     // Names and line numbers are what a stack trace needs; the sources are in the repository.
     sourcesContent: false,
-    plugins: [azureApiPaths(), lazyOidc()],
+    plugins: [azureApiPaths(), lazyOidc(), startupPatches()],
   }),
   build({ ...common, entryPoints: present(entries), plugins: [bundleStaysExternal] }),
   // Loaded by steps.js only when the Action signs in with GitHub OIDC (see lazy-oidc.mjs).
-  build({ ...common, entryPoints: present(OIDC_ENTRY), legalComments: 'linked' }),
+  build({
+    ...common,
+    entryPoints: present(OIDC_ENTRY),
+    legalComments: 'linked',
+    plugins: [startupPatches()],
+  }),
 ]);
 
 function files(dir) {

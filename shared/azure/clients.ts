@@ -5,13 +5,17 @@
  * `${endpoint}/.default` or the public-cloud scope), an extra CA when given,
  * the session's proxy when it names one (shared/proxy.ts), bounded retries
  * that honour Retry-After, a timeout on every attempt and the server clock
- * recorded from `Date`.
+ * recorded from `Date`, and one HTTP client (their connections are reused across them).
  *
  * Each client is a narrow interface holding only the operations the core
  * calls (armSecurity.ts, armNetwork.ts, armCompute.ts), so the bundles carry
  * those operations and not every operation group of the three providers.
  */
-import type { PipelineOptions, PipelinePolicy } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  type PipelineOptions,
+  type PipelinePolicy,
+} from '@azure/core-rest-pipeline';
 import { proxyPipelineOptions, type ProxyRoute } from '../proxy';
 import type { AzureSession } from '../session';
 import { createComputeClient, type ComputeClient } from './armCompute';
@@ -91,6 +95,10 @@ function pipelineOptions(
 ): PipelineOptions & { additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] } {
   const s = { ...DEFAULT_CLIENT_SETTINGS, ...stripUndefined(settings) };
   return {
+    // One HTTP client (one keep-alive agent per TLS setting) for the three clients: left alone,
+    // the classic Security client and the modular ones each keep their own, and a Security
+    // call after Network calls to the same host opens a new TLS connection.
+    httpClient: createDefaultHttpClient(),
     ...(settings.tlsCa ? { tlsOptions: { ca: settings.tlsCa } } : {}),
     ...(proxy ? proxyPipelineOptions(proxy) : {}),
     retryOptions: { maxRetries: s.maxRetries, maxRetryDelayInMs: s.maxRetryDelayMs },

@@ -12,7 +12,7 @@ import type { JitConfig } from '../config';
 import { isJitError } from '../errors';
 import { render } from '../frontEnd';
 import type { ProxyRoute } from '../proxy';
-import type { AzureSession } from '../session';
+import type { AzureSession, CloudEndpoints } from '../session';
 import { parseInputs } from '../inputs/parse';
 import { resolveJustification } from '../justification';
 import type { RunOptions } from '../runOptions';
@@ -20,7 +20,7 @@ import { problemsOf } from '../problems';
 import type { MainRow, MainSummary } from '../summary';
 import { initiateAll } from './initiate';
 import { groupByPolicy, type PolicyPlan, type RequestedSource } from './plan';
-import { listPolicies, matchPolicies } from './policies';
+import { matchPolicies, prefetchPolicies, type GroupRef } from './policies';
 import { probeUntilOpen, targetsToProbe } from './probe';
 import { ProgressTracker } from './progress';
 import { readBack } from './readBack';
@@ -66,19 +66,23 @@ type Accepted = Awaited<ReturnType<typeof requestAccess>>;
 export async function openAccess(options: RunOptions): Promise<MainDone> {
   const { platform } = options;
   const config = parseInputs(platform);
-  const session = await platform.group('Sign in to Azure', async () => {
-    const s = await signIn(options.connect, config.cloud, options.signal);
-    platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
-    setIdentityOutputs(platform, s);
-    return s;
-  });
+  const early = new EarlySource(options, config);
+  const session = await platform
+    .group('Sign in to Azure', async () => {
+      const s = await signIn(early.connect, config.cloud, options.signal);
+      platform.info(`Signed in with ${s.method} (cloud ${s.cloud.name}, ${s.cloud.resourceManager}).`);
+      setIdentityOutputs(platform, s);
+      return s;
+    })
+    .catch((e: unknown) => {
+      early.abandon(e);
+      throw e;
+    });
   const clients = createAzureClients(session, {
     ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const source = await platform.group('Resolve the source address', () =>
-    resolveSource(options, config, session.proxy),
-  );
+  const source = await platform.group('Resolve the source address', () => early.result(session.proxy));
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
     planRequest(clients, config, source, options),
   );
@@ -109,21 +113,56 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
   return config.dryRun ? reportDryRun(run) : requestAndWait(run, justification);
 }
 
-async function resolveSource(
-  options: RunOptions,
-  config: JitConfig,
-  proxy: ProxyRoute | undefined,
-): Promise<RequestedSource> {
-  const { platform, signal } = options;
-  const s = await resolveRequestedSource(config.source, {
-    providers: config.ipProviders,
-    ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
-    ...(proxy ? { proxy } : {}),
-    ...(signal ? { signal } : {}),
-    debug: (m) => platform.debug(m),
-  });
-  platform.info(describeSource(s));
-  return s;
+/**
+ * The source address is looked up while the first token is fetched: the IP echo services need
+ * only the session's proxy, which the front-end's `connect` settles before any token request
+ * (on a runner, sign-in and the echo round trips are each a few hundred ms). Its log lines are
+ * held back until its own group opens, so the log reads as if the phases ran one after the
+ * other, and a failed sign-in is reported as before (the lookup is cancelled and its outcome
+ * dropped).
+ */
+class EarlySource {
+  private started?: Promise<RequestedSource>;
+  private readonly abort = new AbortController();
+  private held: string[] | undefined = [];
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly config: JitConfig,
+  ) {}
+
+  /** The front-end's connect, starting the lookup as soon as the session (and its proxy) exists. */
+  readonly connect = async (cloud: CloudEndpoints): Promise<AzureSession> => {
+    const session = await this.options.connect(cloud);
+    this.started ??= this.lookUp(session.proxy);
+    // Awaited by `result`; a failure while sign-in is still running must not go unhandled.
+    this.started.catch(() => undefined);
+    return session;
+  };
+
+  abandon(reason: unknown): void {
+    this.abort.abort(reason);
+  }
+
+  async result(proxy: ProxyRoute | undefined): Promise<RequestedSource> {
+    const { platform } = this.options;
+    for (const m of this.held ?? []) platform.debug(m);
+    this.held = undefined;
+    const s = await (this.started ?? this.lookUp(proxy));
+    platform.info(describeSource(s));
+    return s;
+  }
+
+  private lookUp(proxy: ProxyRoute | undefined): Promise<RequestedSource> {
+    const { platform, signal } = this.options;
+    return resolveRequestedSource(this.config.source, {
+      providers: this.config.ipProviders,
+      ...(this.options.tlsCa ? { tlsCa: this.options.tlsCa } : {}),
+      ...(proxy ? { proxy } : {}),
+      signal: signal ? AbortSignal.any([signal, this.abort.signal]) : this.abort.signal,
+      debug: (m) => (this.held ? this.held.push(m) : platform.debug(m)),
+    });
+  }
 }
 
 async function reportDryRun(run: MainRun): Promise<MainDone> {
@@ -237,20 +276,23 @@ function waitLive(run: MainRun, accepted: Accepted, progress: ProgressTracker) {
 
 /** Saves the live rules per VM, so post deletes exactly these. */
 function recordRules(store: StateStore, requests: Accepted['requests'], found: readonly FoundRule[]): void {
-  for (const r of requests) {
-    for (const v of r.plan.vms) {
-      const rules = found
-        .filter((f) => f.expectation.request === r && f.expectation.vm === v.match.vm)
-        .map((f) => ({
-          nsgId: f.expectation.nsgId,
-          name: f.name,
-          port: f.expectation.target.port,
-          destination: f.destination,
-          source: f.source,
-        }));
-      store.setRules(r.plan.policy.id, v.match.vm.id, rules);
-    }
-  }
+  store.setRules(
+    requests.flatMap((r) =>
+      r.plan.vms.map((v) => ({
+        policyId: r.plan.policy.id,
+        vmId: v.match.vm.id,
+        rules: found
+          .filter((f) => f.expectation.request === r && f.expectation.vm === v.match.vm)
+          .map((f) => ({
+            nsgId: f.expectation.nsgId,
+            name: f.name,
+            port: f.expectation.target.port,
+            destination: f.destination,
+            source: f.source,
+          })),
+      })),
+    ),
+  );
 }
 
 function warnUnassignedPublicIps(platform: RunOptions['platform'], requests: Accepted['requests']): void {
@@ -303,6 +345,7 @@ async function planRequest(
   options: RunOptions,
 ): Promise<PolicyPlan[]> {
   const { platform, signal } = options;
+  const policiesOf = prefetchPolicies(clients, inputGroups(config, clients.session.subscriptionId), signal);
   const vms = await resolveTopologies(clients, config.vms, signal);
   for (const vm of vms) {
     platform.info(
@@ -316,7 +359,7 @@ async function planRequest(
       `This agent's clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} Azure's. End times are computed from Azure's clock so the requested duration holds; fix the agent's time sync (NTP).`,
     );
   }
-  const policies = await listPolicies(clients, vms, signal);
+  const policies = await policiesOf(vms);
   const matches = matchPolicies(vms, policies, (m) => platform.warning(m));
   for (const m of matches)
     platform.info(
@@ -329,6 +372,14 @@ async function planRequest(
   });
   for (const w of validated.warnings) platform.warning(render(w, platform.frontEnd));
   return groupByPolicy(validated.vms);
+}
+
+/** The resource groups the `vms` input names (VMs given by name: the session's subscription). */
+function inputGroups(config: JitConfig, sessionSubscription: string | undefined): GroupRef[] {
+  return config.vms.flatMap((v) => {
+    const subscriptionId = v.subscriptionId ?? sessionSubscription;
+    return subscriptionId ? [{ subscriptionId, resourceGroup: v.resourceGroup }] : [];
+  });
 }
 
 function describeSource(s: RequestedSource): string {

@@ -47,29 +47,40 @@ export interface GroupRef {
 export function distinctGroups(groups: readonly GroupRef[]): GroupRef[] {
   const seen = new Map<string, GroupRef>();
   for (const g of groups) {
-    const key = `${g.subscriptionId.toLowerCase()}/${g.resourceGroup.toLowerCase()}`;
+    const key = groupKey(g);
     if (!seen.has(key)) seen.set(key, g);
   }
   return [...seen.values()];
 }
 
-/** Lists the JIT policies (with their request history) of each resource group once, in parallel. */
+/** Lists the JIT policies (with their request history) of one resource group. */
+function listGroup(
+  clients: AzureClients,
+  g: GroupRef,
+  signal?: AbortSignal,
+): Promise<JitNetworkAccessPolicy[]> {
+  return azureCall(`list JIT policies of resource group '${g.resourceGroup}'`, signal, async (o) => {
+    const found: JitNetworkAccessPolicy[] = [];
+    const pages = clients
+      .security(g.subscriptionId)
+      .jitNetworkAccessPolicies.listByResourceGroup(g.resourceGroup, o);
+    for await (const p of pages) found.push(p);
+    return found;
+  });
+}
+
+const groupKey = (g: GroupRef): string =>
+  `${g.subscriptionId.toLowerCase()}/${g.resourceGroup.toLowerCase()}`;
+
+/** Lists that may already be running, by group: a group missing from `started` is listed now. */
 async function listRawPolicies(
   clients: AzureClients,
   groups: readonly GroupRef[],
   signal?: AbortSignal,
+  started: ReadonlyMap<string, Promise<JitNetworkAccessPolicy[]>> = new Map(),
 ): Promise<JitNetworkAccessPolicy[]> {
   const perGroup = await Promise.all(
-    distinctGroups(groups).map((g) =>
-      azureCall(`list JIT policies of resource group '${g.resourceGroup}'`, signal, async (o) => {
-        const found: JitNetworkAccessPolicy[] = [];
-        const pages = clients
-          .security(g.subscriptionId)
-          .jitNetworkAccessPolicies.listByResourceGroup(g.resourceGroup, o);
-        for await (const p of pages) found.push(p);
-        return found;
-      }),
-    ),
+    distinctGroups(groups).map((g) => started.get(groupKey(g)) ?? listGroup(clients, g, signal)),
   );
   return perGroup.flat();
 }
@@ -81,6 +92,29 @@ export async function listPolicies(
   signal?: AbortSignal,
 ): Promise<JitPolicy[]> {
   return (await listRawPolicies(clients, vms, signal)).flatMap((p) => toJitPolicy(p) ?? []);
+}
+
+/**
+ * Starts the lists of the groups the `vms` input names before the VMs are read, so they run
+ * beside the VM, NIC and subnet reads instead of after the slowest of them. `listPolicies` of
+ * the returned function then lists only the groups the VMs turned out to be in: a group the
+ * input named lists once, a group it did not (none today: ARM answers a VM GET from the group
+ * asked) is listed then, and a prefetched list of a group no VM is in is dropped unread.
+ */
+export function prefetchPolicies(
+  clients: AzureClients,
+  groups: readonly GroupRef[],
+  signal?: AbortSignal,
+): (vms: readonly GroupRef[]) => Promise<JitPolicy[]> {
+  const started = new Map<string, Promise<JitNetworkAccessPolicy[]>>();
+  for (const g of distinctGroups(groups)) {
+    const list = listGroup(clients, g, signal);
+    // Awaited only if a VM is in this group; until then (or never) a failure must not go unhandled.
+    list.catch(() => undefined);
+    started.set(groupKey(g), list);
+  }
+  return async (vms) =>
+    (await listRawPolicies(clients, vms, signal, started)).flatMap((p) => toJitPolicy(p) ?? []);
 }
 
 export function toJitPolicy(p: JitNetworkAccessPolicy): JitPolicy | undefined {

