@@ -6,10 +6,8 @@
  * is incomplete so the state is kept for a retry.
  */
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
-import { resolveCloud } from '../../../../shared/cloud';
 import { closeAccess, type CloseReport } from '../../../../shared/jit/close';
-import type { JitState } from '../../../../shared/state';
-import { FakeWorld, jitRule, nsgId, policyId, SUB, vmId } from '../ops/fakeWorld';
+import { FakeWorld, jitRule, nsgId, policyId, savedState, vmId } from '../ops/fakeWorld';
 
 const SOURCE = '203.0.113.10';
 const END = '2026-12-01T11:00:00.000Z';
@@ -44,34 +42,9 @@ const policy: JitNetworkAccessPolicy = {
   ],
 };
 
-const state: JitState = {
-  version: 1,
-  createdAt: '2026-12-01T10:00:00.000Z',
-  cloud: resolveCloud('AzureCloud'),
-  subscriptionIds: [SUB],
-  closeOnPost: 'delete-rule',
-  source: { kind: 'explicit', prefix: SOURCE },
-  requests: [
-    {
-      policyId: policyId('web-jit'),
-      policyName: 'web-jit',
-      resourceGroup: 'rg-web',
-      location: 'eastus',
-      status: 'accepted',
-      endTimeUtc: END,
-      vms: [
-        {
-          id: vmId('web-01'),
-          name: 'web-01',
-          privateIps: ['10.0.1.4'],
-          ports: [22],
-          nsgIds: [NSG],
-          rules: [{ nsgId: NSG, name: NAME, port: 22, destination: '10.0.1.4', source: SOURCE }],
-        },
-      ],
-    },
-  ],
-};
+const state = savedState(SOURCE, END, {
+  rules: [{ nsgId: NSG, name: NAME, port: 22, destination: '10.0.1.4', source: SOURCE }],
+});
 
 function world(): FakeWorld {
   const w = new FakeWorld();

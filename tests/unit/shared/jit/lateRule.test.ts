@@ -7,8 +7,7 @@
  */
 import { closeAccess } from '../../../../shared/jit/close';
 import { closeTiming } from '../../../../shared/jit/closeTiming';
-import type { JitState } from '../../../../shared/state';
-import { FakeWorld, jitRule, nsgId, policyId, SUB, vmId } from '../ops/fakeWorld';
+import { FakeWorld, jitRule, policyId, savedState, vmId } from '../ops/fakeWorld';
 
 const SOURCE = '203.0.113.10';
 const VM_IP = '10.0.1.4';
@@ -60,40 +59,11 @@ function world(): FakeWorld {
 }
 
 /** What main saved when it was cancelled during the wait: the request, no rule names yet. */
-const state: JitState = {
-  version: 1,
-  createdAt: '2026-12-01T10:00:00.000Z',
-  cloud: {
-    name: 'AzureCloud',
-    resourceManager: 'https://management.azure.com',
-    authorityHost: 'https://login.microsoftonline.com',
-    scope: 'https://management.azure.com/.default',
-  },
-  subscriptionIds: [SUB],
-  closeOnPost: 'delete-rule',
-  source: { kind: 'explicit', prefix: SOURCE },
-  requests: [
-    {
-      policyId: policyId('web-jit'),
-      policyName: 'web-jit',
-      resourceGroup: 'rg-web',
-      location: 'eastus',
-      status: 'accepted',
-      endTimeUtc: END,
-      vms: [
-        {
-          id: vmId('web-01'),
-          name: 'web-01',
-          privateIps: [VM_IP],
-          ports: [22],
-          nsgIds: [nsgId('web-01-nsg')],
-          rules: [],
-          before: [OLDER_RULE.name?.toLowerCase() ?? ''],
-        },
-      ],
-    },
-  ],
-};
+const state = savedState(SOURCE, END, {
+  privateIps: [VM_IP],
+  rules: [],
+  before: [OLDER_RULE.name?.toLowerCase() ?? ''],
+});
 
 function lines() {
   const out = { info: [] as string[], warning: [] as string[] };

@@ -8,6 +8,8 @@ import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { AzureClients } from '../../../../shared/azure/clients';
 import { ServerClock } from '../../../../shared/azure/serverClock';
+import { resolveCloud } from '../../../../shared/cloud';
+import type { JitState, StateVm } from '../../../../shared/state';
 
 export const SUB = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 const base = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers`;
@@ -179,4 +181,40 @@ export class FakeWorld {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
+}
+
+/** What main saved for web-01 (port 22, rg-web, policy web-jit) in this world; `vm` adds what differs. */
+export function savedState(
+  source: string,
+  endTimeUtc: string,
+  vm: Pick<StateVm, 'rules'> & Partial<StateVm>,
+): JitState {
+  return {
+    version: 1,
+    createdAt: '2026-12-01T10:00:00.000Z',
+    cloud: resolveCloud('AzureCloud'),
+    subscriptionIds: [SUB],
+    closeOnPost: 'delete-rule',
+    source: { kind: 'explicit', prefix: source },
+    requests: [
+      {
+        policyId: policyId('web-jit'),
+        policyName: 'web-jit',
+        resourceGroup: 'rg-web',
+        location: 'eastus',
+        status: 'accepted',
+        endTimeUtc,
+        vms: [
+          {
+            id: vmId('web-01'),
+            name: 'web-01',
+            privateIps: ['10.0.1.4'],
+            ports: [22],
+            nsgIds: [nsgId('web-01-nsg')],
+            ...vm,
+          },
+        ],
+      },
+    ],
+  };
 }
