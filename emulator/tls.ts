@@ -7,7 +7,7 @@
  * ECDSA P-256 keeps generation to a few milliseconds; the result is cached per
  * process because startEmulator must stay fast and the material holds no state.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
@@ -109,5 +109,7 @@ export function writeCaFile(caPem: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'azure-jit-emulator-'));
   const path = join(dir, 'ca.pem');
   writeFileSync(path, caPem, { mode: 0o644 });
+  // One file per process, shared by every emulator it starts (so not removed at stop): gone at exit.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return path;
 }
