@@ -11,10 +11,10 @@ import { cloudFlags, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
 import { allCells, cellName, coversAllPairs, pairwiseCells } from './matrixCells';
 import {
   jitAllow,
+  livePerPort,
   NSGS,
   oursAmong,
   plantOthers,
-  portsOf,
   PORTS,
   requestArgs,
   settle,
@@ -56,10 +56,7 @@ describe.each(cells.map((c) => [cellName(c), c] as const))(
           // Ready: our own rules are live in every NSG, for every port.
           const afterOpen = jitAllow(emu);
           const ours = oursAmong(afterOpen, before, EGRESS);
-          for (const port of PORTS)
-            expect(
-              ours.filter((r) => portsOf(r).includes(port) && r.provisioningState === 'Succeeded').length,
-            ).toBe(NSGS.length);
+          expect(livePerPort(ours)).toEqual(PORTS.map(() => NSGS.length));
           // Outputs: our address, the VM, this run's rule names, the end time we asked for.
           const doc = JSON.parse(opened.stdout) as { outputs: Record<string, unknown> };
           expect(doc.outputs.ip).toBe(EGRESS);

@@ -16,7 +16,18 @@ import { runStep } from '../../helpers/githubRunner';
 import { cloudFlags, PROD, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
 import { connection, agentEnv } from '../task/fixture';
 import { cellName, DEFAULT_CELL, UNFAVOURABLE_CELL } from './matrixCells';
-import { jitAllow, NSGS, oursAmong, plantOthers, portsOf, PORTS, requestArgs, RG, settle, VM } from './world';
+import {
+  jitAllow,
+  livePerPort,
+  NSGS,
+  oursAmong,
+  plantOthers,
+  PORTS,
+  requestArgs,
+  RG,
+  settle,
+  VM,
+} from './world';
 
 jest.setTimeout(120_000);
 
@@ -139,10 +150,7 @@ describe.each([DEFAULT_CELL, UNFAVOURABLE_CELL].map((c) => [cellName(c), c] as c
           expect({ ok: opened.ok, log: opened.ok ? '' : opened.log }).toEqual({ ok: true, log: '' });
           const afterOpen = jitAllow(emu);
           const ours = oursAmong(afterOpen, before, EGRESS);
-          for (const port of PORTS)
-            expect(
-              ours.filter((r) => portsOf(r).includes(port) && r.provisioningState === 'Succeeded').length,
-            ).toBe(NSGS.length);
+          expect(livePerPort(ours)).toEqual(PORTS.map(() => NSGS.length));
           expect(opened.ip).toBe(EGRESS);
           expect(opened.targets.map((t) => t.vm)).toEqual([VM]);
           expect(opened.targets[0]?.ports.map((p) => p.port)).toEqual([...PORTS]);

@@ -88,3 +88,10 @@ export function oursAmong(
 ): RuleView[] {
   return rules.filter((r) => !before.has(r.name) && sourcesOf(r).some((s) => samePrefixForTest(s, source)));
 }
+
+/** Per port of PORTS: how many of `ours` carry it and are live (`Succeeded`); ready means NSGS.length each. */
+export function livePerPort(ours: readonly RuleView[]): number[] {
+  return PORTS.map(
+    (port) => ours.filter((r) => portsOf(r).includes(port) && r.provisioningState === 'Succeeded').length,
+  );
+}
