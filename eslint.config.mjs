@@ -31,10 +31,10 @@ function coreSurface(...allowed) {
 }
 
 /**
- * The steps' entry files turn on Node's compile cache before the bundle loads, and are bundled
+ * The entry files (steps and CLI) turn on Node's compile cache before the bundle loads, and are bundled
  * alone (scripts/build.mjs): they may load shared/compileCache and nothing else of the core.
  */
-const entryFiles = ['action/main.ts', 'action/post.ts', 'task/main.ts', 'task/post.ts'];
+const entryFiles = ['action/main.ts', 'action/post.ts', 'task/main.ts', 'task/post.ts', 'cli/main.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'out/**', '**/*.js', '**/*.mjs'] },

@@ -1,38 +1,11 @@
 #!/usr/bin/env node
-/**
- * Entry of the `azure-jit-access` command (bundled to dist/cli/main.js).
- * Thin on purpose: wire the real process to `runCli` and exit with its code.
- */
-import { exitWhenFlushed, neutralizeCommands } from '../shared';
-import { runCli } from './app';
-import { ansiAllowed } from './style';
+// Entry of the `azure-jit-access` command (package.json `bin`, bundled to dist/cli/main.js): turns on
+// Node's compile cache in a folder of the user's own, then runs the command from dist/cli/program.js.
+// A command is run again and again: from the second run on, the program is read back compiled.
+import { enableCompileCache } from '../shared/compileCache';
+import type * as Program from './program';
 
-const controller = new AbortController();
-let signals = 0;
-const onSignal = (name: NodeJS.Signals): void => {
-  signals += 1;
-  // A second Ctrl-C means "now": do not wait for the core to unwind.
-  if (signals > 1) process.exit(130);
-  process.stderr.write(`\nReceived ${name}: cancelling (press Ctrl-C again to quit at once)...\n`);
-  controller.abort(new Error(`Cancelled by ${name}`));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
-runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  interactive: process.stdout.isTTY === true,
-  ansi: ansiAllowed(process.stdout, process.env),
-  signal: controller.signal,
-  cwd: process.cwd(),
-}).then(
-  (code) => exitWhenFlushed(code),
-  (error: unknown) => {
-    process.stderr.write(
-      neutralizeCommands(`azure-jit-access: ${error instanceof Error ? error.message : String(error)}\n`),
-    );
-    exitWhenFlushed(1);
-  },
-);
+enableCompileCache(process.env, { bundle: 'program', userCache: true });
+// A require, not an import: it must run after the cache is on. Kept external by scripts/build.mjs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('./program') as typeof Program).run();

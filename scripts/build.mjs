@@ -15,7 +15,7 @@ import { startupPatches } from './startup-patches.mjs';
 const bundles = {
   'action/steps': 'action/steps.ts',
   'task/steps': 'task/steps.ts',
-  'cli/main': 'cli/main.ts',
+  'cli/program': 'cli/program.ts',
 };
 /** The entry files action.yml, task.json and package.json `bin` name. */
 const entries = {
@@ -23,6 +23,7 @@ const entries = {
   'action/post': 'action/post.ts',
   'task/main': 'task/main.ts',
   'task/post': 'task/post.ts',
+  'cli/main': 'cli/main.ts',
 };
 
 const check = process.argv.includes('--check');
@@ -45,7 +46,7 @@ const present = (map) => Object.fromEntries(Object.entries(map).filter(([, src])
 const bundleStaysExternal = {
   name: 'bundle-stays-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/steps$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
+    b.onResolve({ filter: /^\.\/(steps|program)$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
   },
 };
 

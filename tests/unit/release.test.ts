@@ -39,9 +39,14 @@ const SHIPPED = [
   'CHANGELOG.md',
   'SECURITY.md',
   ...readdirSync(join(root, 'docs', 'examples')).map((f) => `docs/examples/${f}`),
-  ...['action/main.js', 'action/post.js', 'task/main.js', 'task/post.js', 'cli/main.js'].map(
-    (f) => `dist/${f}`,
-  ),
+  ...[
+    'action/main.js',
+    'action/post.js',
+    'task/main.js',
+    'task/post.js',
+    'cli/main.js',
+    'cli/program.js',
+  ].map((f) => `dist/${f}`),
 ];
 const PLACEHOLDERS = [
   /github\.com\/contoso\b/i,

@@ -6,7 +6,7 @@
  * the bundle is what is cached.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { NODE_BINARIES } from '../../helpers/nodes';
@@ -46,3 +46,66 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('compile cach
     expect(filesUnder(cache).map((f) => relative(cache, f))).toEqual(afterMain);
   });
 });
+
+/**
+ * The CLI's cache: a command is run again and again, so its next runs read the program back
+ * compiled. Outside a pipeline it lives in the user's own cache folder, and only one that no
+ * other user can write (a planted cache entry would be code run as this user).
+ */
+describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
+  'the CLI compile cache on %s',
+  (_name, node) => {
+    let home: string;
+    beforeEach(() => {
+      home = mkdtempSync(join(tmpdir(), 'jit-cli-cache-'));
+    });
+    afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+    const runCli = (env: Record<string, string>): void => {
+      const run = spawnSync(node, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), '--version'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    };
+    const cacheOf = (base: string): string => join(base, 'azure-jit-access', 'compile-cache');
+    const userCache = (): string =>
+      process.platform === 'darwin' ? cacheOf(join(home, 'Library', 'Caches')) : cacheOf(join(home, 'xdg'));
+    const env = (): Record<string, string> =>
+      process.platform === 'win32' ? { LOCALAPPDATA: home } : { XDG_CACHE_HOME: join(home, 'xdg') };
+
+    it("keeps the compiled program in the user's cache folder, and the next run reuses it", () => {
+      const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
+      runCli(env());
+      const afterFirst = filesUnder(cache).map((f) => relative(cache, f));
+      expect(afterFirst.length).toBeGreaterThan(0);
+      runCli(env());
+      expect(filesUnder(cache).map((f) => relative(cache, f))).toEqual(afterFirst);
+    });
+
+    it('in a pipeline uses the job temp folder, not the user cache', () => {
+      const runnerTemp = join(home, 'runner-temp');
+      mkdirSync(runnerTemp);
+      runCli({ ...env(), RUNNER_TEMP: runnerTemp });
+      expect(filesUnder(join(runnerTemp, 'azure-jit-access-compile-cache')).length).toBeGreaterThan(0);
+      expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
+    });
+
+    it('writes nothing when NODE_DISABLE_COMPILE_CACHE is set', () => {
+      runCli({ ...env(), NODE_DISABLE_COMPILE_CACHE: '1' });
+      expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
+    });
+
+    (process.platform === 'win32' ? it.skip : it)(
+      'leaves a cache folder that other users can write alone (POSIX modes)',
+      () => {
+        const cache = userCache();
+        mkdirSync(cache, { recursive: true });
+        chmodSync(cache, 0o777);
+        runCli(env());
+        expect(readdirSync(cache)).toEqual([]);
+      },
+    );
+  },
+);
