@@ -31,7 +31,7 @@ function coreSurface(...allowed) {
 }
 
 /**
- * The entry files (steps and CLI) turn on Node's compile cache before the bundle loads, and are bundled
+ * The entry files (steps and CLI) load their bundle through the compile cache, and are bundled
  * alone (scripts/build.mjs): they may load shared/compileCache and nothing else of the core.
  */
 const entryFiles = ['action/main.ts', 'action/post.ts', 'task/main.ts', 'task/post.ts', 'cli/main.ts'];

@@ -1,9 +1,8 @@
-// Entry of the Action's main step (action.yml `runs.main`, bundled to dist/action/main.js): turns on
-// Node's compile cache, then runs main from the bundle both steps share (steps.ts).
-import { enableCompileCache } from '../shared/compileCache';
+// Entry of the Action's main step (action.yml `runs.main`, bundled to dist/action/main.js):
+// loads the bundle both steps share (steps.ts) through the compile cache (shared/compileCache.ts),
+// so post reads back what main compiled, then runs main.
+import { join } from 'node:path';
+import { loadCompiled } from '../shared/compileCache';
 import type * as Steps from './steps';
 
-enableCompileCache();
-// A require, not an import: it must run after the cache is on. Kept external by scripts/build.mjs.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('./steps') as typeof Steps).main();
+loadCompiled<typeof Steps>(join(__dirname, 'steps.js')).main();

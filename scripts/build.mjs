@@ -42,14 +42,6 @@ const common = {
 };
 const present = (map) => Object.fromEntries(Object.entries(map).filter(([, src]) => existsSync(src)));
 
-/** The entry files load their front-end's bundle at run time: `require('./steps')` stays a require. */
-const bundleStaysExternal = {
-  name: 'bundle-stays-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/(steps|program)$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
-  },
-};
-
 const results = await Promise.all([
   build({
     ...common,
@@ -60,7 +52,8 @@ const results = await Promise.all([
     sourcesContent: false,
     plugins: [azureApiPaths(), lazyOidc(), startupPatches()],
   }),
-  build({ ...common, entryPoints: present(entries), plugins: [bundleStaysExternal] }),
+  // The entry files load their bundle by path at run time (loadCompiled), so it is not bundled in.
+  build({ ...common, entryPoints: present(entries) }),
   // Loaded by steps.js only when the Action signs in with GitHub OIDC (see lazy-oidc.mjs).
   build({
     ...common,

@@ -1,60 +1,95 @@
 /**
- * A compile cache for the bundles: the entry files turn it on before they
- * load the bundle, so V8 compiles the bundle once and later runs read the
- * compiled code back (main's compile is reused by post; the CLI's first run
- * is reused by its next ones).
+ * A compile cache for the bundles: each entry file (the Action's and the
+ * task's main.js and post.js, the CLI's main.js) loads its front-end's bundle
+ * through `loadCompiled`, so V8 compiles the bundle once and later runs read
+ * the compiled code back: post reuses main's, the CLI's next runs its first.
  *
  * Where it lives: in a pipeline, the runner's or agent's temp folder, which
- * the job owns and which is emptied after the job. Outside one, the CLI keeps
- * it in the user's own cache folder (XDG_CACHE_HOME or ~/.cache,
- * ~/Library/Caches, %LOCALAPPDATA%), used only when it is a directory of this
- * user's that no one else can write: V8 checks a cached entry against little
- * more than the source's length, so a cache another user could write into is
- * code they could run as us. The steps outside a pipeline (Node >= 22.1) use
- * Node's default folder, as before.
+ * the job owns and which is emptied after the job. Outside one, the user's
+ * own cache folder (XDG_CACHE_HOME or ~/.cache, ~/Library/Caches,
+ * %LOCALAPPDATA%), used only when it is a directory of this user's that no
+ * one else can write: V8 checks a cached entry against little more than the
+ * source's length, so a cache another user could write into is code they
+ * could run as us. `NODE_DISABLE_COMPILE_CACHE` (Node's own switch) turns it off.
  *
- * Node >= 22.1 has one built in (`module.enableCompileCache()`). Node 20
- * (the Azure Pipelines Node20_1 handler) does not: there V8's code cache is
- * used through `vm.Script` `cachedData` by v8-compile-cache-lib (ts-node's),
- * loaded only on that Node, with one cache file per bundle (`prefix`) so that
- * post reads what main wrote. `NODE_DISABLE_COMPILE_CACHE` turns either off.
+ * Why not Node's `module.enableCompileCache()` (Node >= 22.1) or
+ * v8-compile-cache-lib (Node 20): both store what V8 compiled before the
+ * bundle ran, which for a bundle is little more than its outline; every
+ * function a run calls is still compiled on its first call, each run again.
+ * A cache made when the process exits holds those too, on Node 20 and 24
+ * alike (measured: bench/RESULTS.md).
  */
-import { lstatSync, mkdirSync } from 'node:fs';
-import * as nodeModule from 'node:module';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import type * as V8CompileCacheLib from 'v8-compile-cache-lib';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { constants as vmConstants, Script } from 'node:vm';
 
-type EnableCompileCache = (directory?: string) => unknown;
-
-export interface CompileCacheOptions {
-  /** The bundle the entry loads: the Node 20 cache's file name (main and post share `steps`). */
-  readonly bundle?: 'steps' | 'program';
-  /** Outside a pipeline, use the user's own cache folder (the CLI), not Node's machine-wide default. */
-  readonly userCache?: boolean;
+/**
+ * Loads a CommonJS bundle through V8's code cache, as `require` would load it. The cache is
+ * written when the process exits, when it was missing or V8 rejected it; its file is named by a
+ * hash of the bundle and the V8 version, so an upgraded bundle never meets an old cache.
+ */
+export function loadCompiled<T>(file: string, env: NodeJS.ProcessEnv = process.env): T {
+  let directory: string | undefined;
+  try {
+    directory = env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheDirectory(env);
+  } catch {
+    // A folder that cannot be made or read costs the compile, nothing else.
+  }
+  // With --enable-source-maps, Node maps stack traces of what it loads itself, not of a vm.Script.
+  const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!directory || sourceMaps) return require(file) as T;
+  const source = readFileSync(file, 'utf8');
+  const key = createHash('sha256').update(process.versions.v8).update(source).digest('hex').slice(0, 24);
+  const cacheFile = join(directory, `${basename(file)}.${key}.v8cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // First run with this bundle on this V8.
+  }
+  // The wrapper on a line of its own (lineOffset -1): positions in stack traces are the file's own.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
+    filename: file,
+    lineOffset: -1,
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
+  const module = { exports: {} as T };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
 }
 
-export function enableCompileCache(
-  env: NodeJS.ProcessEnv = process.env,
-  options: CompileCacheOptions = {},
-): void {
-  if (env.NODE_DISABLE_COMPILE_CACHE) return;
-  const enable = (nodeModule as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
+/** Writes the code cache (once, at exit) and removes the caches of earlier bundles. */
+function saveCache(script: Script, cacheFile: string): void {
   try {
-    const directory = cacheDirectory(env, options.userCache === true);
-    if (typeof enable === 'function') {
-      // The CLI outside a pipeline with no folder of its own to trust: no cache rather than /tmp's.
-      if (directory || !options.userCache) enable(directory);
-    } else if (directory) enableV8CompileCache(directory, options.bundle ?? 'steps');
+    const directory = dirname(cacheFile);
+    const prefix = `${basename(cacheFile).split('.').slice(0, 2).join('.')}.`;
+    for (const old of readdirSync(directory))
+      if (old.startsWith(prefix) && old !== basename(cacheFile))
+        rmSync(join(directory, old), { force: true });
+    // Written whole, then renamed: a run starting meanwhile reads the old file or the new one.
+    const partial = `${cacheFile}.${process.pid}.partial`;
+    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+    renameSync(partial, cacheFile);
   } catch {
-    // Only an optimisation: a folder that cannot be written costs the compile, nothing else.
+    // Only an optimisation.
   }
 }
 
-function cacheDirectory(env: NodeJS.ProcessEnv, userCache: boolean): string | undefined {
+function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
   const temp = env.RUNNER_TEMP || env.AGENT_TEMPDIRECTORY;
-  if (temp) return join(temp, 'azure-jit-access-compile-cache');
-  return userCache ? ownedUserCache(env) : undefined;
+  if (temp) {
+    const directory = join(temp, 'azure-jit-access-compile-cache');
+    mkdirSync(directory, { recursive: true });
+    return directory;
+  }
+  return ownedUserCache(env);
 }
 
 /** The user's cache folder for this tool, created if need be; undefined unless only this user can write it. */
@@ -77,15 +112,4 @@ function userCacheBase(env: NodeJS.ProcessEnv): string | undefined {
   const home = absolute(env.HOME) ?? absolute(homedir());
   if (process.platform === 'darwin') return home && join(home, 'Library', 'Caches');
   return absolute(env.XDG_CACHE_HOME) ?? (home && join(home, '.cache'));
-}
-
-function enableV8CompileCache(directory: string, prefix: string): void {
-  // Required here, not imported: Node 22.1+ never loads it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require('v8-compile-cache-lib') as typeof V8CompileCacheLib;
-  lib.install({
-    // Per V8 version: a cache written by another Node would only be rejected and rewritten.
-    cacheDir: join(directory, `v8-${process.versions.v8}`),
-    prefix,
-  });
 }

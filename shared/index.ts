@@ -104,6 +104,6 @@ export { tlsTrustCode } from './tlsTrust';
 
 // Process and text helpers.
 export { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from './cancel';
-export { enableCompileCache } from './compileCache';
+export { loadCompiled } from './compileCache';
 export { GUID_PATTERN, isGuid } from './guid';
 export { neutralizeCommands } from './outsideText';

@@ -1,10 +1,8 @@
-// Entry of the task's post-job step (task.json `postjobexecution`, bundled to dist/task/post.js): turns on
-// Node's compile cache where the Node has one (Node24 handler), then runs post from the bundle both
-// steps share (steps.ts).
-import { enableCompileCache } from '../shared/compileCache';
+// Entry of the task's post-job step (task.json `postjobexecution`, bundled to dist/task/post.js):
+// loads the bundle both steps share (steps.ts) through the compile cache (shared/compileCache.ts),
+// so post reads back what main compiled, then runs post.
+import { join } from 'node:path';
+import { loadCompiled } from '../shared/compileCache';
 import type * as Steps from './steps';
 
-enableCompileCache();
-// A require, not an import: it must run after the cache is on. Kept external by scripts/build.mjs.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('./steps') as typeof Steps).post();
+loadCompiled<typeof Steps>(join(__dirname, 'steps.js')).post();

@@ -1,12 +1,21 @@
 /**
  * The step bundles' compile cache (shared/compileCache.ts), as the runner leaves it: main and post
  * run in one job and share RUNNER_TEMP, so post must find the compiled steps.js that main left
- * there, one cache for both, on every Node the bundles run on (Node 22.1+ through Node's built-in
- * cache, Node 20 through v8-compile-cache-lib). A step without inputs or state is enough: loading
+ * there, one cache for both, on every Node the bundles run on. A step without inputs or state is enough: loading
  * the bundle is what is cached.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { NODE_BINARIES } from '../../helpers/nodes';
@@ -48,8 +57,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('compile cach
 });
 
 /**
- * The CLI's cache: a command is run again and again, so its next runs read the program back
- * compiled. Outside a pipeline it lives in the user's own cache folder, and only one that no
+ * The CLI's cache (loadCompiled): a command is run again and again, so its next runs read the
+ * program back compiled, with what the earlier run compiled while it ran. Outside a pipeline it lives in the user's own cache folder, and only one that no
  * other user can write (a planted cache entry would be code run as this user).
  */
 describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
@@ -82,6 +91,18 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       expect(afterFirst.length).toBeGreaterThan(0);
       runCli(env());
       expect(filesUnder(cache).map((f) => relative(cache, f))).toEqual(afterFirst);
+    });
+
+    it("rewrites a cache it cannot use, and removes an earlier bundle's", () => {
+      const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
+      runCli(env());
+      const [file] = readdirSync(cache);
+      if (file === undefined) throw new Error('no cache file after the first run');
+      writeFileSync(join(cache, file), 'not a code cache');
+      writeFileSync(join(cache, 'program.js.0123456789abcdef01234567.v8cache'), 'an older bundle');
+      runCli(env());
+      expect(readdirSync(cache)).toEqual([file]);
+      expect(readFileSync(join(cache, file)).length).toBeGreaterThan(1000);
     });
 
     it('in a pipeline uses the job temp folder, not the user cache', () => {
