@@ -113,6 +113,14 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
     });
 
+    it('runs without a cache where the cache folder cannot be made (a read-only home)', () => {
+      const blocked = join(home, 'not-a-folder');
+      writeFileSync(blocked, '');
+      // runCli asserts the command still ran.
+      runCli(process.platform === 'win32' ? { LOCALAPPDATA: blocked } : { XDG_CACHE_HOME: blocked });
+      expect(readFileSync(blocked, 'utf8')).toBe('');
+    });
+
     it('writes nothing when NODE_DISABLE_COMPILE_CACHE is set', () => {
       runCli({ ...env(), NODE_DISABLE_COMPILE_CACHE: '1' });
       expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
