@@ -115,7 +115,21 @@ const NEVER_A_SOURCE: readonly (readonly [string, string])[] = [
   ['::ffff:0:0/96', 'an IPv4-mapped IPv6 address (give the IPv4 address itself)'],
 ];
 
-const NEVER_RANGES = NEVER_A_SOURCE.map(([cidr, what]) => ({ range: ipaddr.parseCIDR(cidr), what }));
+/**
+ * NEVER_A_SOURCE parsed, per family, on first use: parsing the IPv6 blocks at start-up would
+ * compile ipaddr.js's IPv6 expressions in every run, most of which never see an IPv6 address.
+ */
+const neverRanges = new Map<IpFamily, { range: [ipaddr.IPv4 | ipaddr.IPv6, number]; what: string }[]>();
+function neverRangesOf(family: IpFamily) {
+  let ranges = neverRanges.get(family);
+  if (!ranges) {
+    ranges = NEVER_A_SOURCE.filter(([cidr]) => cidr.includes(':') === (family === 'ipv6')).map(
+      ([cidr, what]) => ({ range: ipaddr.parseCIDR(cidr), what }),
+    );
+    neverRanges.set(family, ranges);
+  }
+  return ranges;
+}
 
 /**
  * THE rule for a source prefix, for the `source` input and for IP providers' answers alike:
@@ -139,10 +153,10 @@ export function sourceProblem(prefix: string, allowAnySource: boolean): Wording 
     return (fe) =>
       `is a /${length} block, wider than /${min} (${family === 'ipv4' ? 'IPv4' : 'IPv6'}): opening it needs ${fe.setting('allow-any-source', 'true')}`;
   }
-  for (const { range, what } of NEVER_RANGES) {
+  for (const { range, what } of neverRangesOf(family)) {
     const [base, bits] = range;
     // Inside the block: the prefix is at least as long as the block's and shares its bits.
-    if (base.kind() === family && length >= bits && address.match(base, bits)) {
+    if (length >= bits && address.match(base, bits)) {
       return `is ${what}, never a valid source`;
     }
   }
