@@ -6,13 +6,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { VirtualMachine } from '@azure/arm-compute';
 import { createComputeManagement, type ComputeManagementClientOptionalParams } from '@azure/arm-compute/api';
 import { get, list, listAll } from '@azure/arm-compute/api/virtualMachines';
-import type { CallOptions } from './call';
+import type { CallOptions, PagedList } from './call';
 
 export interface ComputeClient {
   readonly virtualMachines: {
     get(resourceGroup: string, name: string, o?: CallOptions): Promise<VirtualMachine>;
     /** The VMs of one resource group, following nextLink pages. */
-    list(resourceGroup: string, o?: CallOptions): AsyncIterable<VirtualMachine>;
+    list(resourceGroup: string, o?: CallOptions): PagedList<VirtualMachine>;
     /** The VMs of the whole subscription. */
     listAll(o?: CallOptions): AsyncIterable<VirtualMachine>;
   };

@@ -13,12 +13,12 @@ import type {
   Subnet,
 } from '@azure/arm-network';
 import { createNetworkManagement, type NetworkManagementClientOptionalParams } from '@azure/arm-network/api';
-import { get as getNic } from '@azure/arm-network/api/networkInterfaces';
-import { get as getNsg } from '@azure/arm-network/api/networkSecurityGroups';
-import { get as getPublicIp } from '@azure/arm-network/api/publicIPAddresses';
+import { get as getNic, list as listNics } from '@azure/arm-network/api/networkInterfaces';
+import { get as getNsg, list as listNsgs } from '@azure/arm-network/api/networkSecurityGroups';
+import { get as getPublicIp, list as listPublicIps } from '@azure/arm-network/api/publicIPAddresses';
 import { $delete as deleteRule, get as getRule } from '@azure/arm-network/api/securityRules';
-import { get as getSubnet } from '@azure/arm-network/api/subnets';
-import type { CallOptions } from './call';
+import { get as getSubnet, list as listSubnets } from '@azure/arm-network/api/subnets';
+import type { CallOptions, PagedList } from './call';
 
 /** Options of a long-running delete: how often its operation status is polled. */
 export interface DeleteOptions extends CallOptions {
@@ -45,6 +45,8 @@ export interface Poller<T> {
 export interface NetworkClient {
   readonly networkSecurityGroups: {
     get(resourceGroup: string, name: string, o?: CallOptions): Promise<NetworkSecurityGroup>;
+    /** The NSGs of one resource group, with their rules, following nextLink pages. */
+    list(resourceGroup: string, o?: CallOptions): PagedList<NetworkSecurityGroup>;
   };
   readonly securityRules: {
     get(resourceGroup: string, nsg: string, name: string, o?: CallOptions): Promise<SecurityRule>;
@@ -62,12 +64,16 @@ export interface NetworkClient {
   };
   readonly networkInterfaces: {
     get(resourceGroup: string, name: string, o?: CallOptions): Promise<NetworkInterface>;
+    list(resourceGroup: string, o?: CallOptions): PagedList<NetworkInterface>;
   };
   readonly subnets: {
     get(resourceGroup: string, vnet: string, name: string, o?: CallOptions): Promise<Subnet>;
+    /** The subnets of one VNet (what `virtualNetworks/subnets/read` allows; a VNet GET needs `virtualNetworks/read`). */
+    list(resourceGroup: string, vnet: string, o?: CallOptions): PagedList<Subnet>;
   };
   readonly publicIPAddresses: {
     get(resourceGroup: string, name: string, o?: CallOptions): Promise<PublicIPAddress>;
+    list(resourceGroup: string, o?: CallOptions): PagedList<PublicIPAddress>;
   };
 }
 
@@ -78,7 +84,10 @@ export function createNetworkClient(
 ): NetworkClient {
   const c = createNetworkManagement(credential, subscriptionId, options);
   return {
-    networkSecurityGroups: { get: (rg, name, o) => getNsg(c, rg, name, o) },
+    networkSecurityGroups: {
+      get: (rg, name, o) => getNsg(c, rg, name, o),
+      list: (rg, o) => listNsgs(c, rg, o),
+    },
     securityRules: {
       get: (rg, nsg, name, o) => getRule(c, rg, nsg, name, o),
       deleteOnce: async (rg, nsg, name, o) => {
@@ -112,8 +121,17 @@ export function createNetworkClient(
         await deleteRule(c, rg, nsg, name, o);
       },
     },
-    networkInterfaces: { get: (rg, name, o) => getNic(c, rg, name, o) },
-    subnets: { get: (rg, vnet, name, o) => getSubnet(c, rg, vnet, name, o) },
-    publicIPAddresses: { get: (rg, name, o) => getPublicIp(c, rg, name, o) },
+    networkInterfaces: {
+      get: (rg, name, o) => getNic(c, rg, name, o),
+      list: (rg, o) => listNics(c, rg, o),
+    },
+    subnets: {
+      get: (rg, vnet, name, o) => getSubnet(c, rg, vnet, name, o),
+      list: (rg, vnet, o) => listSubnets(c, rg, vnet, o),
+    },
+    publicIPAddresses: {
+      get: (rg, name, o) => getPublicIp(c, rg, name, o),
+      list: (rg, o) => listPublicIps(c, rg, o),
+    },
   };
 }

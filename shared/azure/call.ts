@@ -11,6 +11,11 @@ export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+/** A list as the SDKs return it: item by item, or page by page (one ARM call per page, nextLink followed). */
+export interface PagedList<T> extends AsyncIterable<T> {
+  byPage(): AsyncIterable<T[]>;
+}
+
 export async function azureCall<T>(
   operation: string,
   signal: AbortSignal | undefined,
@@ -41,6 +46,12 @@ export function toAzureError(e: unknown, operation: string, signal?: AbortSignal
   }
   if (isRestError(e) || e instanceof Error) return AzureApiError.fromRestError(e, operation);
   return AzureApiError.fromRestError(new Error(String(e)), operation);
+}
+
+/** True for a 403 from ARM (the identity lacks the action at that scope). */
+export function isForbidden(e: unknown): boolean {
+  if (e instanceof AzureApiError) return e.status === 403;
+  return isRestError(e) && e.statusCode === 403;
 }
 
 /** True for a 404 from ARM (the resource, or its parent, does not exist). */

@@ -1,11 +1,13 @@
 /**
- * Network security groups by ID: the one NSG read (a resource-scope GET) and
- * the one rule delete (DELETE, then the rule's own GET until 404) that the
+ * Network security groups by ID: the one NSG read (a resource-scope GET, or
+ * for several NSGs of one resource group their list: batchReads.ts) and the
+ * one rule delete (DELETE, then the rule's own GET until 404) that the
  * wait for the allow rules, post's close and the CLI share.
  */
 import type { NetworkSecurityGroup } from '@azure/arm-network';
 import { sleep } from '../abort';
 import { AzureApiError } from '../errors';
+import { LIST_THRESHOLD, readBatched, type ListableKind } from './batchReads';
 import { azureCall, isNotFound, toAzureError } from './call';
 import type { AzureClients } from './clients';
 import { retryAfterMs } from './policies';
@@ -20,6 +22,38 @@ export function readNsg(
   return azureCall(`read network security group '${p.name}'`, signal, (o) =>
     clients.network(p.subscriptionId).networkSecurityGroups.get(p.resourceGroup, p.name, o),
   );
+}
+
+const NSGS: ListableKind<NetworkSecurityGroup> = {
+  plural: 'network security groups',
+  threshold: LIST_THRESHOLD,
+  list: (clients, s, o) => clients.network(s.subscriptionId).networkSecurityGroups.list(s.resourceGroup, o),
+};
+
+/**
+ * Several NSGs, each as `readNsg` reads it (the list returns the same NSG
+ * resources, rules and all), one read per entry of `ids` in order; each
+ * rejects as its own GET would, so callers keep their per-NSG handling.
+ */
+export function readNsgs(
+  clients: AzureClients,
+  ids: readonly string[],
+  signal?: AbortSignal,
+): { id: string; read: Promise<NetworkSecurityGroup> }[] {
+  const reads = readBatched(
+    clients,
+    NSGS,
+    ids.map((id) => {
+      const p = requireResourceId(id, 'network security group');
+      return {
+        id,
+        scope: { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup },
+        get: () => readNsg(clients, id, signal),
+      };
+    }),
+    signal,
+  );
+  return ids.map((id, i) => ({ id, read: reads[i] as Promise<NetworkSecurityGroup> }));
 }
 
 /** How long a delete may take to show (the rule GET answering 404). */

@@ -5,9 +5,15 @@
  * VM's private IP as destination, so the waiter needs all of it.
  */
 import type { VirtualMachine } from '@azure/arm-compute';
-import type { NetworkInterface, NetworkInterfaceIPConfiguration } from '@azure/arm-network';
+import type {
+  NetworkInterface,
+  NetworkInterfaceIPConfiguration,
+  PublicIPAddress,
+  Subnet,
+} from '@azure/arm-network';
 import type { VmRef } from '../config';
 import { InputError } from '../errors';
+import { LIST_THRESHOLD, readBatched, type ListableKind } from './batchReads';
 import type { AzureClients } from './clients';
 import { azureCall, isNotFound } from './call';
 import { normalizeId, requireResourceId } from './resourceId';
@@ -39,46 +45,122 @@ export interface VmTopology {
   readonly publicIpUnassigned?: boolean;
 }
 
-/** Subnet NSG lookups shared across VMs of one run: VMs in one subnet cost one subnet GET. */
+/** Subnet NSG lookups shared across VMs of one run: VMs in one subnet cost one subnet read. */
 export type SubnetNsgCache = Map<string, Promise<string | undefined>>;
 
-/** Resolves all VMs in parallel. Throws the first failure (a VM not found names the `vms` input). */
+/**
+ * Subnets are listed per VNet, which holds few of them (one page), so two
+ * wanted subnets of one VNet already cost fewer calls listed (VMs, NICs and
+ * public IPs: LIST_THRESHOLD per resource group, batchReads.ts). Not the VNet
+ * GET (it carries the subnets too): that needs `virtualNetworks/read`, which
+ * the least-privilege roles (docs/roles) do not grant.
+ */
+export const SUBNET_LIST_THRESHOLD = 2;
+
+/**
+ * Resolves all VMs, in input order. Throws the first failure (a VM not found
+ * names the `vms` input). The VMs of each resource group are read together
+ * (VMs, then their NICs, then their subnets and public IPs, each step one list
+ * per resource group or VNet where enough are wanted: batchReads.ts), and the
+ * groups in parallel, so a run's critical path is VM -> NIC -> (subnet |
+ * public IP) whatever the number of VMs.
+ */
 export async function resolveTopologies(
   clients: AzureClients,
   vms: readonly VmRef[],
   signal?: AbortSignal,
 ): Promise<VmTopology[]> {
   const cache: SubnetNsgCache = new Map();
-  return Promise.all(vms.map((vm) => resolveTopology(clients, vm, cache, signal)));
+  const groups = new Map<string, VmRef[]>();
+  for (const ref of vms) {
+    const key =
+      `${ref.subscriptionId ?? clients.session.subscriptionId ?? ''}/${ref.resourceGroup}`.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), ref]);
+  }
+  const resolved = new Map<VmRef, VmTopology>();
+  await Promise.all(
+    [...groups.values()].map(async (refs) => {
+      const topologies = await resolveGroup(clients, refs, cache, signal);
+      refs.forEach((ref, i) => resolved.set(ref, topologies[i] as VmTopology));
+    }),
+  );
+  return vms.map((ref) => resolved.get(ref) as VmTopology);
 }
 
+/** One VM (post re-reads the VMs it closes one by one): GETs, but one list for several subnets of one VNet. */
 export async function resolveTopology(
   clients: AzureClients,
   ref: VmRef,
   cache: SubnetNsgCache,
   signal?: AbortSignal,
 ): Promise<VmTopology> {
-  const vm = await readVm(clients, ref, signal);
-  const nicRefs = [...(vm.networkProfile?.networkInterfaces ?? [])]
-    .filter((n): n is typeof n & { id: string } => typeof n.id === 'string')
-    // Primary first: its IP is the one JIT and users care about.
-    .sort((a, b) => Number(b.primary === true) - Number(a.primary === true));
-  const nics = await Promise.all(nicRefs.map((n) => readNic(clients, n.id, signal)));
-  const nicConfigs = nics.map((nic) => ({
-    nic,
-    configs: [...(nic.ipConfigurations ?? [])].sort(
-      (a, b) => Number(b.primary === true) - Number(a.primary === true),
+  const [topology] = await resolveGroup(clients, [ref], cache, signal);
+  return topology as VmTopology;
+}
+
+interface NicConfigs {
+  readonly nic: NetworkInterface;
+  /** Primary first. */
+  readonly configs: readonly NetworkInterfaceIPConfiguration[];
+}
+
+/** VMs of one resource group: each step reads what all of them need at once. */
+async function resolveGroup(
+  clients: AzureClients,
+  refs: readonly VmRef[],
+  cache: SubnetNsgCache,
+  signal?: AbortSignal,
+): Promise<VmTopology[]> {
+  const vms = await Promise.all(readVms(clients, refs, signal));
+  const nicIdsOf = vms.map((vm) =>
+    [...(vm.networkProfile?.networkInterfaces ?? [])]
+      .filter((n): n is typeof n & { id: string } => typeof n.id === 'string')
+      // Primary first: its IP is the one JIT and users care about.
+      .sort((a, b) => Number(b.primary === true) - Number(a.primary === true))
+      .map((n) => n.id),
+  );
+  const nics = await readByIds(clients, NICS, nicIdsOf.flat(), readNic(clients, signal), signal);
+  const configsOf: NicConfigs[][] = nicIdsOf.map((ids) =>
+    ids.map((id) => {
+      const nic = nics.get(normalizeId(id)) as NetworkInterface;
+      const configs = [...(nic.ipConfigurations ?? [])];
+      return {
+        nic,
+        configs: configs.sort((a, b) => Number(b.primary === true) - Number(a.primary === true)),
+      };
+    }),
+  );
+  // Subnets and public IPs depend on the NICs only: read them at the same time.
+  const publicIpIdOf = configsOf.map(
+    (nicConfigs) =>
+      nicConfigs.flatMap((n) => n.configs).find((c) => c.publicIPAddress?.id)?.publicIPAddress?.id,
+  );
+  const subnetIds = configsOf.flatMap((nicConfigs) =>
+    nicConfigs.flatMap((n) => n.configs.flatMap((c) => (c.subnet?.id ? [c.subnet.id] : []))),
+  );
+  const [subnetNsgs, pips] = await Promise.all([
+    subnetNsgIds(clients, subnetIds, cache, signal),
+    readByIds(
+      clients,
+      PUBLIC_IPS,
+      publicIpIdOf.filter((id): id is string => id !== undefined),
+      readPublicIp(clients, signal),
+      signal,
     ),
-  }));
-  // The public IP does not depend on the subnets: read it while they are read, so a VM's
-  // critical path is VM -> NIC -> (subnet | public IP), not VM -> NIC -> subnet -> public IP.
-  const publicIpId = nicConfigs.flatMap((n) => n.configs).find((c) => c.publicIPAddress?.id)
-    ?.publicIPAddress?.id;
-  const pipRead = publicIpId ? readPublicIp(clients, publicIpId, signal) : undefined;
-  // Awaited below; if a subnet read fails first, this rejection must not go unhandled.
-  pipRead?.catch(() => undefined);
-  const { privateIps, nsgs } = await networkPath(clients, nicConfigs, cache, signal);
-  const pip = pipRead ? await pipRead : undefined;
+  ]);
+  return refs.map((ref, i) => {
+    const pipId = publicIpIdOf[i];
+    const pip = pipId ? pips.get(normalizeId(pipId)) : undefined;
+    return topologyOf(ref, vms[i] as VirtualMachine, networkPath(configsOf[i] ?? [], subnetNsgs), pip);
+  });
+}
+
+function topologyOf(
+  ref: VmRef,
+  vm: VirtualMachine,
+  path: { privateIps: string[]; nsgs: NsgOnPath[] },
+  pip: PublicIPAddress | undefined,
+): VmTopology {
   const parsed = requireResourceId(vm.id ?? '', 'VM');
   return {
     ref,
@@ -87,12 +169,86 @@ export async function resolveTopology(
     subscriptionId: parsed.subscriptionId,
     resourceGroup: parsed.resourceGroup,
     location: vm.location,
-    privateIps,
-    nsgs,
+    privateIps: path.privateIps,
+    nsgs: path.nsgs,
     ...(pip?.ipAddress ? { publicIp: pip.ipAddress } : {}),
     ...(pip?.dnsSettings?.fqdn ? { fqdn: pip.dnsSettings.fqdn } : {}),
     ...(pip && !pip.ipAddress ? { publicIpUnassigned: true } : {}),
   };
+}
+
+/** Resources of one kind by lower-cased ID (listed per resource group, or each by `get`). */
+async function readByIds<T extends { id?: string }>(
+  clients: AzureClients,
+  kind: ListableKind<T> & { readonly singular: string },
+  ids: readonly string[],
+  get: (id: string) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<Map<string, T>> {
+  const reads = await Promise.all(
+    readBatched(
+      clients,
+      kind,
+      ids.map((id) => {
+        const p = requireResourceId(id, kind.singular);
+        return {
+          id,
+          scope: { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup },
+          get: () => get(id),
+        };
+      }),
+      signal,
+    ),
+  );
+  return new Map(ids.map((id, i) => [normalizeId(id), reads[i] as T]));
+}
+
+const VMS: ListableKind<VirtualMachine> = {
+  plural: 'VMs',
+  threshold: LIST_THRESHOLD,
+  list: (clients, s, o) => clients.compute(s.subscriptionId).virtualMachines.list(s.resourceGroup, o),
+};
+const NICS: ListableKind<NetworkInterface> & { readonly singular: string } = {
+  plural: 'network interfaces',
+  singular: 'network interface',
+  threshold: LIST_THRESHOLD,
+  list: (clients, s, o) => clients.network(s.subscriptionId).networkInterfaces.list(s.resourceGroup, o),
+};
+const PUBLIC_IPS: ListableKind<PublicIPAddress> & { readonly singular: string } = {
+  plural: 'public IP addresses',
+  singular: 'public IP address',
+  threshold: LIST_THRESHOLD,
+  list: (clients, s, o) => clients.network(s.subscriptionId).publicIPAddresses.list(s.resourceGroup, o),
+};
+const SUBNETS: ListableKind<Subnet> = {
+  plural: 'subnets',
+  threshold: SUBNET_LIST_THRESHOLD,
+  list: (clients, s, o) => clients.network(s.subscriptionId).subnets.list(s.resourceGroup, s.vnet ?? '', o),
+};
+
+/** The VMs by reference, in order; a VM without a subscription fails as its own read does. */
+function readVms(
+  clients: AzureClients,
+  refs: readonly VmRef[],
+  signal?: AbortSignal,
+): Promise<VirtualMachine>[] {
+  const listable: { ref: VmRef; subscriptionId: string }[] = [];
+  for (const ref of refs) {
+    const subscriptionId = ref.subscriptionId ?? clients.session.subscriptionId;
+    if (subscriptionId) listable.push({ ref, subscriptionId });
+  }
+  const reads = readBatched(
+    clients,
+    VMS,
+    listable.map(({ ref, subscriptionId }) => ({
+      id: `/subscriptions/${subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${ref.name}`,
+      scope: { subscriptionId, resourceGroup: ref.resourceGroup },
+      get: () => readVm(clients, ref, signal),
+    })),
+    signal,
+  );
+  const byRef = new Map(listable.map(({ ref }, i) => [ref, reads[i] as Promise<VirtualMachine>]));
+  return refs.map((ref) => byRef.get(ref) ?? readVm(clients, ref, signal));
 }
 
 /** The VM itself; not found is the `vms` input's problem. */
@@ -122,12 +278,10 @@ async function readVm(clients: AzureClients, ref: VmRef, signal?: AbortSignal): 
 }
 
 /** The private IPs of the NICs (primary first) and every NSG on their path: NIC and subnet. */
-async function networkPath(
-  clients: AzureClients,
-  nicConfigs: readonly { nic: NetworkInterface; configs: readonly NetworkInterfaceIPConfiguration[] }[],
-  cache: SubnetNsgCache,
-  signal?: AbortSignal,
-): Promise<{ privateIps: string[]; nsgs: NsgOnPath[] }> {
+function networkPath(
+  nicConfigs: readonly NicConfigs[],
+  subnetNsgs: ReadonlyMap<string, string | undefined>,
+): { privateIps: string[]; nsgs: NsgOnPath[] } {
   const privateIps: string[] = [];
   const nsgs = new Map<string, { id: string; level: NsgLevel; privateIps: string[] }>();
   const addNsg = (id: string | undefined, level: NsgLevel, ips: readonly string[]): void => {
@@ -145,44 +299,68 @@ async function networkPath(
     addNsg(nic.networkSecurityGroup?.id, 'nic', nicIps);
     for (const c of configs) {
       const ip = stripPrefixLength(c.privateIPAddress);
-      if (c.subnet?.id)
-        addNsg(await subnetNsg(clients, c.subnet.id, cache, signal), 'subnet', ip ? [ip] : []);
+      if (c.subnet?.id) addNsg(subnetNsgs.get(normalizeId(c.subnet.id)), 'subnet', ip ? [ip] : []);
     }
   }
   return { privateIps, nsgs: [...nsgs.values()] };
 }
 
-async function readNic(clients: AzureClients, id: string, signal?: AbortSignal): Promise<NetworkInterface> {
-  const p = requireResourceId(id, 'network interface');
-  return azureCall(`read network interface '${p.name}'`, signal, (o) =>
-    clients.network(p.subscriptionId).networkInterfaces.get(p.resourceGroup, p.name, o),
-  );
-}
+const readNic =
+  (clients: AzureClients, signal?: AbortSignal) =>
+  (id: string): Promise<NetworkInterface> => {
+    const p = requireResourceId(id, 'network interface');
+    return azureCall(`read network interface '${p.name}'`, signal, (o) =>
+      clients.network(p.subscriptionId).networkInterfaces.get(p.resourceGroup, p.name, o),
+    );
+  };
 
-function subnetNsg(
+const readPublicIp =
+  (clients: AzureClients, signal?: AbortSignal) =>
+  (id: string): Promise<PublicIPAddress> => {
+    const p = requireResourceId(id, 'public IP address');
+    return azureCall(`read public IP '${p.name}'`, signal, (o) =>
+      clients.network(p.subscriptionId).publicIPAddresses.get(p.resourceGroup, p.name, o),
+    );
+  };
+
+/** The NSG ID of each subnet (by lower-cased subnet ID), read once per run through `cache`. */
+async function subnetNsgIds(
   clients: AzureClients,
-  subnetId: string,
+  subnetIds: readonly string[],
   cache: SubnetNsgCache,
   signal?: AbortSignal,
-): Promise<string | undefined> {
-  const key = normalizeId(subnetId);
-  let pending = cache.get(key);
-  if (!pending) {
-    const p = requireResourceId(subnetId, 'subnet');
-    const vnet = p.segments[0]?.[1] ?? '';
-    pending = azureCall(`read subnet '${vnet}/${p.name}'`, signal, (o) =>
-      clients.network(p.subscriptionId).subnets.get(p.resourceGroup, vnet, p.name, o),
-    ).then((s) => s.networkSecurityGroup?.id);
-    cache.set(key, pending);
-  }
-  return pending;
-}
-
-async function readPublicIp(clients: AzureClients, id: string, signal?: AbortSignal) {
-  const p = requireResourceId(id, 'public IP address');
-  return azureCall(`read public IP '${p.name}'`, signal, (o) =>
-    clients.network(p.subscriptionId).publicIPAddresses.get(p.resourceGroup, p.name, o),
+): Promise<Map<string, string | undefined>> {
+  const keys = [...new Set(subnetIds.map(normalizeId))];
+  const unread = [
+    ...new Map(
+      subnetIds.filter((id) => !cache.has(normalizeId(id))).map((id) => [normalizeId(id), id]),
+    ).values(),
+  ];
+  const reads = readBatched(
+    clients,
+    SUBNETS,
+    unread.map((id) => {
+      const p = requireResourceId(id, 'subnet');
+      const vnet = p.segments[0]?.[1] ?? '';
+      return {
+        id,
+        scope: { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup, vnet },
+        get: () =>
+          azureCall(`read subnet '${vnet}/${p.name}'`, signal, (o) =>
+            clients.network(p.subscriptionId).subnets.get(p.resourceGroup, vnet, p.name, o),
+          ),
+      };
+    }),
+    signal,
   );
+  unread.forEach((id, i) =>
+    cache.set(
+      normalizeId(id),
+      (reads[i] as Promise<Subnet>).then((s) => s.networkSecurityGroup?.id),
+    ),
+  );
+  const nsgIds = await Promise.all(keys.map((k) => cache.get(k) as Promise<string | undefined>));
+  return new Map(keys.map((k, i) => [k, nsgIds[i]]));
 }
 
 /** NIC IPs can carry a prefix length ("172.20.2.16/28"); JIT's destination is the bare address. */

@@ -5,7 +5,7 @@
  * every rule of an NSG a new etag on any change to it.)
  */
 import type { AzureClients } from '../azure/clients';
-import { readNsg } from '../azure/nsg';
+import { readNsgs } from '../azure/nsg';
 import { normalizeId } from '../azure/resourceId';
 import { isJitAllowRule } from './nsgRules';
 
@@ -20,8 +20,8 @@ export async function snapshotRules(
 ): Promise<RuleSnapshot> {
   const unique = [...new Map(nsgIds.map((id) => [normalizeId(id), id])).values()];
   const entries = await Promise.all(
-    unique.map(async (id) => {
-      const nsg = await readNsg(clients, id, signal);
+    readNsgs(clients, unique, signal).map(async ({ id, read }) => {
+      const nsg = await read;
       const names = (nsg.securityRules ?? []).filter(isJitAllowRule).map((r) => (r.name ?? '').toLowerCase());
       return [normalizeId(id), new Set(names)] as const;
     }),

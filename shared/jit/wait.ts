@@ -7,7 +7,7 @@
 import type { SecurityRule } from '@azure/arm-network';
 import type { AzureClients } from '../azure/clients';
 import { isNotFound } from '../azure/call';
-import { readNsg } from '../azure/nsg';
+import { readNsgs } from '../azure/nsg';
 import { nameFromId, normalizeId } from '../azure/resourceId';
 import { AzureApiError, PolicyError, SupersededError, TimeoutError, toJitError } from '../errors';
 import type { Expectation, FoundRule } from './expectation';
@@ -77,8 +77,8 @@ export async function waitForRules(
   try {
     for (;;) {
       const nsgs = await Promise.all(
-        nsgIds.map((id) =>
-          readNsg(clients, id, deadline.signal).catch((e: unknown) => transient(e, id, options)),
+        readNsgs(clients, nsgIds, deadline.signal).map(({ id, read }) =>
+          read.catch((e: unknown) => transient(e, id, options)),
         ),
       );
       const suspects = state.evaluate(

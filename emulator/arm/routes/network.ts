@@ -1,6 +1,6 @@
 /**
  * Microsoft.Network: NSGs (get/list), security rules (get/list/put/delete as the
- * LROs they are), NICs, public IPs, virtual networks and subnets, and the
+ * LROs they are), NICs, public IPs (get/list), virtual networks and subnets (get/list), and the
  * async-operation URLs the SDKs poll.
  */
 import { randomUUID } from 'node:crypto';
@@ -365,6 +365,21 @@ export const networkRoutes: Route[] = [
       const subnet = req.env.state.subnets.get(key(`${vnetId}/subnets/${p.subnetName}`));
       if (!subnet) throw childNotFound(`${vnetId}/subnets/${p.subnetName}`);
       return { status: 200, body: subnetOut(req.env.state, subnet), headers: { ETag: subnet.etag } };
+    },
+  }),
+  route({
+    method: 'GET',
+    pattern: `${RG}/providers/${N}/virtualNetworks/{vnetName}/subnets`,
+    resourceType: `${N}/virtualNetworks/subnets`,
+    authz: read('virtualNetworks/subnets', (p) => id(p, 'virtualNetworks', 'vnetName')),
+    handle: (req, p) => {
+      const vnet = req.env.state.vnets.get(key(id(p, 'virtualNetworks', 'vnetName')));
+      if (!vnet)
+        throw resourceNotFound(`${N}/virtualNetworks`, p.vnetName as string, p.resourceGroupName as string);
+      const subnets = vnet.subnetIds
+        .map((s) => req.env.state.subnets.get(key(s)))
+        .filter((s): s is NonNullable<typeof s> => s !== undefined);
+      return { status: 200, body: page(req, subnets, (s) => subnetOut(req.env.state, s)) };
     },
   }),
   route({

@@ -76,6 +76,13 @@ test('VM -> NIC -> subnet -> NSG walk, as a JIT client does it', async () => {
   ]);
   const vnet = await c.network.virtualNetworks.get('rg-web', 'vnet-web');
   expect(vnet.subnets?.map((s) => s.name)).toEqual(['snet-web1', 'snet-web2']);
+  // The subnet list: the same subnets as their GETs, paged like every ARM list.
+  emu.control.setPageSize(1);
+  const listed = await all(c.network.subnets.list('rg-web', 'vnet-web'));
+  expect(listed).toEqual([await c.network.subnets.get('rg-web', 'vnet-web', 'snet-web1'), subnet]);
+  expect(emu.control.requests().filter((r) => /\/vnet-web\/subnets$/.test(r.path))).toHaveLength(2);
+  const noVnet = await restError(all(c.network.subnets.list('rg-web', 'nope-vnet')));
+  expect([noVnet.statusCode, noVnet.code]).toEqual([404, 'ResourceNotFound']);
 });
 
 test('public IP with FQDN; VM lists', async () => {

@@ -81,10 +81,17 @@ export class FakeWorld {
         ...(vm.osType ? { storageProfile: { osDisk: { osType: vm.osType } } } : {}),
       };
     };
-    async function* pages<T>(items: T[]): AsyncIterable<T> {
-      await Promise.resolve();
-      for (const i of items) yield i;
-    }
+    // One page, as the SDKs' lists give it: item by item or `byPage()`.
+    const pages = <T>(items: T[]) => ({
+      async *[Symbol.asyncIterator]() {
+        await Promise.resolve();
+        for (const i of items) yield i;
+      },
+      async *byPage() {
+        await Promise.resolve();
+        yield items;
+      },
+    });
     const compute = {
       virtualMachines: {
         get: (_rg: string, name: string) => this.call(`GET vm ${name}`, () => vmJson(name)),
@@ -98,17 +105,22 @@ export class FakeWorld {
         },
       },
     };
+    const nicJson = (name: string) => {
+      const vm = vmOf(name);
+      return {
+        id: `${base(vm.rg)}/Microsoft.Network/networkInterfaces/${name}-nic`,
+        networkSecurityGroup: { id: nsgId(vm.nsg, vm.rg) },
+        ipConfigurations: [{ primary: true, privateIPAddress: vm.ip }],
+      };
+    };
     const network = {
       networkInterfaces: {
         get: (_rg: string, nic: string) =>
-          this.call(`GET nic ${nic}`, () => {
-            const name = nic.replace(/-nic$/, '');
-            const vm = vmOf(name);
-            return {
-              networkSecurityGroup: { id: nsgId(vm.nsg, vm.rg) },
-              ipConfigurations: [{ primary: true, privateIPAddress: vm.ip }],
-            };
-          }),
+          this.call(`GET nic ${nic}`, () => nicJson(nic.replace(/-nic$/, ''))),
+        list: (rg: string) => {
+          this.calls.push(`LIST nics ${rg}`);
+          return pages([...this.vms].filter(([, v]) => v.rg === rg).map(([n]) => nicJson(n)));
+        },
       },
       networkSecurityGroups: {
         get: (_rg: string, name: string) =>
