@@ -101,6 +101,24 @@ export function readBatched<T extends { id?: string }>(
   return wanted.map((w) => reads.get(normalizeId(w.id)) as Promise<T>);
 }
 
+/**
+ * How many calls `readBatched` makes for `wanted` now (a list counted as one call, though it may
+ * take more pages): what the wait's poll interval is paced by.
+ */
+export function callsFor(
+  clients: AzureClients,
+  kind: ListableKind<unknown>,
+  scopes: readonly ListScope[],
+): number {
+  const perScope = new Map<string, number>();
+  for (const scope of scopes)
+    perScope.set(scopeKey(kind, scope), (perScope.get(scopeKey(kind, scope)) ?? 0) + 1);
+  let calls = 0;
+  for (const [key, count] of perScope)
+    calls += count >= kind.threshold && !remembered(clients).has(key) ? 1 : count;
+  return calls;
+}
+
 /** All items of one scope by lower-cased ID; undefined when the list was refused (403) or its scope is gone (404). */
 async function listScope<T extends { id?: string }>(
   clients: AzureClients,

@@ -7,7 +7,7 @@
 import type { NetworkSecurityGroup } from '@azure/arm-network';
 import { sleep } from '../abort';
 import { AzureApiError } from '../errors';
-import { LIST_THRESHOLD, readBatched, type ListableKind } from './batchReads';
+import { callsFor, LIST_THRESHOLD, readBatched, type ListableKind } from './batchReads';
 import { azureCall, isNotFound, toAzureError } from './call';
 import type { AzureClients } from './clients';
 import { retryAfterMs } from './policies';
@@ -54,6 +54,18 @@ export function readNsgs(
     signal,
   );
   return ids.map((id, i) => ({ id, read: reads[i] as Promise<NetworkSecurityGroup> }));
+}
+
+/** The calls one `readNsgs` of these (distinct) NSGs makes: one list per resource group with several. */
+export function nsgReadCalls(clients: AzureClients, ids: readonly string[]): number {
+  return callsFor(
+    clients,
+    NSGS,
+    ids.map((id) => {
+      const p = requireResourceId(id, 'network security group');
+      return { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup };
+    }),
+  );
 }
 
 /** How long a delete may take to show (the rule GET answering 404). */

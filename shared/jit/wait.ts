@@ -7,7 +7,7 @@
 import type { SecurityRule } from '@azure/arm-network';
 import type { AzureClients } from '../azure/clients';
 import { isNotFound } from '../azure/call';
-import { readNsgs } from '../azure/nsg';
+import { nsgReadCalls, readNsgs } from '../azure/nsg';
 import { nameFromId, normalizeId } from '../azure/resourceId';
 import { AzureApiError, PolicyError, SupersededError, TimeoutError, toJitError } from '../errors';
 import type { Expectation, FoundRule } from './expectation';
@@ -47,8 +47,10 @@ export interface WaitResult {
 /**
  * Automatic polling: the allow rule usually lands within seconds, so poll
  * fast at first and back off later; and never exceed AUTO_READS_PER_SECOND
- * NSG reads across all NSGs (the Network provider allows ~33 reads/s per
+ * NSG read calls across all NSGs (the Network provider allows ~33 reads/s per
  * subscription and principal, shared with everything else in the pipeline).
+ * A round's calls are its GETs and lists (one list reads a resource group's
+ * NSGs: 55 NSGs in 5 groups are 5 calls a round, not 55).
  */
 const FAST_POLL_MS = 500;
 const FAST_PHASE_MS = 30_000;
@@ -57,10 +59,10 @@ const MEDIUM_PHASE_MS = 120_000;
 const SLOW_POLL_MS = 5_000;
 const AUTO_READS_PER_SECOND = 10;
 
-export function autoPollInterval(elapsedMs: number, nsgCount: number): number {
+export function autoPollInterval(elapsedMs: number, readsPerRound: number): number {
   const byPhase =
     elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : elapsedMs < MEDIUM_PHASE_MS ? MEDIUM_POLL_MS : SLOW_POLL_MS;
-  return Math.max(byPhase, Math.ceil((nsgCount * 1000) / AUTO_READS_PER_SECOND));
+  return Math.max(byPhase, Math.ceil((readsPerRound * 1000) / AUTO_READS_PER_SECOND));
 }
 /** Policy reads allowed per policy to confirm supersession (the Security read budget is small). */
 const MAX_CONFIRMATIONS = 2;
@@ -98,7 +100,7 @@ export async function waitForRules(
       options.progress?.round(state.missing);
       const interval =
         options.pollIntervalMs === 'auto'
-          ? autoPollInterval(Date.now() - started, nsgIds.length)
+          ? autoPollInterval(Date.now() - started, nsgReadCalls(clients, nsgIds))
           : options.pollIntervalMs;
       await sleep(interval, deadline.signal, 'waiting for the JIT rules');
     }

@@ -4,6 +4,7 @@
  */
 import { RestError } from '@azure/core-rest-pipeline';
 import {
+  callsFor,
   LIST_THRESHOLD,
   readBatched,
   type ListableKind,
@@ -131,4 +132,21 @@ it('a list that took as many pages as items wanted is replaced by GETs for the r
   await Promise.all(readBatched(w.clients, w.kind, items));
   expect(w.calls.filter((c) => c.startsWith('LIST A'))).toHaveLength(3);
   expect(w.calls.filter((c) => c.startsWith('GET'))).toEqual(['GET t1', 'GET t2', 'GET t3']);
+});
+
+it('callsFor counts what a round of reads costs: one per listed group, one per GET, GETs after a refused list', async () => {
+  const w = world({ status: 403 });
+  const scope = (rg: string) => ({ subscriptionId: 's', resourceGroup: rg });
+  const scopes = [...['A', 'A', 'A', 'A'].map(scope), ...['B', 'B'].map(scope)];
+  // A: 4 wanted, listed (1 call); B: 2 wanted, below the threshold (2 GETs).
+  expect(callsFor(w.clients, w.kind, scopes)).toBe(3);
+  // A's list is refused: A is read by GETs from now on, and the count says so.
+  await Promise.allSettled(
+    readBatched(
+      w.clients,
+      w.kind,
+      [1, 2, 3, 4].map((n) => w.wanted('A', `a${n}`, n)),
+    ),
+  );
+  expect(callsFor(w.clients, w.kind, scopes)).toBe(6);
 });
