@@ -214,11 +214,13 @@ describe('waiting for the rule', () => {
 
   it.concurrent('cancelling mid-wait stops promptly; post then finds and removes the rule', () =>
     withEmulator({}, async (emu) => {
-      emu.control.setRuleDelay(2000);
+      emu.control.setRuleDelay(10_000);
       const platform = platformFor(emu);
       const controller = new AbortController();
       const running = main(emu, platform, { signal: controller.signal });
       await until(() => platform.stateWrites.length > 0, 'state saved after initiate (the wait has started)');
+      // JIT's clock stops: the rule is written only once post waits for it, however slow the machine.
+      emu.control.clock.freeze();
       controller.abort();
       expect(await running).toBe(false);
       expect(platform.failures[0]).toMatch(/cancelled/i);
@@ -226,10 +228,18 @@ describe('waiting for the rule', () => {
       expect(state.requests[0]?.vms[0]?.rules).toEqual([]); // names never learnt
       // Post runs at once, as a runner does after a cancel: the rule is not written yet, post waits for it.
       expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
-      expect(await post(emu, platform)).toBe(true);
-      expect(platform.messages('info').join('\n')).toContain(
-        "Waiting up to 60 s for JIT to write this run's rule",
+      const closing = post(emu, platform);
+      await until(
+        () =>
+          platform
+            .messages('info')
+            .join('\n')
+            .includes("Waiting up to 60 s for JIT to write this run's rule"),
+        'post waiting for the rule',
       );
+      emu.control.clock.advance(15_000);
+      emu.control.clock.unfreeze();
+      expect(await closing).toBe(true);
       expect(allowRules(emu, 'web-01-nsg')).toHaveLength(0);
       expect(platform.getState(STATE_KEY)).toBe('');
     }),
