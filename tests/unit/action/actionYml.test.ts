@@ -93,9 +93,9 @@ describe('action.yml', () => {
       const path = join(root, String(target));
       expect(existsSync(path)).toBe(true);
       // A bundle, not a stub: it contains the Action's own code and @actions/core, itself or in
-      // the bundle main and post share (the entry turns on the compile cache, then requires it).
+      // the bundle main and post share (the entry loads it by path through the compile cache).
       const entry = readFileSync(path, 'utf8');
-      const shared = /require\("(\.\/[\w.]+\.js)"\)/.exec(entry)?.[1];
+      const shared = /\(__dirname,\s*"([\w.]+\.js)"\)/.exec(entry)?.[1];
       const code = shared ? readFileSync(join(dirname(path), shared), 'utf8') : entry;
       expect(code).toContain('GITHUB_STEP_SUMMARY');
     }
