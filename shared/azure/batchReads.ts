@@ -92,13 +92,53 @@ export function readBatched<T extends { id?: string }>(
   for (const [key, items] of byScope) {
     const first = [...items.values()][0];
     const listed =
-      first && items.size >= kind.threshold && !remembered(clients).has(key)
+      (takePrefetched(clients, key) as Promise<Map<string, T> | undefined> | undefined) ??
+      (first && items.size >= kind.threshold && !remembered(clients).has(key)
         ? listScope(clients, kind, first.scope, key, items.size, signal)
-        : undefined;
+        : undefined);
     for (const [id, w] of items)
       reads.set(id, listed ? listed.then((found) => found?.get(id) ?? w.get()) : w.get());
   }
   return wanted.map((w) => reads.get(normalizeId(w.id)) as Promise<T>);
+}
+
+/** Lists started ahead of the `readBatched` that uses them (each used once), per run. */
+const prefetched = new WeakMap<AzureClients, Map<string, Promise<Map<string, unknown> | undefined>>>();
+
+/**
+ * Starts the list of `scope` now, for the next `readBatched` of that scope to use: a resource
+ * group's NICs can be listed while its VMs are read, as they almost always live in the VM's
+ * group (if not, the list is one call spent for nothing). Only where `expected` items will be
+ * wanted from it would make `readBatched` list it anyway.
+ */
+export function prefetchList<T extends { id?: string }>(
+  clients: AzureClients,
+  kind: ListableKind<T>,
+  scope: ListScope,
+  expected: number,
+  signal?: AbortSignal,
+): void {
+  const key = scopeKey(kind, scope);
+  if (expected < kind.threshold || remembered(clients).has(key)) return;
+  const started = listScope(clients, kind, scope, key, expected, signal);
+  // Awaited by the readBatched that takes it; a failure meanwhile must not go unhandled.
+  started.catch(() => undefined);
+  let runs = prefetched.get(clients);
+  if (!runs) {
+    runs = new Map();
+    prefetched.set(clients, runs);
+  }
+  runs.set(key, started);
+}
+
+function takePrefetched(
+  clients: AzureClients,
+  key: string,
+): Promise<Map<string, unknown> | undefined> | undefined {
+  const runs = prefetched.get(clients);
+  const started = runs?.get(key);
+  runs?.delete(key);
+  return started;
 }
 
 /**

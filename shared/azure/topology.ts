@@ -13,7 +13,7 @@ import type {
 } from '@azure/arm-network';
 import type { VmRef } from '../config';
 import { InputError } from '../errors';
-import { LIST_THRESHOLD, readBatched, type ListableKind } from './batchReads';
+import { LIST_THRESHOLD, prefetchList, readBatched, type ListableKind } from './batchReads';
 import type { AzureClients } from './clients';
 import { azureCall, isNotFound } from './call';
 import { normalizeId, requireResourceId } from './resourceId';
@@ -61,9 +61,10 @@ export const SUBNET_LIST_THRESHOLD = 2;
  * Resolves all VMs, in input order. Throws the first failure (a VM not found
  * names the `vms` input). The VMs of each resource group are read together
  * (VMs, then their NICs, then their subnets and public IPs, each step one list
- * per resource group or VNet where enough are wanted: batchReads.ts), and the
- * groups in parallel, so a run's critical path is VM -> NIC -> (subnet |
- * public IP) whatever the number of VMs.
+ * per resource group or VNet where enough are wanted: batchReads.ts; the NIC
+ * list starts with the VM list), and the groups in parallel, so a run's
+ * critical path is VM -> NIC -> (subnet | public IP) for a few VMs and
+ * VM | NIC -> (subnet | public IP) for many, whatever their number.
  */
 export async function resolveTopologies(
   clients: AzureClients,
@@ -111,6 +112,11 @@ async function resolveGroup(
   cache: SubnetNsgCache,
   signal?: AbortSignal,
 ): Promise<VmTopology[]> {
+  const first = refs[0];
+  const subscriptionId = first?.subscriptionId ?? clients.session.subscriptionId;
+  // The group's NICs are listed while its VMs are read: one round trip less for many VMs.
+  if (first && subscriptionId)
+    prefetchList(clients, NICS, { subscriptionId, resourceGroup: first.resourceGroup }, refs.length, signal);
   const vms = await Promise.all(readVms(clients, refs, signal));
   const nicIdsOf = vms.map((vm) =>
     [...(vm.networkProfile?.networkInterfaces ?? [])]

@@ -6,6 +6,7 @@ import { RestError } from '@azure/core-rest-pipeline';
 import {
   callsFor,
   LIST_THRESHOLD,
+  prefetchList,
   readBatched,
   type ListableKind,
   type Wanted,
@@ -149,4 +150,16 @@ it('callsFor counts what a round of reads costs: one per listed group, one per G
     ),
   );
   expect(callsFor(w.clients, w.kind, scopes)).toBe(6);
+});
+
+it('a prefetched list serves the next read of its group once; the read after lists again', async () => {
+  const w = world({ pages: [[1, 2, 3].map((n) => ({ id: id('A', `t${n}`), n }))] });
+  const wanted = [1, 2, 3].map((n) => w.wanted('A', `t${n}`, n));
+  prefetchList(w.clients, w.kind, { subscriptionId: 's', resourceGroup: 'A' }, 3);
+  prefetchList(w.clients, w.kind, { subscriptionId: 's', resourceGroup: 'B' }, 2); // below the threshold: nothing
+  expect(w.calls).toEqual(['LIST A']);
+  expect((await Promise.all(readBatched(w.clients, w.kind, wanted))).map((i) => i.n)).toEqual([1, 2, 3]);
+  expect(w.calls).toEqual(['LIST A']);
+  await Promise.all(readBatched(w.clients, w.kind, wanted));
+  expect(w.calls).toEqual(['LIST A', 'LIST A']);
 });
