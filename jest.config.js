@@ -4,7 +4,9 @@ const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   // @azure/arm-security's JIT operation group is imported from its ESM build (see
   // shared/azure/armSecurity.ts): jest needs it as CommonJS.
-  '/node_modules/@azure/arm-security/dist-esm/.+\\.js$': [
+  // Either path separator: jest matches transform keys against native paths as written (on Windows,
+  // `\`), unlike the *IgnorePatterns below, where it turns `/` into the native separator itself.
+  '[/\\\\]node_modules[/\\\\]@azure[/\\\\]arm-security[/\\\\]dist-esm[/\\\\].+\\.js$': [
     'ts-jest',
     { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } },
   ],

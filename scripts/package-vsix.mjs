@@ -28,9 +28,11 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEV_PUBLISHER, outOfStep, PLACEHOLDERS } from './metadata.mjs';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+// fileURLToPath, not URL.pathname: that is `/C:/...` on Windows and keeps `%20` for a space.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name) => {
   const i = args.indexOf(name);

@@ -68,14 +68,22 @@ const staticChecks = quick
   : Promise.all(stages.map(([name, cmd, args]) => runStage(name, cmd, args, true)));
 
 // The bundles run under Node 24 too only where a Node 24 binary exists for this machine
-// (tests/helpers/nodes.ts): say so when they do not, rather than pass quietly with less.
+// (tests/helpers/nodes.ts): say so when they do not, and why, rather than pass quietly with less.
+// The node-<platform>-<arch> packages with a Node 24 build are the optional dependencies.
+const node24Packages = Object.keys(
+  JSON.parse(readFileSync('package.json', 'utf8')).optionalDependencies ?? {},
+);
 const bundledNode = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 const node24 = join('node_modules', bundledNode, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
-if (process.versions.node.split('.')[0] !== '24' && !existsSync(node24))
+if (process.versions.node.split('.')[0] !== '24' && !existsSync(node24)) {
+  const why = node24Packages.includes(bundledNode)
+    ? `${bundledNode} is not installed (were optional dependencies omitted?)`
+    : `npm has no Node 24 build for ${process.platform}-${process.arch} (no ${bundledNode} 24.x), only for ` +
+      node24Packages.map((p) => p.slice('node-'.length)).join(', ');
   console.log(
-    `note Node 24 runs skipped: no ${bundledNode} package for ${process.platform}-${process.arch} ` +
-      `(Node 24 packages exist for linux-x64, linux-arm64, darwin-x64 and win-x64 only); the bundles are tested on Node ${process.versions.node} only`,
+    `note Node 24 runs skipped: ${why}; the bundles are tested on Node ${process.versions.node} only`,
   );
+}
 
 const work = mkdtempSync(join(tmpdir(), 'jit-jest-'));
 const jestReport = join(work, 'report.json');

@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnvironment } from './childProcess';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -75,7 +76,9 @@ export function endpointEnv(endpoint: ServiceEndpoint): Record<string, string> {
 export function buildJobVariables(): Record<string, string> {
   return {
     AGENT_VERSION: '4.266.2',
-    AGENT_OS: 'Linux',
+    // Agent.OS as the agent sets it on this machine's OS.
+    AGENT_OS:
+      ({ win32: 'Windows_NT', darwin: 'Darwin' } as Record<string, string>)[process.platform] ?? 'Linux',
     AGENT_JOBNAME: 'deploy',
     SYSTEM_HOSTTYPE: 'build',
     SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
@@ -141,7 +144,7 @@ export const variableKey = (name: string): string => name.replace(/[. ]/g, '_').
 export async function runAdoStep(options: AdoStepOptions): Promise<AdoStepResult> {
   const tempDirectory = mkdtempSync(join(tmpdir(), 'ado-agent-temp-'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...childEnvironment(),
     HOME: tempDirectory,
     ...buildJobVariables(),
     AGENT_TEMPDIRECTORY: tempDirectory,

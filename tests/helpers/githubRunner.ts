@@ -12,18 +12,11 @@
  *   user would see, annotations are collected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { linkNode, systemEnvironment, writeNodeTool } from './childProcess';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -42,7 +35,8 @@ export interface StepOptions {
   /** Kill the step if it runs longer than this (a hung step must fail the test, not hang it). */
   readonly timeoutMs?: number;
   /**
-   * Executables on the step's PATH besides `node` (name -> shell script), e.g. a stand-in `az`.
+   * Executables on the step's PATH besides `node` (name -> the Node script it runs, with `node`),
+   * e.g. a stand-in `az`: `az` on Linux and macOS, `az.cmd` on Windows (tests/helpers/childProcess.ts).
    * Nothing else from the machine is on PATH, so an `az` installed there cannot change a result.
    */
   readonly tools?: Readonly<Record<string, string>>;
@@ -143,7 +137,8 @@ export function readCommands(
   const masks: string[] = [];
   const annotations: Annotation[] = [];
   const shown: string[] = [];
-  for (const line of stdout.split('\n')) {
+  // @actions/core ends each command with os.EOL: CRLF on Windows.
+  for (const line of stdout.split(/\r?\n/)) {
     const command = COMMAND.exec(line);
     if (!command) {
       shown.push(line);
@@ -189,8 +184,8 @@ function newStepFiles(node: string, tools: Readonly<Record<string, string>>): St
   const bin = join(dir, 'bin');
   mkdirSync(workspace);
   mkdirSync(bin);
-  symlinkSync(node, join(bin, 'node'));
-  for (const [name, script] of Object.entries(tools)) writeFileSync(join(bin, name), script, { mode: 0o755 });
+  linkNode(bin, node);
+  for (const [name, script] of Object.entries(tools)) writeNodeTool(bin, name, node, script);
   const files = {
     output: join(dir, 'output.txt'),
     state: join(dir, 'state.txt'),
@@ -203,8 +198,14 @@ function newStepFiles(node: string, tools: Readonly<Record<string, string>>): St
   return files;
 }
 
+/** RUNNER_OS as the runner sets it on this machine's OS. */
+const RUNNER_OS =
+  ({ win32: 'Windows', darwin: 'macOS' } as Record<string, string>)[process.platform] ?? 'Linux';
+
 export function runnerEnvironment(files: StepFiles): Record<string, string> {
   return {
+    // What Windows itself needs (the runner passes the machine's whole environment); nothing on POSIX.
+    ...systemEnvironment(),
     PATH: files.bin,
     HOME: files.workspace,
     CI: 'true',
@@ -212,7 +213,7 @@ export function runnerEnvironment(files: StepFiles): Record<string, string> {
     GITHUB_ACTION_PATH: REPO_ROOT,
     GITHUB_WORKSPACE: files.workspace,
     RUNNER_TEMP: dirname(files.workspace),
-    RUNNER_OS: 'Linux',
+    RUNNER_OS,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'contoso/webapp',
     GITHUB_RUN_ID: '4242',

@@ -8,11 +8,12 @@
  * The packages are optional dependencies for the platforms that publish Node 24
  * under that name (linux-x64, linux-arm64, darwin-x64, win-x64); npm installs the
  * one for this machine. Elsewhere (macOS on Apple silicon, Windows on arm64) the
- * Node 24 runs are skipped unless the Node running the tests is itself Node 24. `NODE24_SKIPPED` says why, for
- * scripts/test.mjs to print; every test then runs once, on the machine's Node.
+ * Node 24 runs are skipped unless the Node running the tests is itself Node 24: scripts/test.mjs prints why
+ * before jest starts, and jest lists `NODE24_SKIPPED` as a skipped test (tests/e2e/action/compileCache.test.ts);
+ * every test then runs once, on the machine's Node.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface NodeBinary {
@@ -45,8 +46,20 @@ export const NODE_BINARIES: readonly NodeBinary[] = [...byMajor.values()].sort((
   a.name.localeCompare(b.name, 'en', { numeric: true }),
 );
 
-/** Undefined when the bundles run under Node 24; otherwise why they do not. */
+/** The `node-<platform>-<arch>` packages with a Node 24 build: the optional dependencies. */
+const NODE24_PACKAGES = Object.keys(
+  (
+    JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      optionalDependencies?: Record<string, string>;
+    }
+  ).optionalDependencies ?? {},
+);
+
+/** Undefined when the bundles run under Node 24; otherwise why they do not (as scripts/test.mjs says it). */
 export const NODE24_SKIPPED: string | undefined = byMajor.has('24')
   ? undefined
-  : `no Node 24 for ${process.platform}-${process.arch}: ${BUNDLED_NODE_PACKAGE} is not installed ` +
-    `(no Node 24 package for this platform is a dependency), so the bundles run on Node ${process.versions.node.split('.')[0]} only`;
+  : `Node 24 runs skipped: ${
+      NODE24_PACKAGES.includes(BUNDLED_NODE_PACKAGE)
+        ? `${BUNDLED_NODE_PACKAGE} is not installed (were optional dependencies omitted?)`
+        : `npm has no Node 24 build for ${process.platform}-${process.arch} (no ${BUNDLED_NODE_PACKAGE} 24.x)`
+    }; the bundles are tested on Node ${process.versions.node} only`;

@@ -51,10 +51,10 @@ if (command === 'account show') {
 }
 `;
 
-/** Writes the stand-in and returns the `az` shell script for `StepOptions.tools`. */
+/** Writes the stand-in and returns its Node script, for `StepOptions.tools` (`{ az: fakeAz(...) }`). */
 export function fakeAz(options: FakeAzOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'fake-az-'));
   writeFileSync(join(dir, 'az.js'), SCRIPT);
   writeFileSync(join(dir, 'az.json'), JSON.stringify(options));
-  return `#!/bin/sh\nexec node "${join(dir, 'az.js')}" "$@"\n`;
+  return join(dir, 'az.js');
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Emulator, type RequestLogEntry, type RuleView } from '../../../emulator';
+import { signalCases } from '../../helpers/childProcess';
 import { removeStepFiles, runStep, type StepResult } from '../../helpers/githubRunner';
 import { withEmulator } from '../../helpers/ownEmulator';
 import {
@@ -146,7 +147,7 @@ describe.each(actionNodes().map((n) => [n.name, n.path] as const))('Action bundl
     for (const step of [failed, closed]) expect(leakedSecrets(step, secretsOf(emu))).toEqual([]);
   });
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  for (const signal of signalCases('a main killed with a signal during the wait', ['SIGTERM', 'SIGINT']))
     test(`a main killed with ${signal} during the wait leaves its state, and post closes the access`, async (emu) => {
       emu.control.setRuleDelay(600_000);
       const killed = await main(

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
+import { childEnvironment, killTree, OWN_PROCESS_GROUP } from '../../helpers/childProcess';
 import { CLI, cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, spEnv, tempDir } from './helpers';
 
 jest.setTimeout(90_000);
@@ -25,15 +26,15 @@ afterAll(async () => {
 describe('the lines `npm run emulator` prints', () => {
   let server: ChildProcess | undefined;
   afterEach(() => {
-    // Our own child's process group (ts-run starts the server under it).
-    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+    // Our own child and the server ts-run starts under it.
+    killTree(server);
     server = undefined;
   });
 
   function startServer(): Promise<string> {
     server = spawn(process.execPath, ['scripts/ts-run.mjs', 'emulator/cli.ts', '--port', '0'], {
       cwd: root,
-      detached: true,
+      ...OWN_PROCESS_GROUP,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -75,7 +76,7 @@ describe('the lines `npm run emulator` prints', () => {
     const commands = [...out.matchAll(/^ {2}(node dist\/cli\/main\.js .*)$/gm)].map((m) => m[1] ?? '');
     expect(commands).toHaveLength(2);
     const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...childEnvironment(),
       HOME: tempDir(),
       // Not a cloud setting: post's re-check without the ~30 s pause, as for every other child
       // (tests/helpers/fastClose.js).

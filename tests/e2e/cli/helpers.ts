@@ -4,10 +4,11 @@
  * emulator lives in this process and must keep answering while it runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../../emulator';
+import { childEnvironment } from '../../helpers/childProcess';
 
 export const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 export const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
@@ -45,13 +46,17 @@ export function cloudFlags(emu: Emulator): string[] {
   return ['--cloud', 'Custom', '--arm-endpoint', emu.armUrl, '--authority-host', emu.authorityHost];
 }
 
+/**
+ * A fresh folder, by its real path: what the CLI's process.cwd() reports when run in it. On macOS the
+ * temp folder is under /var, a link to /private/var, and a child's cwd comes back resolved.
+ */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'jit-cli-e2e-'));
+  return realpathSync(mkdtempSync(join(tmpdir(), 'jit-cli-e2e-')));
 }
 
 export function runCli(emu: Emulator, args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...childEnvironment(),
     HOME: options.cwd ?? tmpdir(),
     // Post's re-check of deleted rules without the ~30 s pause (see tests/helpers/fastClose.js).
     AZURE_JIT_ACCESS_RECHECK_DELAY_MS: process.env.AZURE_JIT_ACCESS_RECHECK_DELAY_MS ?? '0',

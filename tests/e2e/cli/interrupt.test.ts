@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
+import { NO_SIGNALS } from '../../helpers/childProcess';
 import { initiateAsOther } from '../../helpers/otherRequest';
 import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
@@ -50,27 +51,30 @@ async function initiated(): Promise<void> {
 
 beforeEach(() => emu.control.clearRequests());
 
-it('Ctrl-C while waiting: exit 130, the request stays recorded, and close removes its rule', async () => {
-  const cwd = tempDir();
-  emu.control.setRuleDelay(60_000);
-  let pid: number | undefined;
-  const running = runCli(emu, request(), { cwd, onSpawn: (p) => (pid = p) });
-  await initiated();
-  if (pid === undefined) throw new Error('no child pid');
-  process.kill(pid, 'SIGINT');
-  const run = await running;
-  expect(run.code).toBe(130);
-  expect(run.stderr).toMatch(/cancel/i);
-  expect(existsSync(join(cwd, '.azure-jit-access', 'state.json'))).toBe(true);
+(NO_SIGNALS ? it.skip : it)(
+  'Ctrl-C while waiting: exit 130, the request stays recorded, and close removes its rule',
+  async () => {
+    const cwd = tempDir();
+    emu.control.setRuleDelay(60_000);
+    let pid: number | undefined;
+    const running = runCli(emu, request(), { cwd, onSpawn: (p) => (pid = p) });
+    await initiated();
+    if (pid === undefined) throw new Error('no child pid');
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/cancel/i);
+    expect(existsSync(join(cwd, '.azure-jit-access', 'state.json'))).toBe(true);
 
-  // The rule shows up later (Azure does not know we were interrupted); close finds and deletes it.
-  emu.control.clock.advance(60_000);
-  emu.control.setRuleDelay(0);
-  expect(jitAllowRules(emu, 'web-01-nsg')).toHaveLength(1);
-  const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
-  expect(closed.code).toBe(0);
-  expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
-});
+    // The rule shows up later (Azure does not know we were interrupted); close finds and deletes it.
+    emu.control.clock.advance(60_000);
+    emu.control.setRuleDelay(0);
+    expect(jitAllowRules(emu, 'web-01-nsg')).toHaveLength(1);
+    const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
+    expect(closed.code).toBe(0);
+    expect(jitAllowRules(emu, 'web-01-nsg')).toEqual([]);
+  },
+);
 
 it('another request for the same VM port while we wait: exit 5 (superseded)', async () => {
   const cwd = tempDir();

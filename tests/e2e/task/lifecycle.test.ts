@@ -6,6 +6,7 @@
  */
 import type { Emulator } from '../../../emulator';
 import { describeStep, runAdoStep, type AdoStepResult } from '../../helpers/adoAgent';
+import { signalCases } from '../../helpers/childProcess';
 import { withEmulator } from '../../helpers/ownEmulator';
 import { NODE_BINARIES } from '../../helpers/nodes';
 import {
@@ -107,7 +108,7 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))('task bundles
     expect(leakedSecrets(closed, connectionSecrets(emu, 'secret'))).toEqual([]);
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  for (const signal of signalCases('a main cancelled with a signal during the wait', ['SIGINT', 'SIGTERM']))
     test(`a main cancelled with ${signal} during the wait keeps its state, and post closes the access`, async (emu) => {
       emu.control.setRuleDelay(600_000);
       let sent = false;

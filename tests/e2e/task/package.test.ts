@@ -119,7 +119,8 @@ describe('npm run package:vsix refuses a package the agent or the Marketplace wo
     mkdirSync(join(dir, 'dist', 'task'), { recursive: true });
     for (const entry of ['main', 'post'])
       writeFileSync(join(dir, 'dist', 'task', `${entry}.js`), '// stub\n');
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // A junction on Windows, where a directory symlink needs a privilege (the type is ignored elsewhere).
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'junction');
     const task = readJson<Record<string, unknown>>('task.json');
     edit.task?.(task);
     writeFileSync(join(dir, 'task.json'), JSON.stringify(task));

@@ -4,20 +4,21 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { killTree, OWN_PROCESS_GROUP } from '../../helpers/childProcess';
 
 const root = join(__dirname, '..', '..', '..');
 let child: ChildProcess | undefined;
 
 afterEach(() => {
-  // Our own child's process group (ts-run spawns the real server under it).
-  if (child?.pid) process.kill(-child.pid, 'SIGTERM');
+  // Our own child and the real server ts-run spawns under it.
+  killTree(child);
   child = undefined;
 });
 
 function startCli(args: string[]): Promise<string> {
   child = spawn(process.execPath, ['scripts/ts-run.mjs', 'emulator/cli.ts', ...args], {
     cwd: root,
-    detached: true,
+    ...OWN_PROCESS_GROUP,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

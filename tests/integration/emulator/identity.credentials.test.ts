@@ -20,6 +20,7 @@ import {
 import { createLocalJWKSet, decodeJwt, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { createIdentityService, type IdentityService, type PrincipalSpec } from '../../../emulator/identity';
 import { createTlsMaterial, writeCaFile } from '../../../emulator/tls';
+import { childEnvironment } from '../../helpers/childProcess';
 
 interface Scenario {
   tenantId: string;
@@ -568,7 +569,7 @@ describe('managed identity (App Service protocol, child process)', () => {
         process.execPath,
         ['-e', script],
         {
-          env: { PATH: process.env.PATH ?? '', ...env },
+          env: childEnvironment(env),
           cwd: join(__dirname, '..', '..', '..'),
           timeout: 30_000,
         },
@@ -628,12 +629,11 @@ describe('GitHub protocol through @actions/core (child process)', () => {
         process.execPath,
         ['-e', script],
         {
-          env: {
-            PATH: process.env.PATH ?? '',
+          env: childEnvironment({
             ACTIONS_ID_TOKEN_REQUEST_URL: s.identity.github.requestUrl,
             ACTIONS_ID_TOKEN_REQUEST_TOKEN: s.identity.github.requestToken,
             NODE_EXTRA_CA_CERTS: s.caPath,
-          },
+          }),
           cwd: join(__dirname, '..', '..', '..'),
           timeout: 30_000,
         },

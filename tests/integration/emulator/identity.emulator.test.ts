@@ -17,6 +17,7 @@ import {
 } from '@azure/identity';
 import { SecurityCenter } from '@azure/arm-security';
 import { startEmulator, type Emulator } from '../../../emulator';
+import { childEnvironment } from '../../helpers/childProcess';
 
 const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -176,14 +177,13 @@ it('ManagedIdentityCredential in a child process, from emu.managedIdentity.env +
       {
         cwd: ROOT,
         timeout: 30_000,
-        env: {
-          PATH: process.env.PATH ?? '',
+        env: childEnvironment({
           ...emu.managedIdentity.env,
           NODE_EXTRA_CA_CERTS: emu.caPath,
           MI_CLIENT_ID: p('jit-agent-mi').clientId,
           SUB: PROD,
           ARM: emu.armUrl,
-        },
+        }),
       },
       (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     );

@@ -5,7 +5,7 @@ import { SAMPLE_MAIN, SAMPLE_POST } from '../../helpers/sampleSummaries';
  * Wiring only; the runner protocol end to end is covered by tests/e2e/action.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitHubPlatform, githubRunMetadata, neutralizeCommands } from '../../../action/githubPlatform';
 
@@ -56,11 +56,14 @@ describe('githubPlatform', () => {
     const platform = createGitHubPlatform();
     platform.setOutput('host', 'web-01.eastus.cloudapp.azure.com');
     platform.saveState('jit-state', '{"version":1}');
+    // @actions/core ends lines with os.EOL (CRLF on Windows), which the runner reads either way.
     expect(readFileSync(join(dir, 'output'), 'utf8')).toMatch(
-      /^host<<(ghadelimiter_[0-9a-f-]+)\nweb-01\.eastus\.cloudapp\.azure\.com\n\1\n$/,
+      new RegExp(
+        `^host<<(ghadelimiter_[0-9a-f-]+)${EOL}web-01\\.eastus\\.cloudapp\\.azure\\.com${EOL}\\1${EOL}$`,
+      ),
     );
     expect(readFileSync(join(dir, 'state'), 'utf8')).toMatch(
-      /^jit-state<<(ghadelimiter_[0-9a-f-]+)\n\{"version":1\}\n\1\n$/,
+      new RegExp(`^jit-state<<(ghadelimiter_[0-9a-f-]+)${EOL}\\{"version":1\\}${EOL}\\1${EOL}$`),
     );
     process.env['STATE_jit-state'] = '{"version":1}';
     expect(platform.getState('jit-state')).toBe('{"version":1}');
@@ -71,7 +74,7 @@ describe('githubPlatform', () => {
     await platform.appendSummary(SAMPLE_MAIN);
     await platform.appendSummary(SAMPLE_POST);
     expect(readFileSync(join(dir, 'summary'), 'utf8')).toBe(
-      `${summaryMarkdown(SAMPLE_MAIN)}\n${summaryMarkdown(SAMPLE_POST)}\n`,
+      `${summaryMarkdown(SAMPLE_MAIN)}${EOL}${summaryMarkdown(SAMPLE_POST)}${EOL}`,
     );
   });
 
@@ -101,7 +104,7 @@ describe('githubPlatform', () => {
         '::endgroup::',
         '::error::Invalid input%0AWhat to do: fix it',
         '',
-      ].join('\n'),
+      ].join(EOL),
     );
     expect(process.exitCode).toBe(1);
   });
@@ -109,7 +112,7 @@ describe('githubPlatform', () => {
   it('keeps log text from being run as a workflow command', () => {
     createGitHubPlatform().info('Azure said:\n::set-env name=X::y\n  ##[error]z and ##[add-mask]w');
     expect(stdout.join('')).toBe(
-      'Azure said:\n\u200b::set-env name=X::y\n  ##\u200b[error]z and ##\u200b[add-mask]w\n',
+      `Azure said:\n\u200b::set-env name=X::y\n  ##\u200b[error]z and ##\u200b[add-mask]w${EOL}`,
     );
     expect(neutralizeCommands('a :: b')).toBe('a :: b');
   });

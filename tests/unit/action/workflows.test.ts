@@ -38,7 +38,11 @@ const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
 const workflows = dirs
   .flatMap((dir) => readdirSync(dir).map((f) => join(dir, f)))
   .filter((f) => /\.ya?ml$/.test(f))
-  .map((path) => ({ file: path.slice(root.length + 1), text: readFileSync(path, 'utf8') }))
+  // Named with `/` on every OS, as the tests below spell them.
+  .map((path) => ({
+    file: path.slice(root.length + 1).replace(/\\/g, '/'),
+    text: readFileSync(path, 'utf8'),
+  }))
   .map(({ file, text }) => ({ file, text, workflow: parse(text) as Workflow }));
 
 const actionSteps = workflows.flatMap(({ file, workflow }) =>
