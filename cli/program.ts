@@ -3,12 +3,13 @@
  * file dist/cli/main.js once the compile cache is on): wire the real process to `runCli` and exit
  * with its code.
  */
-import { exitWhenFlushed, neutralizeCommands } from '../shared';
+import { exitWhenFlushed, neutralizeCommands, sharedByRun } from '../shared';
 import { runCli } from './app';
 import { ansiAllowed } from './style';
 
 export function run(): void {
   const controller = new AbortController();
+  sharedByRun(controller.signal);
   let signals = 0;
   const onSignal = (name: NodeJS.Signals): void => {
     signals += 1;

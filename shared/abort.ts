@@ -1,5 +1,17 @@
 /** Abortable waits: a delay, a deadline combined with the run signal, and giving up on a call that ignores aborts. Rejections carry the signal's reason when it is a core error (deadline), else CancelledError. */
+import { setMaxListeners } from 'node:events';
 import { CancelledError, isJitError } from './errors';
+
+/**
+ * Marks a signal a whole run shares. Every Azure call in flight listens to it until it settles (and
+ * then stops), so a run for 50 VMs has dozens of listeners on it at once: no leak, but over Node's
+ * default of 10 Node prints "MaxListenersExceededWarning: Possible EventTarget memory leak" on
+ * stderr, into the user's log.
+ */
+export function sharedByRun<T extends AbortSignal>(signal: T): T {
+  setMaxListeners(0, signal);
+  return signal;
+}
 
 export function abortReason(signal: AbortSignal, what: string): Error {
   const reason: unknown = signal.reason;
@@ -33,7 +45,7 @@ export function withDeadline(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(onTimeout()), ms);
   const signals = signal ? [signal, controller.signal] : [controller.signal];
-  return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
+  return { signal: sharedByRun(AbortSignal.any(signals)), dispose: () => clearTimeout(timer) };
 }
 
 /**

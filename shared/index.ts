@@ -104,6 +104,7 @@ export { tlsTrustCode } from './tlsTrust';
 
 // Process and text helpers.
 export { abortSignalFromProcess, exitWhenFlushed, type ProcessCancellation } from './cancel';
+export { sharedByRun } from './abort';
 export { loadCompiled } from './compileCache';
 export { GUID_PATTERN, isGuid } from './guid';
 export { neutralizeCommands } from './outsideText';

@@ -5,6 +5,7 @@
  * what happened as data (`outcome.ts`), so entry files only map it to an exit
  * code and the CLI renders it.
  */
+import { sharedByRun } from './abort';
 import { describeError, toJitError, type JitError } from './errors';
 import type { FrontEnd } from './frontEnd';
 import { openAccess } from './jit/mainFlow';
@@ -20,6 +21,7 @@ export type { RunOptions } from './runOptions';
 
 /** Opens JIT access and waits until it is live. State for post is saved as soon as a request is accepted. */
 export async function runMain(options: RunOptions): Promise<MainOutcome> {
+  if (options.signal) sharedByRun(options.signal);
   const seen = watch(options.platform);
   try {
     const done = await openAccess({ ...options, platform: seen.platform });
@@ -34,6 +36,7 @@ export async function runMain(options: RunOptions): Promise<MainOutcome> {
 
 /** Closes what main opened, from the saved state. Missing state is a notice, not a failure. */
 export async function runPost(options: RunOptions): Promise<PostOutcome> {
+  if (options.signal) sharedByRun(options.signal);
   const seen = watch(options.platform);
   try {
     const done = await closeFromState({ ...options, platform: seen.platform });
