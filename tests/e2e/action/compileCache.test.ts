@@ -97,17 +97,21 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       expect(filesUnder(cache).map((f) => relative(cache, f))).toEqual(afterFirst);
     });
 
-    it("rewrites a cache it cannot use, and removes an earlier bundle's", () => {
-      const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
-      runCli(env());
-      const [file] = readdirSync(cache);
-      if (file === undefined) throw new Error('no cache file after the first run');
-      writeFileSync(join(cache, file), 'not a code cache');
-      writeFileSync(join(cache, 'program.js.0123456789abcdef01234567.v8cache'), 'an older bundle');
-      runCli(env());
-      expect(readdirSync(cache)).toEqual([file]);
-      expect(readFileSync(join(cache, file)).length).toBeGreaterThan(1000);
-    });
+    // Node 20's cache is our own file (loadCompiled); Node >= 22.1 keeps its built-in one.
+    (_name === 'node20' ? it : it.skip)(
+      "rewrites a cache it cannot use, and removes an earlier bundle's",
+      () => {
+        const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
+        runCli(env());
+        const [file] = readdirSync(cache);
+        if (file === undefined) throw new Error('no cache file after the first run');
+        writeFileSync(join(cache, file), 'not a code cache');
+        writeFileSync(join(cache, 'program.js.0123456789abcdef01234567.v8cache'), 'an older bundle');
+        runCli(env());
+        expect(readdirSync(cache)).toEqual([file]);
+        expect(readFileSync(join(cache, file)).length).toBeGreaterThan(1000);
+      },
+    );
 
     it('in a pipeline uses the job temp folder, not the user cache', () => {
       const runnerTemp = join(home, 'runner-temp');
