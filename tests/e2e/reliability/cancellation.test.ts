@@ -111,10 +111,11 @@ const cancelDuringWait = (signal: Signal): CancelCase => ({
     const post = await ghPost(emu, main, { inputs: { source: EGRESS_IP } });
     closed(emu, post.exitCode, violations);
     scan(signal, [main, post], violations);
-    return {
-      violations,
-      shown: (ghErrors(main)[0] ?? ghWarnings(main)[0] ?? `exit ${main.exitCode}`).split('\n')[0] ?? '',
-    };
+    // Two signals: whether the second lands before the first's error is written depends on the
+    // machine's speed (the second means "exit now"), so what users read first is the warning.
+    const first =
+      signal === 'SIGINT+SIGTERM' ? ghWarnings(main)[0] : (ghErrors(main)[0] ?? ghWarnings(main)[0]);
+    return { violations, shown: (first ?? `exit ${main.exitCode}`).split('\n')[0] ?? '' };
   },
 });
 
