@@ -5,7 +5,6 @@
  * `initiate`) lets post close what was opened; a second signal exits at once,
  * as a runner that escalates expects.
  */
-import { sharedByRun } from './abort';
 import { CancelledError } from './errors';
 
 export interface ProcessCancellation {
@@ -40,7 +39,7 @@ export function abortSignalFromProcess(
     return [name, handler] as const;
   });
   return {
-    signal: sharedByRun(controller.signal),
+    signal: controller.signal,
     dispose() {
       for (const [name, handler] of handlers) source.off(name, handler);
     },
