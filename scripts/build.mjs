@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
-import { lazyOidc, OIDC_ENTRY } from './lazy-oidc.mjs';
+import { lazyOidc, lazyUndici, OIDC_ENTRY, UNDICI_ENTRY } from './lazy-oidc.mjs';
 import { startupPatches } from './startup-patches.mjs';
 
 /** The code: one bundle per front-end. */
@@ -59,8 +59,10 @@ const results = await Promise.all([
     ...common,
     entryPoints: present(OIDC_ENTRY),
     legalComments: 'linked',
-    plugins: [startupPatches()],
+    plugins: [lazyUndici(), startupPatches()],
   }),
+  // Loaded by oidc.js only if a proxy dispatcher is asked for (see lazy-oidc.mjs).
+  build({ ...common, entryPoints: UNDICI_ENTRY, legalComments: 'linked', plugins: [startupPatches()] }),
 ]);
 
 function files(dir) {

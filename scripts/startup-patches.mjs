@@ -14,10 +14,8 @@
 // - jsonwebtoken: @azure/msal-node loads it (with semver and lodash helpers)
 //   at start-up, though only a certificate credential's client assertion
 //   signs with it. The edit loads it on that first `jwt.sign`.
-// - undici: @actions/http-client (the GitHub OIDC token request, in
-//   dist/action/oidc.js) loads and sets up undici at start-up, ~35 ms, though
-//   it only builds a ProxyAgent for `getAgentDispatcher`, which the OIDC
-//   client never calls. The edit loads it on that first use.
+// - undici: @actions/http-client (the GitHub OIDC token request) loads it at
+//   start-up; lazy-oidc.mjs moves it to a file of its own, loaded on first use.
 // - proxy agents: @typespec/ts-http-runtime loads https-proxy-agent and
 //   http-proxy-agent (with agent-base, debug, supports-color) at start-up for
 //   its proxy policy; the edits load them when a proxy agent is first made.
@@ -42,15 +40,6 @@ const PATCHES = [
       ['import { HttpProxyAgent } from "http-proxy-agent";\n', ''],
       ['new HttpProxyAgent(', 'new (require("http-proxy-agent").HttpProxyAgent)('],
       ['new HttpsProxyAgent(', 'new (require("https-proxy-agent").HttpsProxyAgent)('],
-    ],
-  },
-  {
-    file: /[\\/]@actions[\\/]http-client[\\/]lib[\\/]index\.js$/,
-    edits: [
-      [
-        'const undici_1 = require("undici");',
-        'let undici_loaded;\nconst undici_1 = { get ProxyAgent() { return (undici_loaded ??= require("undici")).ProxyAgent; } };',
-      ],
     ],
   },
   {

@@ -70,6 +70,7 @@ export async function resolveTopologies(
   clients: AzureClients,
   vms: readonly VmRef[],
   signal?: AbortSignal,
+  onNsgs?: NsgsFound,
 ): Promise<VmTopology[]> {
   const cache: SubnetNsgCache = new Map();
   const groups = new Map<string, VmRef[]>();
@@ -81,7 +82,7 @@ export async function resolveTopologies(
   const resolved = new Map<VmRef, VmTopology>();
   await Promise.all(
     [...groups.values()].map(async (refs) => {
-      const topologies = await resolveGroup(clients, refs, cache, signal);
+      const topologies = await resolveGroup(clients, refs, cache, signal, onNsgs);
       refs.forEach((ref, i) => resolved.set(ref, topologies[i] as VmTopology));
     }),
   );
@@ -105,12 +106,21 @@ interface NicConfigs {
   readonly configs: readonly NetworkInterfaceIPConfiguration[];
 }
 
+/**
+ * Told the NSG IDs on a resource group's VMs' paths as they become known, before the whole
+ * topology is: the NICs' after the NIC reads (`all` false), then every one of the group's after
+ * its subnet reads (`all` true). Main starts its pre-initiate NSG reads there (snapshot.ts), so
+ * they overlap the subnet, public IP and policy reads.
+ */
+export type NsgsFound = (nsgIds: readonly string[], all: boolean) => void;
+
 /** VMs of one resource group: each step reads what all of them need at once. */
 async function resolveGroup(
   clients: AzureClients,
   refs: readonly VmRef[],
   cache: SubnetNsgCache,
   signal?: AbortSignal,
+  onNsgs?: NsgsFound,
 ): Promise<VmTopology[]> {
   const first = refs[0];
   const subscriptionId = first?.subscriptionId ?? clients.session.subscriptionId;
@@ -136,6 +146,10 @@ async function resolveGroup(
       };
     }),
   );
+  const nicNsgIds = configsOf.flatMap((nicConfigs) =>
+    nicConfigs.flatMap((n) => (n.nic.networkSecurityGroup?.id ? [n.nic.networkSecurityGroup.id] : [])),
+  );
+  onNsgs?.(nicNsgIds, false);
   // Subnets and public IPs depend on the NICs only: read them at the same time.
   const publicIpIdOf = configsOf.map(
     (nicConfigs) =>
@@ -145,7 +159,10 @@ async function resolveGroup(
     nicConfigs.flatMap((n) => n.configs.flatMap((c) => (c.subnet?.id ? [c.subnet.id] : []))),
   );
   const [subnetNsgs, pips] = await Promise.all([
-    subnetNsgIds(clients, subnetIds, cache, signal),
+    subnetNsgIds(clients, subnetIds, cache, signal).then((found) => {
+      onNsgs?.([...nicNsgIds, ...[...found.values()].filter((id): id is string => id !== undefined)], true);
+      return found;
+    }),
     readByIds(
       clients,
       PUBLIC_IPS,

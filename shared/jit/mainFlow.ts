@@ -30,7 +30,7 @@ import { StateStore } from './stateStore';
 import { buildTargets, type Target } from './targets';
 import { validateRequest } from './validate';
 import { expectationsFor, type FoundRule } from './expectation';
-import { snapshotRules } from './snapshot';
+import { NsgPrefetch, snapshotRules } from './snapshot';
 import { waitForRules } from './wait';
 
 /** Outputs saying who signed in, as azure/login users expect: set as soon as sign-in succeeds. */
@@ -56,6 +56,8 @@ interface MainRun {
   readonly clients: AzureClients;
   readonly source: RequestedSource;
   readonly plans: readonly PolicyPlan[];
+  /** The snapshot's NSG reads, started while the plan was made. */
+  readonly prefetch?: NsgPrefetch;
   /** How the source reads in messages and the summary. */
   readonly sourceText: string;
   readonly summary: (outcome: MainSummary['outcome'], rows: MainRow[]) => MainSummary;
@@ -83,8 +85,10 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
     ...(options.now ? { now: options.now } : {}),
   });
   const source = await platform.group('Resolve the source address', () => early.result(session.proxy));
+  // A dry run writes nothing, so it needs no snapshot.
+  const prefetch = config.dryRun ? undefined : new NsgPrefetch(clients, options.signal);
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
-    planRequest(clients, config, source, options),
+    planRequest(clients, config, source, options, prefetch),
   );
   if (!session.subscriptionId) {
     // VMs given by resource ID: report their subscription when there is exactly one.
@@ -100,6 +104,7 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
     clients,
     source,
     plans,
+    ...(prefetch ? { prefetch } : {}),
     sourceText: source.prefix ?? `the caller address (${fe.setting('source', 'azure')})`,
     summary: (outcome, rows) => ({
       kind: 'main',
@@ -134,7 +139,10 @@ class EarlySource {
   /** The front-end's connect, starting the lookup as soon as the session (and its proxy) exists. */
   readonly connect = async (cloud: CloudEndpoints): Promise<AzureSession> => {
     const session = await this.options.connect(cloud);
-    this.started ??= this.lookUp(session.proxy);
+    // Started once sign-in's first request is on its way (setImmediate runs when the token
+    // request waits on the network): sign-in is on the critical path, the lookup is not, and
+    // both share one thread.
+    this.started ??= new Promise((r) => setImmediate(r)).then(() => this.lookUp(session.proxy));
     // Awaited by `result`; a failure while sign-in is still running must not go unhandled.
     this.started.catch(() => undefined);
     return session;
@@ -234,6 +242,7 @@ async function requestAccess(run: MainRun, store: StateStore, justification: str
     clients,
     plans.flatMap((p) => p.vms.flatMap((v) => v.match.vm.nsgs.map((n) => n.id))),
     signal,
+    run.prefetch,
   );
   const requests = await initiateAll(clients, plans, store, {
     source,
@@ -343,10 +352,11 @@ async function planRequest(
   config: JitConfig,
   source: RequestedSource,
   options: RunOptions,
+  prefetch: NsgPrefetch | undefined,
 ): Promise<PolicyPlan[]> {
   const { platform, signal } = options;
   const policiesOf = prefetchPolicies(clients, inputGroups(config, clients.session.subscriptionId), signal);
-  const vms = await resolveTopologies(clients, config.vms, signal);
+  const vms = await resolveTopologies(clients, config.vms, signal, prefetch?.found);
   for (const vm of vms) {
     platform.info(
       `${vm.name}: private IP ${vm.privateIps.join(', ') || 'none'}, NSGs ${vm.nsgs.map((n) => `${nameFromId(n.id)} (${n.level})`).join(', ') || 'none'}` +
