@@ -6,7 +6,6 @@
  */
 import type { NetworkSecurityGroup } from '@azure/arm-network';
 import type { AzureClients } from '../azure/clients';
-import { LIST_THRESHOLD } from '../azure/batchReads';
 import { readNsgs } from '../azure/nsg';
 import { normalizeId } from '../azure/resourceId';
 import { isJitAllowRule } from './nsgRules';
@@ -16,11 +15,9 @@ export type RuleSnapshot = ReadonlyMap<string, ReadonlySet<string>>;
 
 /**
  * The snapshot's NSG reads, started as the topology finds the NSGs (topology.ts `NsgsFound`)
- * rather than after the whole plan is validated: on a 1-VM run the NIC's NSG is read beside its
- * subnet and public IP, one round trip less before initiate. NSGs that one list of their resource
- * group may read (LIST_THRESHOLD) wait until the group's subnet NSGs are known too, so that list
- * covers those as well. Reads only; a failed one fails `snapshotRules` as its own read would, and
- * is dropped unseen if the run stops before that.
+ * rather than after the whole plan is made and validated: they overlap the public IP and JIT
+ * policy reads. Reads only; a failed one fails `snapshotRules` as its own read would, and is
+ * dropped unseen if the run stops before that.
  */
 export class NsgPrefetch {
   private readonly reads = new Map<string, Promise<NetworkSecurityGroup>>();
@@ -30,18 +27,14 @@ export class NsgPrefetch {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** Starts reading the NSGs not read yet: all of them once `all` is true, else those read by GET anyway. */
-  readonly found = (nsgIds: readonly string[], all: boolean): void => {
+  /** Starts reading the NSGs not read yet (one list per resource group with several: readNsgs). */
+  readonly found = (nsgIds: readonly string[]): void => {
     const unread = [
       ...new Map(
         nsgIds.filter((id) => !this.reads.has(normalizeId(id))).map((id) => [normalizeId(id), id]),
       ).values(),
     ];
-    const perGroup = new Map<string, number>();
-    const groupOf = (id: string): string => normalizeId(id).split('/providers/')[0] ?? '';
-    for (const id of unread) perGroup.set(groupOf(id), (perGroup.get(groupOf(id)) ?? 0) + 1);
-    const now = all ? unread : unread.filter((id) => (perGroup.get(groupOf(id)) ?? 0) < LIST_THRESHOLD);
-    for (const { id, read } of readNsgs(this.clients, now, this.signal)) {
+    for (const { id, read } of readNsgs(this.clients, unread, this.signal)) {
       read.catch(() => undefined);
       this.reads.set(normalizeId(id), read);
     }

@@ -1,9 +1,9 @@
 /**
- * Main reads the NSGs it snapshots before initiate as soon as the topology names them: a NIC's
- * NSG while the VM's subnet and public IP are still being read, not after the whole plan (one
- * round trip less on every run). These cases hold the subnet read back with the emulator's
- * latency fault, so the order does not depend on machine speed, and check that the outcome, the
- * reads and the writes are what they were.
+ * Main reads the NSGs it snapshots before initiate as soon as the topology names them all (once
+ * the subnet read is answered), while the VM's public IP and the JIT policies are still being
+ * read, not after the whole plan is made and validated. These cases hold the public IP read back
+ * with the emulator's latency fault, so the order does not depend on machine speed, and check
+ * that the outcome, the reads and the writes are what they were.
  */
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../../emulator';
 import { EGRESS_IP, allowRules, initiates, main, platformFor, writes } from './harness';
@@ -15,25 +15,25 @@ afterEach(async () => {
   await emu?.stop();
 });
 
-const SUBNET_GET = /\/virtualNetworks\/vnet-web\/subnets\/snet-web1(\?|$)/i;
+const PIP_GET = /\/publicIPAddresses\/web-01-pip(\?|$)/i;
 const NSG_GET = /\/networkSecurityGroups\/web-01-nsg(\?|$)/i;
 /** The log holds calls in the order they were answered. */
 const answered = (pattern: RegExp): number =>
   emu.control.requests().findIndex((e: RequestLogEntry) => e.method === 'GET' && pattern.test(e.path));
 
-it("a NIC's NSG is read while its subnet read is still pending; access opens as before", async () => {
+it("the VM's NSG is read while its public IP read is still pending; access opens as before", async () => {
   emu = await startEmulator({ ruleDelayMs: 0 });
-  emu.control.faults.add({ method: 'GET', path: SUBNET_GET, latencyMs: 1500 });
+  emu.control.faults.add({ method: 'GET', path: PIP_GET, latencyMs: 1500 });
   const platform = platformFor(emu);
   expect(await main(emu, platform)).toBe(true);
   expect(platform.failures).toEqual([]);
 
-  const subnet = answered(SUBNET_GET);
+  const pip = answered(PIP_GET);
   const nsg = answered(NSG_GET);
-  expect(subnet).toBeGreaterThanOrEqual(0);
+  expect(pip).toBeGreaterThanOrEqual(0);
   expect(nsg).toBeGreaterThanOrEqual(0);
-  // Answered before the subnet read it overlapped.
-  expect(nsg).toBeLessThan(subnet);
+  // Answered before the public IP read it overlapped.
+  expect(nsg).toBeLessThan(pip);
   // Still one NSG read before initiate (the snapshot), none repeated.
   const log = emu.control.requests();
   const initiate = log.findIndex((e) => e.method === 'POST' && /\/initiate$/i.test(e.path));
@@ -44,7 +44,7 @@ it("a NIC's NSG is read while its subnet read is still pending; access opens as 
 
 it('a failed early NSG read fails the run as the snapshot read did, before any write', async () => {
   emu = await startEmulator({ ruleDelayMs: 0 });
-  emu.control.faults.add({ method: 'GET', path: SUBNET_GET, latencyMs: 500 });
+  emu.control.faults.add({ method: 'GET', path: PIP_GET, latencyMs: 500 });
   emu.control.faults.add({ method: 'GET', path: NSG_GET, status: 403 });
   const platform = platformFor(emu);
   expect(await main(emu, platform)).toBe(false);
