@@ -727,7 +727,7 @@ async function main(): Promise<void> {
       'interleaved with them, and "before" and "after" builds ran interleaved in the same run.',
       '',
       "Every run, the floor included, has NODE_EXTRA_CA_CERTS set to the emulator's CA (the Action and the task",
-      'can trust it no other way). Node 20 then sets up its certificate store at start-up, ~27 ms that',
+      'can trust it no other way). Node 20 then sets up its certificate store at start-up, ~30 ms that',
       '`node -e 0` pays too; on a runner without a custom CA, `node -e 0` skips it and a run pays it at its',
       'first TLS connection instead. The "without NODE_EXTRA_CA_CERTS" rows show the P1 ratios against that',
       'lower floor: on Node 20 they are the stricter measure. Node 24 is not affected.',
