@@ -70,7 +70,6 @@ export async function resolveTopologies(
   clients: AzureClients,
   vms: readonly VmRef[],
   signal?: AbortSignal,
-  onNsgs?: NsgsFound,
 ): Promise<VmTopology[]> {
   const cache: SubnetNsgCache = new Map();
   const groups = new Map<string, VmRef[]>();
@@ -82,7 +81,7 @@ export async function resolveTopologies(
   const resolved = new Map<VmRef, VmTopology>();
   await Promise.all(
     [...groups.values()].map(async (refs) => {
-      const topologies = await resolveGroup(clients, refs, cache, signal, onNsgs);
+      const topologies = await resolveGroup(clients, refs, cache, signal);
       refs.forEach((ref, i) => resolved.set(ref, topologies[i] as VmTopology));
     }),
   );
@@ -106,23 +105,12 @@ interface NicConfigs {
   readonly configs: readonly NetworkInterfaceIPConfiguration[];
 }
 
-/**
- * Told the NSG IDs on a resource group's VMs' paths (NICs' and subnets') as soon as its subnet
- * reads are answered, before its public IPs are and before the whole topology is: main starts its
- * pre-initiate NSG reads there (snapshot.ts), so they overlap the public IP and policy reads and
- * the other groups' reads. Not earlier, beside the subnet read: for one VM that would make three
- * calls at once where two connections are open, and against Azure a third connection costs more
- * round trips (TCP, TLS) than the overlap saves.
- */
-export type NsgsFound = (nsgIds: readonly string[]) => void;
-
 /** VMs of one resource group: each step reads what all of them need at once. */
 async function resolveGroup(
   clients: AzureClients,
   refs: readonly VmRef[],
   cache: SubnetNsgCache,
   signal?: AbortSignal,
-  onNsgs?: NsgsFound,
 ): Promise<VmTopology[]> {
   const first = refs[0];
   const subscriptionId = first?.subscriptionId ?? clients.session.subscriptionId;
@@ -148,9 +136,6 @@ async function resolveGroup(
       };
     }),
   );
-  const nicNsgIds = configsOf.flatMap((nicConfigs) =>
-    nicConfigs.flatMap((n) => (n.nic.networkSecurityGroup?.id ? [n.nic.networkSecurityGroup.id] : [])),
-  );
   // Subnets and public IPs depend on the NICs only: read them at the same time.
   const publicIpIdOf = configsOf.map(
     (nicConfigs) =>
@@ -160,10 +145,7 @@ async function resolveGroup(
     nicConfigs.flatMap((n) => n.configs.flatMap((c) => (c.subnet?.id ? [c.subnet.id] : []))),
   );
   const [subnetNsgs, pips] = await Promise.all([
-    subnetNsgIds(clients, subnetIds, cache, signal).then((found) => {
-      onNsgs?.([...nicNsgIds, ...[...found.values()].filter((id): id is string => id !== undefined)]);
-      return found;
-    }),
+    subnetNsgIds(clients, subnetIds, cache, signal),
     readByIds(
       clients,
       PUBLIC_IPS,

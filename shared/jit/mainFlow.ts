@@ -30,7 +30,7 @@ import { StateStore } from './stateStore';
 import { buildTargets, type Target } from './targets';
 import { validateRequest } from './validate';
 import { expectationsFor, type FoundRule } from './expectation';
-import { NsgPrefetch, snapshotRules } from './snapshot';
+import { snapshotRules } from './snapshot';
 import { waitForRules } from './wait';
 
 /** Outputs saying who signed in, as azure/login users expect: set as soon as sign-in succeeds. */
@@ -56,8 +56,6 @@ interface MainRun {
   readonly clients: AzureClients;
   readonly source: RequestedSource;
   readonly plans: readonly PolicyPlan[];
-  /** The snapshot's NSG reads, started while the plan was made. */
-  readonly prefetch?: NsgPrefetch;
   /** How the source reads in messages and the summary. */
   readonly sourceText: string;
   readonly summary: (outcome: MainSummary['outcome'], rows: MainRow[]) => MainSummary;
@@ -85,10 +83,8 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
     ...(options.now ? { now: options.now } : {}),
   });
   const source = await platform.group('Resolve the source address', () => early.result(session.proxy));
-  // A dry run writes nothing, so it needs no snapshot.
-  const prefetch = config.dryRun ? undefined : new NsgPrefetch(clients, options.signal);
   const plans = await platform.group('Find the VMs and their JIT policies', () =>
-    planRequest(clients, config, source, options, prefetch),
+    planRequest(clients, config, source, options),
   );
   if (!session.subscriptionId) {
     // VMs given by resource ID: report their subscription when there is exactly one.
@@ -104,7 +100,6 @@ export async function openAccess(options: RunOptions): Promise<MainDone> {
     clients,
     source,
     plans,
-    ...(prefetch ? { prefetch } : {}),
     sourceText: source.prefix ?? `the caller address (${fe.setting('source', 'azure')})`,
     summary: (outcome, rows) => ({
       kind: 'main',
@@ -238,11 +233,13 @@ async function requestAndWait(run: MainRun, justification: string): Promise<Main
 async function requestAccess(run: MainRun, store: StateStore, justification: string) {
   const { platform, signal } = run.options;
   const { clients, plans, source } = run;
+  // Read right before initiate, not earlier beside the topology reads: a rule that appears between
+  // this read and initiate counts as new, so a wider gap would let another request's rule with
+  // our source pass for ours (tests/integration/core/snapshotTiming.test.ts).
   const snapshot = await snapshotRules(
     clients,
     plans.flatMap((p) => p.vms.flatMap((v) => v.match.vm.nsgs.map((n) => n.id))),
     signal,
-    run.prefetch,
   );
   const requests = await initiateAll(clients, plans, store, {
     source,
@@ -352,11 +349,10 @@ async function planRequest(
   config: JitConfig,
   source: RequestedSource,
   options: RunOptions,
-  prefetch: NsgPrefetch | undefined,
 ): Promise<PolicyPlan[]> {
   const { platform, signal } = options;
   const policiesOf = prefetchPolicies(clients, inputGroups(config, clients.session.subscriptionId), signal);
-  const vms = await resolveTopologies(clients, config.vms, signal, prefetch?.found);
+  const vms = await resolveTopologies(clients, config.vms, signal);
   for (const vm of vms) {
     platform.info(
       `${vm.name}: private IP ${vm.privateIps.join(', ') || 'none'}, NSGs ${vm.nsgs.map((n) => `${nameFromId(n.id)} (${n.level})`).join(', ') || 'none'}` +
