@@ -134,10 +134,7 @@ class EarlySource {
   /** The front-end's connect, starting the lookup as soon as the session (and its proxy) exists. */
   readonly connect = async (cloud: CloudEndpoints): Promise<AzureSession> => {
     const session = await this.options.connect(cloud);
-    // Started once sign-in's first request is on its way (setImmediate runs when the token
-    // request waits on the network): sign-in is on the critical path, the lookup is not, and
-    // both share one thread.
-    this.started ??= new Promise((r) => setImmediate(r)).then(() => this.lookUp(session.proxy));
+    this.started ??= this.lookUp(session.proxy);
     // Awaited by `result`; a failure while sign-in is still running must not go unhandled.
     this.started.catch(() => undefined);
     return session;
