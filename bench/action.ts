@@ -14,6 +14,7 @@ const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 export interface StepTiming {
   readonly wallMs: number;
   readonly peakRssMb: number;
+  readonly cpuMs: number;
 }
 
 /**
@@ -69,7 +70,7 @@ export async function actionMainAndPost(
   if (post.exitCode !== 0)
     throw new Error(`action post failed (exit ${post.exitCode}):\n${post.log}\n${post.stderr}`);
   return {
-    main: { wallMs: mainMs, peakRssMb: runner.readRss(mainRss) },
-    post: { wallMs: postMs, peakRssMb: runner.readRss(postRss) },
+    main: { wallMs: mainMs, peakRssMb: runner.readRss(mainRss), cpuMs: runner.readCpu(mainRss) },
+    post: { wallMs: postMs, peakRssMb: runner.readRss(postRss), cpuMs: runner.readCpu(postRss) },
   };
 }

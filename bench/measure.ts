@@ -1,7 +1,7 @@
 /**
  * Runs the bundled CLI as a child process and measures it: wall time from
- * spawn to exit, and peak RSS read by a preloaded hook at the child's exit
- * (`process.resourceUsage().maxRSS`), which works wherever Node does (no
+ * spawn to exit, and peak RSS and CPU time read by a preloaded hook at the
+ * child's exit (`process.resourceUsage()`), which works wherever Node does (no
  * /usr/bin/time needed). The emulator runs in THIS process, so the child is
  * spawned asynchronously.
  */
@@ -10,9 +10,31 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PRELOAD = `process.on('exit', () => {
-  try { require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); } catch {}
-});\n`;
+/**
+ * Written after every other 'exit' listener has run (the compile cache's write included), as
+ * `<peak RSS KB> <user + system CPU µs>`.
+ */
+const PRELOAD = `const emit = process.emit;
+process.emit = function (event, ...args) {
+  const handled = emit.call(this, event, ...args);
+  if (event === 'exit') {
+    try {
+      const u = process.resourceUsage();
+      require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE, u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime));
+    } catch {}
+  }
+  return handled;
+};\n`;
+
+/** Peak RSS (MB) and CPU time (ms) the preload wrote; NaN when the child died before it could. */
+function readUsage(file: string): { peakRssMb: number; cpuMs: number } {
+  try {
+    const [rss, cpu] = readFileSync(file, 'utf8').split(' ').map(Number);
+    return { peakRssMb: (rss ?? Number.NaN) / 1024, cpuMs: (cpu ?? Number.NaN) / 1000 };
+  } catch {
+    return { peakRssMb: Number.NaN, cpuMs: Number.NaN };
+  }
+}
 
 export interface ChildRun {
   readonly code: number | null;
@@ -24,6 +46,8 @@ export interface ChildRun {
   readonly wallMs: number;
   /** Peak resident set size of the child, MB. */
   readonly peakRssMb: number;
+  /** CPU time of the child (user + system), ms: far steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
 }
 
 export class Runner {
@@ -50,11 +74,11 @@ export class Runner {
   }
 
   readRss(env: Record<string, string>): number {
-    try {
-      return Number(readFileSync(env.BENCH_RSS_FILE ?? '', 'utf8')) / 1024;
-    } catch {
-      return Number.NaN;
-    }
+    return readUsage(env.BENCH_RSS_FILE ?? '').peakRssMb;
+  }
+
+  readCpu(env: Record<string, string>): number {
+    return readUsage(env.BENCH_RSS_FILE ?? '').cpuMs;
   }
 
   /** A fresh working directory (so each request has its own state file). */
@@ -97,13 +121,9 @@ export class Runner {
         const exitedAt = Date.now();
         // 'exit' can fire before the pipes drain: collect output on 'close'.
         child.on('close', () => {
-          let peakRssMb = Number.NaN;
-          try {
-            peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
-          } catch {
-            // The child died before its exit hook ran.
-          }
-          resolve({ code, stdout, stderr, spawnedAt, exitedAt, wallMs, peakRssMb });
+          // NaN when the child died before its exit hook ran.
+          const { peakRssMb, cpuMs } = readUsage(rssFile);
+          resolve({ code, stdout, stderr, spawnedAt, exitedAt, wallMs, peakRssMb, cpuMs });
         });
       });
     });

@@ -207,6 +207,8 @@ async function startupRounds(details: string[]): Promise<void> {
           if (round === 0 && build.label === 'after' && node === nodes[0]) firstLog = log;
           const first = log[0];
           add(`${build.label}|${node.name}|request`, req.wallMs);
+          add(`${build.label}|${node.name}|request cpu`, req.cpuMs);
+          add(`${build.label}|${node.name}|request rss`, req.peakRssMb);
           if (first) add(`${build.label}|${node.name}|first`, first.time.getTime() - req.spawnedAt);
           const close = must(
             await runner.run(['close'], cwd, { node: node.path, script, env }),
@@ -232,6 +234,7 @@ async function startupRounds(details: string[]): Promise<void> {
             `${build.label} CLI request (warm cache)`,
           );
           add(`${build.label}|${node.name}|warm request`, warm.wallMs);
+          add(`${build.label}|${node.name}|warm request cpu`, warm.cpuMs);
           must(
             await runner.run(['close'], warmCwd, { node: node.path, script, env: warmEnv }),
             `${build.label} CLI close (warm cache)`,
@@ -246,6 +249,8 @@ async function startupRounds(details: string[]): Promise<void> {
             runnerTemp: freshTemp(runner),
           });
           add(`${build.label}|${node.name}|action main`, main.wallMs);
+          add(`${build.label}|${node.name}|action main cpu`, main.cpuMs);
+          add(`${build.label}|${node.name}|action main rss`, main.peakRssMb);
           add(`${build.label}|${node.name}|action post`, post.wallMs);
         }
       }
@@ -620,6 +625,17 @@ function startupRows(rows: Row[]): void {
         target: 'same ratio as the CLI',
       });
     }
+    const cpu = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} cpu`).toFixed(0)} ms`;
+    const rss = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} rss`).toFixed(0)} MB`;
+    rows.push({
+      what: `P1 CPU time (user + system) and peak RSS of the process (${node.name}): CLI empty cache / warm cache / Action main`,
+      ...both(
+        (b) =>
+          `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')}; ` +
+          `${rss(b, 'request')} / ${rss(b, 'action main')} (CLI / Action)`,
+      ),
+      target: 'for reference: steadier than wall time',
+    });
     rows.push({
       what: `P5 spawn → first request the emulator sees (${node.name})`,
       ...both((b) => s(med(`${b}|${node.name}|first`))),
