@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
 import { lazyOidc, lazyUndici, OIDC_ENTRY, UNDICI_ENTRY } from './lazy-oidc.mjs';
-import { startupPatches } from './startup-patches.mjs';
+import { JWT_ENTRIES, startupPatches } from './startup-patches.mjs';
 
 /** The code: one bundle per front-end. */
 const bundles = {
@@ -61,6 +61,8 @@ const results = await Promise.all([
     legalComments: 'linked',
     plugins: [lazyUndici(), startupPatches()],
   }),
+  // Loaded by each bundle only when a certificate credential signs its client assertion (see startup-patches.mjs).
+  build({ ...common, entryPoints: JWT_ENTRIES, legalComments: 'linked' }),
   // Loaded by oidc.js only if a proxy dispatcher is asked for (see lazy-oidc.mjs).
   build({ ...common, entryPoints: UNDICI_ENTRY, legalComments: 'linked', plugins: [startupPatches()] }),
 ]);

@@ -13,7 +13,9 @@
 //   still recognised exactly as before.
 // - jsonwebtoken: @azure/msal-node loads it (with semver and lodash helpers)
 //   at start-up, though only a certificate credential's client assertion
-//   signs with it. The edit loads it on that first `jwt.sign`.
+//   signs with it. The edit loads it on that first `jwt.sign`, from a file of
+//   its own beside each bundle (`jwt.js`, built by JWT_ENTRIES): 63 KB that
+//   the other runs no longer read or compile.
 // - undici: @actions/http-client (the GitHub OIDC token request) loads it at
 //   start-up; lazy-oidc.mjs moves it to a file of its own, loaded on first use.
 // - proxy agents: @typespec/ts-http-runtime loads https-proxy-agent and
@@ -22,6 +24,7 @@
 // - @azure/arm-security's models: only those the JIT operations reach stay in
 //   the bundles (see `securityJitOnly` below), 110 KB less to parse.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const FORM_DATA_CHECK = 'typeof FormData !== "undefined" && body instanceof FormData';
@@ -47,8 +50,8 @@ const PATCHES = [
     edits: [
       [
         "import jwt from 'jsonwebtoken';",
-        // esbuild bundles this require as a call of jsonwebtoken's module function: it runs on first use.
-        'let jwtLoaded;\nconst jwt = { sign: (...args) => (jwtLoaded ??= require("jsonwebtoken")).sign(...args) };',
+        // Left to Node (see `external` below): read from jwt.js beside the bundle on first use.
+        'let jwtLoaded;\nconst jwt = { sign: (...args) => (jwtLoaded ??= require("./jwt.js")).sign(...args) };',
       ],
     ],
   },
@@ -189,10 +192,26 @@ async function securityJitOnly(path) {
   return { contents: source.replace(MAPPERS_IMPORT, named), loader: 'js' };
 }
 
+const CLIENT_ASSERTION = /[\\/]@azure[\\/]msal-node[\\/]dist[\\/]client[\\/]ClientAssertion\.mjs$/;
+
+/**
+ * jsonwebtoken as msal-node resolves it, one copy beside each bundle that carries msal-node (the
+ * edit above requires it as `./jwt.js`, relative to the bundle at run time).
+ */
+export const JWT_ENTRIES = Object.fromEntries(
+  ['action', 'task', 'cli'].map((frontEnd) => [
+    `${frontEnd}/jwt`,
+    createRequire(createRequire(import.meta.url).resolve('@azure/msal-node')).resolve('jsonwebtoken'),
+  ]),
+);
+
 export function startupPatches() {
   return {
     name: 'startup-patches',
     setup(build) {
+      build.onResolve({ filter: /^\.\/jwt\.js$/ }, (args) =>
+        CLIENT_ASSERTION.test(args.importer) ? { path: args.path, external: true } : undefined,
+      );
       build.onLoad({ filter: SECURITY_SRC }, (args) => securityJitOnly(args.path));
       for (const { file, edits } of PATCHES) {
         build.onLoad({ filter: file }, async (args) => {

@@ -1,9 +1,11 @@
 /**
- * The Action's bundles load what only some runs need from files of their own, on first use
- * (scripts/lazy-oidc.mjs): steps.js reads oidc.js only when it signs in with GitHub OIDC, and
- * oidc.js reads undici.js only when @actions/http-client is asked for a proxy dispatcher, which the
- * OIDC request itself never does. These cases run the shipped files: each deferred file must stay
- * unread until its first use, and must then load and work.
+ * The bundles load what only some runs need from files of their own, on first use: the Action's
+ * steps.js reads oidc.js only when it signs in with GitHub OIDC, and oidc.js reads undici.js only
+ * when @actions/http-client is asked for a proxy dispatcher, which the OIDC request itself never
+ * does (scripts/lazy-oidc.mjs); each front-end's bundle reads the jwt.js beside it only when a
+ * certificate credential signs its client assertion (scripts/startup-patches.mjs; the certificate
+ * sign-ins of tests/e2e/cli/auth.test.ts and tests/e2e/task/auth.test.ts run that path). These cases
+ * run the shipped files: each deferred file must stay unread until its first use, and must load.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,20 +17,26 @@ jest.setTimeout(60_000);
 
 const ACTION_DIST = join(REPO_ROOT, 'dist', 'action');
 
-/** Runs `script` under `node` with the Action's dist folder as `dir`; returns its stdout as JSON. */
-function probe(node: string, script: string, env: Record<string, string> = {}): Record<string, unknown> {
-  const run = spawnSync(node, ['-e', `const dir = ${JSON.stringify(ACTION_DIST)};\n${script}`], {
+/** Runs `script` under `node` with a dist folder (the Action's by default) as `dir`; returns its stdout as JSON. */
+function probe(
+  node: string,
+  script: string,
+  env: Record<string, string> = {},
+  dist = ACTION_DIST,
+): Record<string, unknown> {
+  const run = spawnSync(node, ['-e', `const dir = ${JSON.stringify(dist)};\n${script}`], {
     env: childEnvironment(env),
     encoding: 'utf8',
     timeout: 30_000,
   });
   expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout) as Record<string, unknown>;
+  // The last line: task-lib prints its `##vso[...]` commands on stdout when it loads.
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
 }
 
 const LOADED = `const loaded = (f) => Object.keys(require.cache).some((k) => k === require('path').join(dir, f));`;
 
-describe.each(NODE_BINARIES)('the Action’s deferred files on $name', ({ path: node }) => {
+describe.each(NODE_BINARIES)('the deferred files on $name', ({ path: node }) => {
   it('oidc.js loads without undici.js, and reads it when a proxy dispatcher is first asked for', () => {
     const result = probe(
       node,
@@ -63,5 +71,23 @@ describe.each(NODE_BINARIES)('the Action’s deferred files on $name', ({ path: 
       console.log(JSON.stringify({ oidc: loaded('oidc.js'), undici: loaded('undici.js') }));`,
     );
     expect(result).toEqual({ oidc: false, undici: false });
+  });
+
+  it.each([
+    ['action', 'steps.js'],
+    ['task', 'steps.js'],
+    ['cli', 'program.js'],
+  ])('%s/%s loads without the jwt.js beside it, which signs on its own', (frontEnd, bundle) => {
+    const result = probe(
+      node,
+      `${LOADED}
+      require(require('path').join(dir, ${JSON.stringify(bundle)}));
+      const before = loaded('jwt.js');
+      const { sign } = require(require('path').join(dir, 'jwt.js'));
+      console.log(JSON.stringify({ before, signs: typeof sign('{}', 'key', { algorithm: 'HS256' }) }));`,
+      {},
+      join(REPO_ROOT, 'dist', frontEnd),
+    );
+    expect(result).toEqual({ before: false, signs: 'string' });
   });
 });
