@@ -8,8 +8,8 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
-import { lazyOidc, lazyUndici, OIDC_ENTRY, UNDICI_ENTRY } from './lazy-oidc.mjs';
-import { JWT_ENTRIES, startupPatches } from './startup-patches.mjs';
+import { lazyOidc, OIDC_ENTRY } from './lazy-oidc.mjs';
+import { DEFERRED_ENTRIES, startupPatches } from './startup-patches.mjs';
 
 /** The code: one bundle per front-end. */
 const bundles = {
@@ -59,12 +59,10 @@ const results = await Promise.all([
     ...common,
     entryPoints: present(OIDC_ENTRY),
     legalComments: 'linked',
-    plugins: [lazyUndici(), startupPatches()],
+    plugins: [startupPatches()],
   }),
-  // Loaded by each bundle only when a certificate credential signs its client assertion (see startup-patches.mjs).
-  build({ ...common, entryPoints: JWT_ENTRIES, legalComments: 'linked' }),
-  // Loaded by oidc.js only if a proxy dispatcher is asked for (see lazy-oidc.mjs).
-  build({ ...common, entryPoints: UNDICI_ENTRY, legalComments: 'linked', plugins: [startupPatches()] }),
+  // What only some runs need, read on first use (undici.js, jwt.js: see startup-patches.mjs).
+  build({ ...common, entryPoints: DEFERRED_ENTRIES, legalComments: 'linked' }),
 ]);
 
 function files(dir) {

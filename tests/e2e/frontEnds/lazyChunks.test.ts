@@ -2,7 +2,7 @@
  * The bundles load what only some runs need from files of their own, on first use: the Action's
  * steps.js reads oidc.js only when it signs in with GitHub OIDC, and oidc.js reads undici.js only
  * when @actions/http-client is asked for a proxy dispatcher, which the OIDC request itself never
- * does (scripts/lazy-oidc.mjs); each front-end's bundle reads the jwt.js beside it only when a
+ * does (scripts/lazy-oidc.mjs, scripts/startup-patches.mjs); each front-end's bundle reads the jwt.js beside it only when a
  * certificate credential signs its client assertion (scripts/startup-patches.mjs; the certificate
  * sign-ins of tests/e2e/cli/auth.test.ts and tests/e2e/task/auth.test.ts run that path). These cases
  * run the shipped files: each deferred file must stay unread until its first use, and must load.
