@@ -46,7 +46,7 @@ export interface ChildRun {
   readonly wallMs: number;
   /** Peak resident set size of the child, MB. */
   readonly peakRssMb: number;
-  /** CPU time of the child (user + system), ms: far steadier than wall time on a shared machine. */
+  /** CPU time of the child (user + system), ms: it leaves out waits, though on a shared machine it varies too. */
   readonly cpuMs: number;
 }
 

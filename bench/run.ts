@@ -634,7 +634,7 @@ function startupRows(rows: Row[]): void {
           `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')}; ` +
           `${rss(b, 'request')} / ${rss(b, 'action main')} (CLI / Action)`,
       ),
-      target: 'for reference: steadier than wall time',
+      target: 'for reference',
     });
     rows.push({
       what: `P5 spawn → first request the emulator sees (${node.name})`,
