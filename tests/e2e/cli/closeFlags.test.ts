@@ -5,7 +5,7 @@
  * one port never closes another as a side effect.
  */
 import { startEmulator, type Emulator } from '../../../emulator';
-import { cloudFlags, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
+import { cloudFlags, emulatorFlags, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -27,19 +27,9 @@ const allowRules = (): string[] =>
 
 it('a combined rule is kept when only some of its ports are named, deleted when all are', async () => {
   const cwd = tempDir();
-  const opened = await runCli(
-    emu,
-    [
-      'request',
-      ...target,
-      '--ports',
-      '3389,5986',
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      ...cloudFlags(emu),
-    ],
-    { cwd },
-  );
+  const opened = await runCli(emu, ['request', ...target, '--ports', '3389,5986', ...emulatorFlags(emu)], {
+    cwd,
+  });
   expect(opened.code).toBe(0);
   const [rule] = allowRules();
   expect(allowRules()).toHaveLength(1);

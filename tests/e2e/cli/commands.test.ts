@@ -7,7 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
 import { NODE_BINARIES } from '../../helpers/nodes';
-import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, spEnv, tempDir } from './helpers';
+import {
+  cloudFlags,
+  emulatorFlags,
+  jitAllowRules,
+  PROD,
+  requireBuiltCli,
+  runCli,
+  spEnv,
+  tempDir,
+} from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -32,9 +41,7 @@ const request = (extra: string[] = []): string[] => [
   '22',
   '--duration',
   '10',
-  '--ip-providers',
-  emu.ipEchoUrls.join(','),
-  ...cloudFlags(emu),
+  ...emulatorFlags(emu),
   ...extra,
 ];
 /** Writes to Azure Resource Manager (token requests are POSTs too, but not ARM writes). */
@@ -160,16 +167,7 @@ describe('request', () => {
 describe('validate', () => {
   it('checks against the policy and writes nothing', async () => {
     const writesBefore = armWrites();
-    const run = await runCli(emu, [
-      'validate',
-      ...web01,
-      '--ports',
-      '22',
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      ...cloudFlags(emu),
-      '--json',
-    ]);
+    const run = await runCli(emu, ['validate', ...web01, '--ports', '22', ...emulatorFlags(emu), '--json']);
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout) as {
       ok: boolean;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadScenario, startEmulator, type Emulator, type Scenario } from '../../../emulator';
 import { credentialFor, raw } from '../../integration/emulator/clients';
 import { NODE_BINARIES } from '../../helpers/nodes';
-import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
+import { cloudFlags, emulatorFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -179,9 +179,7 @@ describe('enable', () => {
         '22',
         '--duration',
         '10',
-        '--ip-providers',
-        emu.ipEchoUrls.join(','),
-        ...cloudFlags(emu),
+        ...emulatorFlags(emu),
       ],
       { cwd },
     );

@@ -46,6 +46,11 @@ export function cloudFlags(emu: Emulator): string[] {
   return ['--cloud', 'Custom', '--arm-endpoint', emu.armUrl, '--authority-host', emu.authorityHost];
 }
 
+/** Everything a `request` needs to reach the emulator: its IP echo services and its cloud. */
+export function emulatorFlags(emu: Emulator): string[] {
+  return ['--ip-providers', emu.ipEchoUrls.join(','), ...cloudFlags(emu)];
+}
+
 /**
  * A fresh folder, by its real path: what the CLI's process.cwd() reports when run in it. On macOS the
  * temp folder is under /var, a link to /private/var, and a child's cwd comes back resolved.

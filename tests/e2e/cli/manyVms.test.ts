@@ -5,7 +5,7 @@
  * EventTarget memory leak") must not reach the user's log for that.
  */
 import { generateScenario, startEmulator, type Emulator } from '../../../emulator';
-import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
+import { cloudFlags, emulatorFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -35,9 +35,7 @@ it('30 VMs in 3 resource groups: opened, closed, and no Node warning on stderr',
       PROD,
       '--ports',
       '22',
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      ...cloudFlags(emu),
+      ...emulatorFlags(emu),
     ],
     { cwd },
   );

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario, startEmulator, type Emulator, type Scenario } from '../../../emulator';
-import { cloudFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
+import { cloudFlags, emulatorFlags, jitAllowRules, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -50,9 +50,7 @@ const request = (): string[] => [
   PROD,
   '--ports',
   '22',
-  '--ip-providers',
-  emu.ipEchoUrls.join(','),
-  ...cloudFlags(emu),
+  ...emulatorFlags(emu),
 ];
 
 describe('docs/roles', () => {

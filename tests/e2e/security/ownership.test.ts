@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../emulator';
 import { runAdoStep } from '../../helpers/adoAgent';
 import { runStep } from '../../helpers/githubRunner';
-import { cloudFlags, PROD, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
+import { cloudFlags, emulatorFlags, PROD, requireBuiltCli, runCli, tempDir } from '../cli/helpers';
 import { agentEnv, connection } from '../task/fixture';
 
 jest.setTimeout(120_000);
@@ -149,9 +149,7 @@ const viaCli: Run = async (emu, tamper) => {
       PROD,
       '--ports',
       '22',
-      '--ip-providers',
-      emu.ipEchoUrls.join(','),
-      ...cloudFlags(emu),
+      ...emulatorFlags(emu),
     ],
     { cwd },
   );
