@@ -1,5 +1,5 @@
 // The code of both Action steps, one bundle (dist/action/steps.js) that main.js and post.js load:
-// compiled once into Node's compile cache by main, reused by post.
+// main leaves it compiled in RUNNER_TEMP (shared/compileCache.ts), post reads it back.
 import { runMain, runPost } from '../shared';
 import { runOnGitHub } from './runtime';
 

@@ -29,6 +29,8 @@ const onlyP4 = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === '
 const onlyFar = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'far';
 const beforeArg = argv.includes('--before') ? argv[argv.indexOf('--before') + 1] : undefined;
 const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
+/** P1's calls made with node:https alone: a yardstick of Node's own cost for them. */
+const HTTPS_CHAIN = join(root, 'bench', 'httpsChain.js');
 
 const config = quick
   ? { runs: 3, p2DelayMs: 2000, p2Runs: 1, p4Vms: 10, p4Groups: 2, p4Runs: 1, peerRuns: 1 }
@@ -184,6 +186,14 @@ async function startupRounds(details: string[]): Promise<void> {
             })
           ).wallMs,
         );
+        // The same calls with node:https alone (httpsChain.js): what Node itself takes for them.
+        add(
+          `|${node.name}|https chain`,
+          must(
+            await runner.run([...web01, ...emu.ipEchoUrls], root, { node: node.path, script: HTTPS_CHAIN }),
+            'the node:https yardstick',
+          ).wallMs,
+        );
       }
       // Alternate the order of the builds so a drifting load favours neither.
       const order = round % 2 === 0 ? builds : [...builds].reverse();
@@ -241,7 +251,7 @@ async function startupRounds(details: string[]): Promise<void> {
           );
         }
         // The Action on every Node: GitHub runs it on node24, but the same steps.js is what the
-        // task runs on Node 20 (Node20_1), where Node has no built-in compile cache.
+        // task runs on Node 20 (Node20_1).
         for (const node of existsSync(join(build.dist, 'action', 'main.js')) ? nodes : []) {
           const { main, post } = await actionMainAndPost(emu, runner, {
             node: node.path,
@@ -606,6 +616,12 @@ function startupRows(rows: Row[]): void {
   }
   for (const node of nodes) {
     const floor = med(`|${node.name}|floor`);
+    const chain = med(`|${node.name}|https chain`);
+    rows.push({
+      what: `yardstick: P1's calls (same order and overlap) made with node:https alone, no SDK and no checks (${node.name}; bench/httpsChain.js)`,
+      after: `${x(chain / floor)} (${s(chain)})`,
+      target: 'for reference',
+    });
     const ratio = (b: string, what: string): string =>
       `${x(med(`${b}|${node.name}|${what}`) / floor)} (${s(med(`${b}|${node.name}|${what}`))})`;
     rows.push({

@@ -1,6 +1,6 @@
 // Builds the bundles users run, CommonJS for Node 20 (the ADO Node20_1 handler) and up. For the
 // Action and the task, one bundle holds the code (`steps.js`) and each step's entry file
-// (`main.js`, `post.js`) is a few lines that turn on Node's compile cache and then load it: main
+// (`main.js`, `post.js`) is a few lines that load it through the compile cache (shared/compileCache.ts): main
 // and post share one compiled file. The CLI stays one self-contained file (users copy it alone). Source maps are written beside the bundles (linked, not
 // inlined: Node reads them only with --enable-source-maps). `--check` builds in memory and fails
 // when the committed dist/ differs, so a stale bundle cannot ship.

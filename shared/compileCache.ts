@@ -12,10 +12,13 @@
  * source's length, so a cache another user could write into is code they
  * could run as us. `NODE_DISABLE_COMPILE_CACHE` (Node's own switch) turns it off.
  *
- * Node >= 22.1 has one built in (`module.enableCompileCache()`), used there. Node 20 (the Azure
- * Pipelines Node20_1 handler) does not: there `loadCompiled` compiles the bundle as a `vm.Script`
- * with V8's code cache, made when the process exits so that it also holds the functions the run
- * compiled (v8-compile-cache-lib, which does the same at load, stores only the bundle's outline).
+ * How: `loadCompiled` compiles the bundle as a `vm.Script` with V8's code cache, made when the
+ * process exits, so that it also holds every function the run compiled. A cache made at load holds
+ * only the bundle's outline, and a run then compiles each function it calls all over again: that is
+ * what v8-compile-cache-lib stores, and what Node's own (`module.enableCompileCache()`, Node >= 22.1)
+ * stores, so it is not used. Measured on Node 24 (CLI `request`, 1 VM, median of 25, alternating):
+ * with the cache an earlier run left, 185 ms and 180 ms of CPU with Node's, 146 ms and 140 ms with
+ * this one; a first run pays ~10 ms of CPU to write it.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +28,9 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { constants as vmConstants, Script } from 'node:vm';
 
 /**
- * Loads a CommonJS bundle through a compile cache, as `require` would load it. On Node 20 the cache
- * is written when the process exits, when it was missing or V8 rejected it; its file is named by
- * a hash of the bundle and the V8 version, so an upgraded bundle never meets an old cache.
+ * Loads a CommonJS bundle through a compile cache, as `require` would load it. The cache is
+ * written when the process exits, when it was missing or V8 rejected it; its file is named by a
+ * hash of the bundle and the V8 version, so an upgraded bundle or Node never meets an old cache.
  */
 export function loadCompiled<T>(file: string, env: NodeJS.ProcessEnv = process.env): T {
   let directory: string | undefined;
@@ -38,13 +41,8 @@ export function loadCompiled<T>(file: string, env: NodeJS.ProcessEnv = process.e
   }
   // With --enable-source-maps, Node maps stack traces of what it loads itself, not of a vm.Script.
   const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
-  const builtIn = (nodeModule as { enableCompileCache?: (directory: string) => unknown }).enableCompileCache;
-  // Node >= 22.1: its own cache, hooked into `require`'s compile. Measured (bench/RESULTS.md,
-  // 2026-12-03): the vm.Script path below made a first run ~50 ms slower there (the bundle compiled
-  // as one wrapped script), more than later runs win back; Node's keeps the first run as fast.
-  if (directory && !sourceMaps && typeof builtIn === 'function') builtIn(directory);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!directory || sourceMaps || typeof builtIn === 'function') return require(file) as T;
+  if (!directory || sourceMaps) return require(file) as T;
   const source = readFileSync(file, 'utf8');
   const key = createHash('sha256').update(process.versions.v8).update(source).digest('hex').slice(0, 24);
   const cacheFile = join(directory, `${basename(file)}.${key}.v8cache`);
