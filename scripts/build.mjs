@@ -1,9 +1,10 @@
 // Builds the bundles users run, CommonJS for Node 20 (the ADO Node20_1 handler) and up. For the
 // Action and the task, one bundle holds the code (`steps.js`) and each step's entry file
 // (`main.js`, `post.js`) is a few lines that load it through the compile cache (shared/compileCache.ts): main
-// and post share one compiled file. The CLI stays one self-contained file (users copy it alone). Source maps are written beside the bundles (linked, not
-// inlined: Node reads them only with --enable-source-maps). `--check` builds in memory and fails
-// when the committed dist/ differs, so a stale bundle cannot ship.
+// and post share one compiled file. The CLI is the `.js` files of dist/cli (users copy that folder).
+// Every file has its source map beside it (linked, not inlined: Node reads it only with
+// --enable-source-maps). `--check` builds in memory and fails when the committed dist/ differs, so
+// a stale bundle cannot ship.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -39,6 +40,10 @@ const common = {
   logLevel: 'warning',
   write: !check,
   metafile: true,
+  // Every file gets its map, linked, not inlined: Node reads it only with --enable-source-maps.
+  // Names and line numbers are what a stack trace needs; the sources are in the repository.
+  sourcemap: 'linked',
+  sourcesContent: false,
 };
 const present = (map) => Object.fromEntries(Object.entries(map).filter(([, src]) => existsSync(src)));
 
@@ -47,9 +52,6 @@ const results = await Promise.all([
     ...common,
     entryPoints: present(bundles),
     legalComments: 'linked',
-    sourcemap: 'linked',
-    // Names and line numbers are what a stack trace needs; the sources are in the repository.
-    sourcesContent: false,
     plugins: [azureApiPaths(), lazyOidc(), startupPatches()],
   }),
   // The entry files load their bundle by path at run time (loadCompiled), so it is not bundled in.

@@ -7,3 +7,4 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``)}o(c
         Error Code : ${u.statusCode}
  
         Error Message: ${u.message}`)})).result)===null||t===void 0?void 0:t.value;if(!s)throw new Error("Response json body do not have ID Token field");return s})}static getIDToken(e){return Rt(this,void 0,void 0,function*(){try{let t=n.getIDTokenUrl();if(e){let i=encodeURIComponent(e);t=`${t}&audience=${i}`}(0,At.debug)(`ID token url is ${t}`);let r=yield n.getCall(t);return(0,At.setSecret)(r),r}catch(t){throw new Error(`Error message: ${t.message}`)}})}};G.OidcClient=De});module.exports=Pt();
+//# sourceMappingURL=oidc.js.map
