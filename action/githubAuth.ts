@@ -116,28 +116,8 @@ function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuth
         recorder,
         method: `a client secret (from ${plan.origin === 'input' ? 'the client-secret input' : 'creds'}) for client ${plan.clientId}`,
       };
-    case 'oidc': {
-      let described = false;
-      let failure: AuthError | undefined;
-      const getAssertion = cacheIdToken(async () => {
-        const token = await fetchIdToken(deps, plan.audience).catch((e: AuthError) => {
-          failure = e;
-          throw e;
-        });
-        if (!described) {
-          // The claims (not the token) are what users need to match a federated credential.
-          deps.info(`GitHub OIDC token: ${describeIdToken(token)}.`);
-          described = true;
-        }
-        return token;
-      });
-      return {
-        credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, options),
-        recorder,
-        method: `OIDC (workload identity federation) for client ${plan.clientId}`,
-        idTokenFailure: () => failure,
-      };
-    }
+    case 'oidc':
+      return oidcCredential(plan, options, recorder, deps);
     case 'identity':
       return {
         // IMDS on an Azure VM or scale set; IDENTITY_ENDPOINT/IDENTITY_HEADER where the host sets them.
@@ -156,6 +136,49 @@ function buildCredential(plan: AuthPlan, cloud: CloudEndpoints, deps: GitHubAuth
         method: 'the Azure CLI session (e.g. from azure/login)',
       };
   }
+}
+
+type OidcPlan = Extract<AuthPlan, { kind: 'oidc' }>;
+
+/** GitHub's ID token exchanged for Entra tokens (a federated credential on the app registration). */
+function oidcCredential(
+  plan: OidcPlan,
+  options: ConstructorParameters<typeof ClientAssertionCredential>[3],
+  recorder: TokenEndpointRecorder,
+  deps: GitHubAuthDeps,
+): BuiltCredential {
+  let described = false;
+  let failure: AuthError | undefined;
+  const getAssertion = cacheIdToken(async () => {
+    const token = await fetchIdToken(deps, plan.audience).catch((e: AuthError) => {
+      failure = e;
+      throw e;
+    });
+    if (!described) {
+      // The claims (not the token) are what users need to match a federated credential.
+      deps.info(`GitHub OIDC token: ${describeIdToken(token)}.`);
+      described = true;
+    }
+    return token;
+  });
+  // Asked for now, not when MSAL first wants it: MSAL prepares its token request first (and on a
+  // custom cloud reads the authority's metadata), so GitHub's answer arrives meanwhile instead of
+  // after. The credential is built only to sign in, so the token is needed anyway. Its first call
+  // takes this very answer, a failure included: one request to GitHub, not two.
+  const prefetched = getAssertion();
+  prefetched.catch(() => undefined);
+  let first: Promise<string> | undefined = prefetched;
+  const assertion = (): Promise<string> => {
+    const answer = first ?? getAssertion();
+    first = undefined;
+    return answer;
+  };
+  return {
+    credential: new ClientAssertionCredential(plan.tenantId, plan.clientId, assertion, options),
+    recorder,
+    method: `OIDC (workload identity federation) for client ${plan.clientId}`,
+    idTokenFailure: () => failure,
+  };
 }
 
 async function fetchIdToken(deps: GitHubAuthDeps, audience: string): Promise<string> {

@@ -66,6 +66,28 @@ describe('createGitHubConnect', () => {
     expect(error.message).toContain('grant `permissions: id-token: write` to the job');
   });
 
+  it('asks GitHub for the ID token as soon as the OIDC credential exists, and only once when refused', async () => {
+    const { d } = deps(
+      { 'client-id': '11111111-2222-4333-8444-555555555555', 'tenant-id': 'contoso.onmicrosoft.com' },
+      { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/idtoken' },
+    );
+    const audiences: string[] = [];
+    d.getIDToken = (audience) => {
+      audiences.push(audience);
+      return Promise.reject(new Error('Failed to get ID Token. Error Code : 403'));
+    };
+    const connect = createGitHubConnect(d);
+
+    // Before any token is asked for: the answer travels while MSAL prepares its request.
+    await connect(KNOWN_CLOUDS.AzureCloud);
+    expect(audiences).toEqual(['api://AzureADTokenExchange']);
+
+    const error = (await signIn(connect, KNOWN_CLOUDS.AzureCloud).catch((e: unknown) => e)) as AuthError;
+    expect(error.message).toContain('Failed to get ID Token. Error Code : 403');
+    // signIn built a second credential (its own connect): one request each, the refusal not asked again.
+    expect(audiences).toHaveLength(2);
+  });
+
   it('rejects bad sign-in inputs before trying anything, with the secret masked first', async () => {
     const { d, log, masked } = deps({ 'client-id': 'my-app', 'client-secret': 'hunter2-is-not-a-secret' });
     const error = (await signIn(createGitHubConnect(d), KNOWN_CLOUDS.AzureCloud).catch(
