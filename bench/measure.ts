@@ -134,6 +134,14 @@ export class Runner {
   }
 }
 
+/** The middle half of the values (25th and 75th percentiles, nearest rank): how far one run's median can move. */
+export function middleHalf(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return [at(0.25), at(0.75)];
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;

@@ -16,7 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { generateScenario, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { NODE_BINARIES, type NodeBinary } from '../tests/helpers/nodes';
 import type { actionMainAndPost as ActionSteps } from './action';
-import { median, Runner, type ChildRun } from './measure';
+import { median, middleHalf, Runner, type ChildRun } from './measure';
 import { peerScript, whichAz } from './peer';
 
 const root = join(__dirname, '..', '..');
@@ -625,8 +625,11 @@ function startupRows(rows: Row[]): void {
         `of it with an empty compile cache, ${x(med(`after|${node.name}|warm request`) / chain)} with a warm one`,
       target: 'for reference',
     });
-    const ratio = (b: string, what: string): string =>
-      `${x(med(`${b}|${node.name}|${what}`) / floor)} (${s(med(`${b}|${node.name}|${what}`))})`;
+    // With the middle half of the runs: a gap between builds inside it is the machine's noise.
+    const ratio = (b: string, what: string): string => {
+      const [low, high] = middleHalf(samples.get(`${b}|${node.name}|${what}`) ?? []);
+      return `${x(med(`${b}|${node.name}|${what}`) / floor)} (${s(med(`${b}|${node.name}|${what}`))}; middle half ${(low / 1000).toFixed(3)}–${s(high)})`;
+    };
     rows.push({
       what: `P1 CLI \`request\`, 1 VM, 1 port (${node.name}; empty compile cache)`,
       ...both((b) => ratio(b, 'request')),
