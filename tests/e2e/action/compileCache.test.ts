@@ -84,13 +84,20 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       else expect(run.stderr).toContain('Invalid --vms = "not/a/vm"');
     };
     const cacheOf = (base: string): string => join(base, 'azure-jit-access', 'compile-cache');
-    const userCache = (): string =>
-      process.platform === 'darwin' ? cacheOf(join(home, 'Library', 'Caches')) : cacheOf(join(home, 'xdg'));
-    const env = (): Record<string, string> =>
-      process.platform === 'win32' ? { LOCALAPPDATA: home } : { XDG_CACHE_HOME: join(home, 'xdg') };
+    /** Where the CLI keeps its cache for a user whose folders are under `base` (the test's home by default). */
+    const userCache = (base = home): string =>
+      process.platform === 'win32'
+        ? cacheOf(base)
+        : process.platform === 'darwin'
+          ? cacheOf(join(base, 'Library', 'Caches'))
+          : cacheOf(join(base, 'xdg'));
+    const env = (base = home): Record<string, string> =>
+      process.platform === 'win32'
+        ? { LOCALAPPDATA: base }
+        : { HOME: base, XDG_CACHE_HOME: join(base, 'xdg') };
 
     it("keeps the compiled program in the user's cache folder, and the next run reuses it", () => {
-      const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
+      const cache = userCache();
       runCli(env());
       const afterFirst = filesUnder(cache).map((f) => relative(cache, f));
       expect(afterFirst.length).toBeGreaterThan(0);
@@ -102,12 +109,8 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
     it('holds what the run compiled, not only what loading compiled', () => {
       const sizeAfter = (args: readonly string[]): number => {
         const base = mkdtempSync(join(home, 'run-'));
-        const cache = process.platform === 'win32' ? cacheOf(base) : cacheOf(join(base, 'xdg'));
-        runCli(
-          process.platform === 'win32' ? { LOCALAPPDATA: base } : { XDG_CACHE_HOME: join(base, 'xdg') },
-          args,
-        );
-        return filesUnder(cache).reduce((total, f) => total + statSync(f).size, 0);
+        runCli(env(base), args);
+        return filesUnder(userCache(base)).reduce((total, f) => total + statSync(f).size, 0);
       };
       // Both stop before Azure; `request` has parsed and rejected its inputs by then.
       const loadedOnly = sizeAfter(['--version']);
@@ -118,7 +121,7 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
     });
 
     it("rewrites a cache it cannot use, and removes an earlier bundle's", () => {
-      const cache = process.platform === 'win32' ? cacheOf(home) : userCache();
+      const cache = userCache();
       runCli(env());
       const [file] = readdirSync(cache);
       if (file === undefined) throw new Error('no cache file after the first run');
@@ -134,7 +137,7 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
       mkdirSync(runnerTemp);
       runCli({ ...env(), RUNNER_TEMP: runnerTemp });
       expect(filesUnder(join(runnerTemp, 'azure-jit-access-compile-cache')).length).toBeGreaterThan(0);
-      expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
+      expect(existsSync(userCache())).toBe(false);
     });
 
     it('runs without a cache where the cache folder cannot be made (a read-only home)', () => {
@@ -147,7 +150,7 @@ describe.each(NODE_BINARIES.map((n) => [n.name, n.path] as const))(
 
     it('writes nothing when NODE_DISABLE_COMPILE_CACHE is set', () => {
       runCli({ ...env(), NODE_DISABLE_COMPILE_CACHE: '1' });
-      expect(existsSync(process.platform === 'win32' ? cacheOf(home) : userCache())).toBe(false);
+      expect(existsSync(userCache())).toBe(false);
     });
 
     (process.platform === 'win32' ? it.skip : it)(
