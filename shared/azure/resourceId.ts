@@ -42,9 +42,34 @@ export function sameResourceId(a: string | undefined, b: string | undefined): bo
   return a !== undefined && b !== undefined && normalizeId(a) === normalizeId(b);
 }
 
-/** Lower-cased, without a trailing slash: a key for maps of resource IDs. */
+const SLASH = 0x2f;
+
+/**
+ * Lower-cased, without a trailing slash: a key for maps of resource IDs. A loop, not a regex:
+ * a run for many VMs normalizes thousands of IDs, and `/\/+$/` scans each ID whole.
+ */
 export function normalizeId(id: string): string {
-  return id.replace(/\/+$/, '').toLowerCase();
+  let end = id.length;
+  while (end > 0 && id.charCodeAt(end - 1) === SLASH) end--;
+  return (end === id.length ? id : id.slice(0, end)).toLowerCase();
+}
+
+/**
+ * The items by their resource ID (normalized), each list in the items' order. A run for many VMs
+ * looks up each VM in lists as long as its VMs: one pass here instead of a comparison per pair.
+ * Items without an ID are left out, as `sameResourceId` never matches them.
+ */
+export function groupById<T>(items: Iterable<T>, idOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const id = idOf(item);
+    if (id === undefined) continue;
+    const key = normalizeId(id);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /** The last segment of an ID, e.g. an NSG's name from its ID; the text as given when it has no `/`. */

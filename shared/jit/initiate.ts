@@ -12,6 +12,7 @@ import { throwIfCancelled } from '../cancel';
 import { endTimeFrom, instantOf } from '../time';
 import type { PolicyPlan, RequestedSource } from './plan';
 import type { StateStore } from './stateStore';
+import type { StateRequest } from '../state';
 import { normalizeId } from '../azure/resourceId';
 import type { RuleSnapshot } from './snapshot';
 
@@ -66,7 +67,11 @@ export async function initiateAll(
   store: StateStore,
   options: InitiateOptions,
 ): Promise<AcceptedRequest[]> {
-  const settled = await Promise.allSettled(plans.map((plan) => initiateOne(clients, plan, store, options)));
+  const prepared = plans.map((plan) => prepare(clients, plan, options));
+  // All saved in one write, before any is sent (a state file rewritten per policy costs a
+  // run for many resource groups a write of a growing file each).
+  store.addRequests(prepared.map((p) => p.pending));
+  const settled = await Promise.allSettled(prepared.map((p) => send(clients, p, store)));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   // Cancelled while the initiates were in flight: they are saved; stop before waiting.
@@ -74,34 +79,46 @@ export async function initiateAll(
   return settled.map((s) => (s as PromiseFulfilledResult<AcceptedRequest>).value);
 }
 
-async function initiateOne(
-  clients: AzureClients,
-  plan: PolicyPlan,
-  store: StateStore,
-  options: InitiateOptions,
-): Promise<AcceptedRequest> {
+interface Prepared {
+  readonly plan: PolicyPlan;
+  readonly body: JitNetworkAccessPolicyInitiateRequest;
+  readonly endTimeUtc: string;
+  /** What state holds until Azure answers. */
+  readonly pending: StateRequest;
+}
+
+function prepare(clients: AzureClients, plan: PolicyPlan, options: InitiateOptions): Prepared {
   const { policy } = plan;
   // Azure's clock, not ours: JIT checks endTimeUtc - its now <= maxRequestAccessDuration.
   const end = endTimeFrom(clients.clock.now(), options.durationMinutes);
-  const body = initiateBody(plan, options.source, end, options.justification);
   const endTimeUtc = end.toISOString();
-  store.addRequest({
-    policyId: policy.id,
-    policyName: policy.name,
-    resourceGroup: policy.resourceGroup,
-    location: policy.location,
-    status: 'pending',
+  return {
+    plan,
+    body: initiateBody(plan, options.source, end, options.justification),
     endTimeUtc,
-    vms: plan.vms.map((v) => ({
-      id: v.match.vm.id,
-      name: v.match.vm.name,
-      privateIps: [...v.match.vm.privateIps],
-      ports: v.ports.map((p) => p.number),
-      nsgIds: v.match.vm.nsgs.map((n) => n.id),
-      rules: [],
-      before: v.match.vm.nsgs.flatMap((n) => [...(options.snapshot?.get(normalizeId(n.id)) ?? [])]),
-    })),
-  });
+    pending: {
+      policyId: policy.id,
+      policyName: policy.name,
+      resourceGroup: policy.resourceGroup,
+      location: policy.location,
+      status: 'pending',
+      endTimeUtc,
+      vms: plan.vms.map((v) => ({
+        id: v.match.vm.id,
+        name: v.match.vm.name,
+        privateIps: [...v.match.vm.privateIps],
+        ports: v.ports.map((p) => p.number),
+        nsgIds: v.match.vm.nsgs.map((n) => n.id),
+        rules: [],
+        before: v.match.vm.nsgs.flatMap((n) => [...(options.snapshot?.get(normalizeId(n.id)) ?? [])]),
+      })),
+    },
+  };
+}
+
+async function send(clients: AzureClients, prepared: Prepared, store: StateStore): Promise<AcceptedRequest> {
+  const { plan, body, endTimeUtc } = prepared;
+  const { policy } = plan;
   // NOT aborted by cancellation: once sent, Azure may accept it, and only its
   // answer lets us save what to close. The per-call timeout still bounds it.
   const response = await azureCall(

@@ -26,14 +26,17 @@ export interface RequestedSource {
 }
 
 export function groupByPolicy(vms: readonly PlannedVm[]): PolicyPlan[] {
-  const groups = new Map<string, { policy: JitPolicy; vms: PlannedVm[] }>();
+  const groups = new Map<string, { policy: JitPolicy; vms: PlannedVm[]; ids: Set<string> }>();
   for (const vm of vms) {
     const key = normalizeId(vm.match.policy.id);
-    const group = groups.get(key) ?? { policy: vm.match.policy, vms: [] };
+    const group = groups.get(key) ?? { policy: vm.match.policy, vms: [], ids: new Set<string>() };
     // The same VM named twice (name and ID): request it once.
-    if (!group.vms.some((v) => normalizeId(v.match.vm.id) === normalizeId(vm.match.vm.id)))
+    const id = normalizeId(vm.match.vm.id);
+    if (!group.ids.has(id)) {
+      group.ids.add(id);
       group.vms.push(vm);
+    }
     groups.set(key, group);
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ policy, vms }) => ({ policy, vms }));
 }

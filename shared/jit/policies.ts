@@ -14,7 +14,7 @@ import type {
 } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
-import { idSegment, normalizeId, parseResourceId, sameResourceId } from '../azure/resourceId';
+import { groupById, idSegment, normalizeId, parseResourceId } from '../azure/resourceId';
 import type { VmTopology } from '../azure/topology';
 import { PolicyError } from '../errors';
 
@@ -144,13 +144,13 @@ export function matchPolicies(
 ): VmPolicyMatch[] {
   const matches: VmPolicyMatch[] = [];
   const missing: PolicyError[] = [];
+  const entries = groupById(
+    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
+    (c) => c.entry.id,
+  );
   for (const vm of vms) {
-    const candidates = policies
-      .flatMap((policy) =>
-        policy.virtualMachines
-          .filter((e) => sameResourceId(e.id, vm.id))
-          .map((entry) => ({ vm, policy, entry })),
-      )
+    const candidates = (entries.get(normalizeId(vm.id)) ?? [])
+      .map(({ policy, entry }) => ({ vm, policy, entry }))
       .sort((a, b) => normalizeId(a.policy.id).localeCompare(normalizeId(b.policy.id)));
     const [first, ...others] = candidates;
     if (!first) {

@@ -55,7 +55,10 @@ export class ProgressTracker implements WaitProgress {
   private readonly intervalMs: number;
   private lastWaitingLine: number | undefined;
   private readonly seen = new Map<Expectation, string>();
+  /** How many expectations of a slot are in each state (`slot|rule|state`): a lookup, not a scan of all. */
+  private readonly seenPerSlot = new Map<string, number>();
   private readonly liveAfter = new Map<Expectation, number>();
+  private readonly liveSlots = new Set<string>();
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? Date.now;
@@ -65,18 +68,24 @@ export class ProgressTracker implements WaitProgress {
 
   ruleSeen(e: Expectation, rule: string, state: string): void {
     const key = `${rule.toLowerCase()}|${state}`;
-    if (this.seen.get(e) === key) return;
+    const before = this.seen.get(e);
+    if (before === key) return;
+    const at = slot(e);
+    if (before !== undefined) this.count(`${at}|${before}`, -1);
     // Several ports of one VM in one NSG share a rule: say it once.
-    const sameSlot = [...this.seen].some(([other, k]) => other !== e && k === key && slot(other) === slot(e));
+    const sameSlot = (this.seenPerSlot.get(`${at}|${key}`) ?? 0) > 0;
     this.seen.set(e, key);
+    this.count(`${at}|${key}`, 1);
     if (!sameSlot) this.options.report(`${e.vm.name}: rule ${rule} is ${state} in ${nsgLabel(e)}`);
   }
 
   ruleLive(e: Expectation, rule: string): void {
     if (this.liveAfter.has(e)) return;
     const after = this.now() - this.started;
-    const sameSlot = [...this.liveAfter.keys()].some((o) => slot(o) === slot(e));
+    const at = slot(e);
+    const sameSlot = this.liveSlots.has(at);
     this.liveAfter.set(e, after);
+    this.liveSlots.add(at);
     if (!sameSlot)
       this.options.report(
         `${e.vm.name}: rule ${rule} live in ${nameFromId(e.nsgId)} after ${formatSeconds(after)}`,
@@ -101,6 +110,12 @@ export class ProgressTracker implements WaitProgress {
     if (this.lastWaitingLine !== undefined && t - this.lastWaitingLine < this.intervalMs) return;
     this.lastWaitingLine = t;
     for (const line of lines) this.options.report(line);
+  }
+
+  private count(key: string, by: number): void {
+    const n = (this.seenPerSlot.get(key) ?? 0) + by;
+    if (n > 0) this.seenPerSlot.set(key, n);
+    else this.seenPerSlot.delete(key);
   }
 
   /** How long after the wait started `e`'s rule was seen live. */

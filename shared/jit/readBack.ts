@@ -6,7 +6,7 @@
  */
 import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { normalizeId, sameResourceId } from '../azure/resourceId';
+import { groupById, normalizeId } from '../azure/resourceId';
 import { PolicyError } from '../errors';
 import { sleep } from '../abort';
 import { findOurEntry } from './history';
@@ -66,10 +66,11 @@ function fromAnswer(
   learnt: Learnt,
 ): Missing[] {
   const missing: Missing[] = [];
+  const answers = groupById(request.response.virtualMachines, (v) => v.id);
   for (const planned of request.plan.vms) {
     const vm = planned.match.vm;
     const firewall = planned.match.entry.publicIpAddress !== undefined;
-    const answered = request.response.virtualMachines.find((v) => sameResourceId(v.id, vm.id));
+    const answered = answers.get(normalizeId(vm.id))?.[0];
     for (const p of planned.ports) {
       const a = answered?.ports.find((x) => x.number === p.number);
       if (a?.mappedPort !== undefined) learnt.mappedPorts.set(mappedKey(vm.id, p.number), a.mappedPort);

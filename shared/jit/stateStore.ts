@@ -28,8 +28,9 @@ export class StateStore {
     return this.state;
   }
 
-  addRequest(request: StateRequest): void {
-    this.state = { ...this.state, requests: [...this.state.requests, request] };
+  /** Adds requests about to be sent, in one save. */
+  addRequests(requests: readonly StateRequest[]): void {
+    this.state = { ...this.state, requests: [...this.state.requests, ...requests] };
     this.save();
   }
 
@@ -63,19 +64,28 @@ export class StateStore {
 
   /** Sets the rules found per VM of a request (replacing earlier ones), with one save for all VMs. */
   setRules(found: readonly { policyId: string; vmId: string; rules: readonly StateRule[] }[]): void {
+    // By policy and VM, the last found for a pair winning (as when each replaced the one before).
+    const byRequest = new Map<string, Map<string, readonly StateRule[]>>();
     for (const { policyId, vmId, rules } of found) {
-      this.state = {
-        ...this.state,
-        requests: this.state.requests.map((r) =>
-          normalizeId(r.policyId) !== normalizeId(policyId)
-            ? r
-            : {
-                ...r,
-                vms: r.vms.map((v) => (normalizeId(v.id) === normalizeId(vmId) ? { ...v, rules } : v)),
-              },
-        ),
-      };
+      const key = normalizeId(policyId);
+      const vms = byRequest.get(key) ?? new Map<string, readonly StateRule[]>();
+      vms.set(normalizeId(vmId), rules);
+      byRequest.set(key, vms);
     }
+    this.state = {
+      ...this.state,
+      requests: this.state.requests.map((r) => {
+        const vms = byRequest.get(normalizeId(r.policyId));
+        if (!vms) return r;
+        return {
+          ...r,
+          vms: r.vms.map((v) => {
+            const rules = vms.get(normalizeId(v.id));
+            return rules ? { ...v, rules } : v;
+          }),
+        };
+      }),
+    };
     this.save();
   }
 

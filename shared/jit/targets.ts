@@ -4,7 +4,7 @@
  * the policy routes the VM through a firewall; else the VM's public IP; else
  * its FQDN; else its private IP (a self-hosted agent inside the VNet).
  */
-import { sameResourceId } from '../azure/resourceId';
+import { groupById, normalizeId } from '../azure/resourceId';
 import type { AcceptedRequest } from './initiate';
 import { mappedKey } from './readBack';
 import type { FoundRule } from './expectation';
@@ -43,10 +43,12 @@ export function buildTargets(
   source: string,
   mappedPorts: ReadonlyMap<string, number> = new Map(),
 ): Target[] {
-  return requests.flatMap((request) =>
-    request.plan.vms.map((planned) => {
+  const rulesByVm = groupById(rules, (r) => r.expectation.vm.id);
+  return requests.flatMap((request) => {
+    const answers = groupById(request.response.virtualMachines, (v) => v.id);
+    return request.plan.vms.map((planned) => {
       const vm = planned.match.vm;
-      const answered = request.response.virtualMachines.find((v) => sameResourceId(v.id, vm.id));
+      const answered = answers.get(normalizeId(vm.id))?.[0];
       const ports: TargetPort[] = planned.ports.map((p) => {
         const mapped =
           answered?.ports.find((a) => a.number === p.number)?.mappedPort ??
@@ -62,7 +64,7 @@ export function buildTargets(
       // readBack() guarantees a mapped port for every firewall VM port (else it failed): no fallback to the VM's own address.
       const viaFirewall = firewallIp !== undefined;
       const host = viaFirewall ? firewallIp : (vm.publicIp ?? vm.fqdn ?? vm.privateIps[0] ?? '');
-      const vmRules = rules.filter((r) => sameResourceId(r.expectation.vm.id, vm.id));
+      const vmRules = rulesByVm.get(normalizeId(vm.id)) ?? [];
       return {
         vm: vm.name,
         id: vm.id,
@@ -80,6 +82,6 @@ export function buildTargets(
         ruleNames: [...new Set(vmRules.map((r) => r.name))],
         nsgIds: vm.nsgs.map((n) => n.id),
       };
-    }),
-  );
+    });
+  });
 }

@@ -9,7 +9,7 @@ import type { VirtualMachine } from '@azure/arm-compute';
 import { enableSuggestion } from '../admin/suggest';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
-import { parseResourceId, sameResourceId } from '../azure/resourceId';
+import { groupById, normalizeId, parseResourceId } from '../azure/resourceId';
 import { listPolicies, type JitPolicy } from '../jit/policies';
 import { allowsAnySource } from '../jit/allowedSources';
 
@@ -56,10 +56,14 @@ export async function auditVms(
     }),
     signal,
   );
+  const entries = groupById(
+    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
+    (c) => c.entry.id,
+  );
   return {
     vmsChecked: vms.length,
     policiesChecked: policies.length,
-    findings: vms.flatMap((vm) => findingsFor(vm, policies, sub)),
+    findings: vms.flatMap((vm) => findingsFor(vm, entries, sub)),
   };
 }
 
@@ -87,13 +91,17 @@ async function listVms(
   );
 }
 
-function findingsFor(vm: VirtualMachine, policies: readonly JitPolicy[], sub: string): AuditFinding[] {
+/** Every policy entry, by the VM it names. */
+type EntriesByVm = ReadonlyMap<
+  string,
+  readonly { policy: JitPolicy; entry: JitPolicy['virtualMachines'][number] }[]
+>;
+
+function findingsFor(vm: VirtualMachine, byVm: EntriesByVm, sub: string): AuditFinding[] {
   const id = vm.id ?? '';
   const parsed = parseResourceId(id);
   const base = { vm: vm.name ?? id, id, resourceGroup: parsed?.resourceGroup ?? '' };
-  const entries = policies.flatMap((policy) =>
-    policy.virtualMachines.filter((e) => sameResourceId(e.id, id)).map((entry) => ({ policy, entry })),
-  );
+  const entries = vm.id === undefined ? [] : (byVm.get(normalizeId(vm.id)) ?? []);
   if (entries.length === 0) {
     const osType = vm.storageProfile?.osDisk?.osType;
     return [

@@ -7,7 +7,7 @@
  */
 import type { JitNetworkAccessRequest } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { nameFromId, sameResourceId } from '../azure/resourceId';
+import { groupById, nameFromId, normalizeId, sameResourceId } from '../azure/resourceId';
 import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import {
@@ -61,9 +61,14 @@ export async function readStatus(
   const topologies = await resolveTopologies(clients, vms, signal);
   const policies = await listPolicies(clients, topologies, signal);
   const now = clients.clock.now().getTime();
+  const entries = groupById(
+    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
+    (c) => c.entry.id,
+  );
   return Promise.all(
     topologies.map(async (vm): Promise<VmStatus> => {
-      const governing = policies.filter((p) => p.virtualMachines.some((e) => sameResourceId(e.id, vm.id)));
+      // In the policies' order, each policy once (a policy naming the VM twice governs it once).
+      const governing = [...new Set((entries.get(normalizeId(vm.id)) ?? []).map((c) => c.policy))];
       const rules = await jitRules(clients, vm, signal);
       const requests = governing
         .flatMap((p) => liveRequests(vm, p.requests, now))

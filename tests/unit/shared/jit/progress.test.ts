@@ -81,6 +81,25 @@ describe('ProgressTracker', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('says a state once per VM/NSG while another port of it is in that state, and again after', () => {
+    const { t, lines } = tracker();
+    const [a, b, c] = [22, 3389, 5986].map((port) => expectation('web-01', 'web-01-nsg', 'nic', port));
+    const other = expectation('web-02', 'web-01-nsg', 'nic');
+    t.ruleSeen(a!, 'R', 'Updating');
+    t.ruleSeen(b!, 'r', 'Updating');
+    t.ruleSeen(other, 'R', 'Updating');
+    t.ruleSeen(a!, 'R', 'Succeeded');
+    t.ruleSeen(b!, 'R', 'Succeeded');
+    // No port of web-01 in web-01-nsg is Updating any more: a third one being so is news.
+    t.ruleSeen(c!, 'R', 'Updating');
+    expect(lines).toEqual([
+      'web-01: rule R is Updating in web-01-nsg (NIC)',
+      'web-02: rule R is Updating in web-01-nsg (NIC)',
+      'web-01: rule R is Succeeded in web-01-nsg (NIC)',
+      'web-01: rule R is Updating in web-01-nsg (NIC)',
+    ]);
+  });
+
   it('on a status line, updates it every round instead of logging waiting lines', () => {
     const { t, lines, statuses, advance } = tracker({ status: true });
     t.round([nic, subnet]);
