@@ -24,16 +24,32 @@ export interface StepTiming {
 export async function actionMainAndPost(
   emu: Emulator,
   runner: Runner,
-  options: { node?: string; distDir?: string; runnerTemp?: string } = {},
+  options: {
+    node?: string;
+    distDir?: string;
+    runnerTemp?: string;
+    /** GitHub OIDC (the default, what the README recommends) or a client secret in `creds`. */
+    auth?: 'oidc' | 'creds';
+  } = {},
 ): Promise<{ main: StepTiming; post: StepTiming }> {
   const node = options.node ?? process.execPath;
   const bundle = (entry: 'main' | 'post'): { bundle?: string } =>
     options.distDir ? { bundle: join(options.distDir, 'action', `${entry}.js`) } : {};
   const deployer = emu.principals['jit-deployer'];
   if (!deployer) throw new Error('no jit-deployer');
+  const signIn =
+    options.auth === 'creds'
+      ? {
+          creds: JSON.stringify({
+            clientId: deployer.clientId,
+            clientSecret: deployer.secret,
+            tenantId: emu.tenantId,
+            subscriptionId: PROD,
+          }),
+        }
+      : { 'client-id': deployer.clientId, 'tenant-id': emu.tenantId };
   const inputs = {
-    'client-id': deployer.clientId,
-    'tenant-id': emu.tenantId,
+    ...signIn,
     'subscription-id': PROD,
     vms: 'web-01',
     'resource-group': 'rg-web',

@@ -262,6 +262,16 @@ async function startupRounds(details: string[]): Promise<void> {
           add(`${build.label}|${node.name}|action main cpu`, main.cpuMs);
           add(`${build.label}|${node.name}|action main rss`, main.peakRssMb);
           add(`${build.label}|${node.name}|action post`, post.wallMs);
+          // The same with a client secret: the Action's own cost, without GitHub's ID token, the
+          // one call OIDC adds ahead of the sign-in (the CLI rows sign in with a secret too).
+          const withSecret = await actionMainAndPost(emu, runner, {
+            node: node.path,
+            distDir: build.dist,
+            runnerTemp: freshTemp(runner),
+            auth: 'creds',
+          });
+          add(`${build.label}|${node.name}|action main creds`, withSecret.main.wallMs);
+          add(`${build.label}|${node.name}|action main creds cpu`, withSecret.main.cpuMs);
         }
       }
     }
@@ -648,14 +658,19 @@ function startupRows(rows: Row[]): void {
         ...both((b) => ratio(b, 'action main')),
         target: 'same ratio as the CLI',
       });
+      rows.push({
+        what: `P1 Action \`main.js\` (client secret in \`creds\`, ${node.name}; empty RUNNER_TEMP): the Action without GitHub's ID token call`,
+        ...both((b) => ratio(b, 'action main creds')),
+        target: 'same ratio as the CLI',
+      });
     }
     const cpu = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} cpu`).toFixed(0)} ms`;
     const rss = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} rss`).toFixed(0)} MB`;
     rows.push({
-      what: `P1 CPU time (user + system) and peak RSS of the process (${node.name}): CLI empty cache / warm cache / Action main`,
+      what: `P1 CPU time (user + system) and peak RSS of the process (${node.name}): CLI empty cache / warm cache / Action main (OIDC) / Action main (secret)`,
       ...both(
         (b) =>
-          `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')}; ` +
+          `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')} / ${cpu(b, 'action main creds')}; ` +
           `${rss(b, 'request')} / ${rss(b, 'action main')} (CLI / Action)`,
       ),
       target: 'for reference',
