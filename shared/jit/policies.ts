@@ -30,6 +30,23 @@ export interface JitPolicy {
   readonly requests: readonly JitNetworkAccessRequest[];
 }
 
+/** A policy and one of its VM entries. */
+export interface PolicyEntry {
+  readonly policy: JitPolicy;
+  readonly entry: JitNetworkAccessPolicyVirtualMachine;
+}
+
+/**
+ * Every policy's entries, by the VM they name (normalized ID), in policy order: one pass, so a run
+ * for many VMs looks each VM up instead of comparing it with every entry of every policy.
+ */
+export function entriesByVm(policies: readonly JitPolicy[]): ReadonlyMap<string, readonly PolicyEntry[]> {
+  return groupById(
+    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
+    (c) => c.entry.id,
+  );
+}
+
 /** A VM and the policy entry that governs it. */
 export interface VmPolicyMatch {
   readonly vm: VmTopology;
@@ -144,10 +161,7 @@ export function matchPolicies(
 ): VmPolicyMatch[] {
   const matches: VmPolicyMatch[] = [];
   const missing: PolicyError[] = [];
-  const entries = groupById(
-    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
-    (c) => c.entry.id,
-  );
+  const entries = entriesByVm(policies);
   for (const vm of vms) {
     const candidates = (entries.get(normalizeId(vm.id)) ?? [])
       .map(({ policy, entry }) => ({ vm, policy, entry }))

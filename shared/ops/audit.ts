@@ -9,8 +9,8 @@ import type { VirtualMachine } from '@azure/arm-compute';
 import { enableSuggestion } from '../admin/suggest';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
-import { groupById, normalizeId, parseResourceId } from '../azure/resourceId';
-import { listPolicies, type JitPolicy } from '../jit/policies';
+import { normalizeId, parseResourceId } from '../azure/resourceId';
+import { entriesByVm, listPolicies, type PolicyEntry } from '../jit/policies';
 import { allowsAnySource } from '../jit/allowedSources';
 
 export type FindingKind = 'no-jit-policy' | 'any-source';
@@ -56,10 +56,7 @@ export async function auditVms(
     }),
     signal,
   );
-  const entries = groupById(
-    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
-    (c) => c.entry.id,
-  );
+  const entries = entriesByVm(policies);
   return {
     vmsChecked: vms.length,
     policiesChecked: policies.length,
@@ -91,13 +88,11 @@ async function listVms(
   );
 }
 
-/** Every policy entry, by the VM it names. */
-type EntriesByVm = ReadonlyMap<
-  string,
-  readonly { policy: JitPolicy; entry: JitPolicy['virtualMachines'][number] }[]
->;
-
-function findingsFor(vm: VirtualMachine, byVm: EntriesByVm, sub: string): AuditFinding[] {
+function findingsFor(
+  vm: VirtualMachine,
+  byVm: ReadonlyMap<string, readonly PolicyEntry[]>,
+  sub: string,
+): AuditFinding[] {
   const id = vm.id ?? '';
   const parsed = parseResourceId(id);
   const base = { vm: vm.name ?? id, id, resourceGroup: parsed?.resourceGroup ?? '' };

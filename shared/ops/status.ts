@@ -7,7 +7,7 @@
  */
 import type { JitNetworkAccessRequest } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
-import { groupById, nameFromId, normalizeId, sameResourceId } from '../azure/resourceId';
+import { nameFromId, normalizeId, sameResourceId } from '../azure/resourceId';
 import { resolveTopologies, type VmTopology } from '../azure/topology';
 import type { VmRef } from '../config';
 import {
@@ -17,7 +17,7 @@ import {
   rulePorts,
   ruleSources,
 } from '../jit/nsgRules';
-import { listPolicies, type JitPolicy } from '../jit/policies';
+import { entriesByVm, listPolicies, type JitPolicy } from '../jit/policies';
 import { readNsg } from '../azure/nsg';
 import { oneLine } from '../outsideText';
 import { isoOf } from '../time';
@@ -61,10 +61,7 @@ export async function readStatus(
   const topologies = await resolveTopologies(clients, vms, signal);
   const policies = await listPolicies(clients, topologies, signal);
   const now = clients.clock.now().getTime();
-  const entries = groupById(
-    policies.flatMap((policy) => policy.virtualMachines.map((entry) => ({ policy, entry }))),
-    (c) => c.entry.id,
-  );
+  const entries = entriesByVm(policies);
   return Promise.all(
     topologies.map(async (vm): Promise<VmStatus> => {
       // In the policies' order, each policy once (a policy naming the VM twice governs it once).
