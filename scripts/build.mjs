@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
-import { lazyOidc, OIDC_ENTRY } from './lazy-oidc.mjs';
+import { lazyActionsCore, OIDC_ENTRY } from './lazy-actions-core.mjs';
 import { DEFERRED_ENTRIES, startupPatches } from './startup-patches.mjs';
 
 /** The code: one bundle per front-end. */
@@ -52,16 +52,16 @@ const results = await Promise.all([
     ...common,
     entryPoints: present(bundles),
     legalComments: 'linked',
-    plugins: [azureApiPaths(), lazyOidc(), startupPatches()],
+    plugins: [azureApiPaths(), lazyActionsCore(), startupPatches()],
   }),
   // The entry files load their bundle by path at run time (loadCompiled), so it is not bundled in.
   build({ ...common, entryPoints: present(entries) }),
-  // Loaded by steps.js only when the Action signs in with GitHub OIDC (see lazy-oidc.mjs).
+  // Loaded by steps.js only when the Action signs in with GitHub OIDC (see lazy-actions-core.mjs).
   build({
     ...common,
     entryPoints: present(OIDC_ENTRY),
     legalComments: 'linked',
-    plugins: [startupPatches()],
+    plugins: [lazyActionsCore({ oidc: false }), startupPatches()],
   }),
   // What only some runs need, read on first use (undici.js, jwt.js: see startup-patches.mjs).
   build({ ...common, entryPoints: DEFERRED_ENTRIES, legalComments: 'linked' }),

@@ -21,7 +21,8 @@
 //   it needs it only to build a ProxyAgent for `getAgentDispatcher`, which the
 //   OIDC client never calls: it sends through Node's https. The edit loads it on
 //   that first use, from `undici.js` beside oidc.js: a run that signs in with
-//   OIDC reads and compiles 0.05 MB instead of 0.49 MB.
+//   OIDC reads and compiles 0.05 MB instead of 0.49 MB. Its `tunnel` (proxied
+//   requests only, and it loads Node's assert) is likewise loaded on first use.
 // - proxy agents: @typespec/ts-http-runtime loads https-proxy-agent and
 //   http-proxy-agent (with agent-base, debug, supports-color) at start-up for
 //   its proxy policy; the edits load them when a proxy agent is first made.
@@ -108,6 +109,13 @@ const PATCHES = [
   {
     file: HTTP_CLIENT,
     edits: [
+      // tunnel (and with it Node's assert, 1-2 ms) serves only proxied requests.
+      [
+        'const tunnel = __importStar(require("tunnel"));',
+        'let tunnel_loaded;\n' +
+          'const tunnel = Object.fromEntries(["httpsOverHttps", "httpsOverHttp", "httpOverHttps", "httpOverHttp"].map((k) => ' +
+          '[k, (...args) => (tunnel_loaded ??= __importStar(require("tunnel")))[k](...args)]));',
+      ],
       [
         'const undici_1 = require("undici");',
         'let undici_loaded;\n' +

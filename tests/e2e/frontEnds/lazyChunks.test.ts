@@ -2,7 +2,7 @@
  * The bundles load what only some runs need from files of their own, on first use: the Action's
  * steps.js reads oidc.js only when it signs in with GitHub OIDC, and oidc.js reads undici.js only
  * when @actions/http-client is asked for a proxy dispatcher, which the OIDC request itself never
- * does (scripts/lazy-oidc.mjs, scripts/startup-patches.mjs); each front-end's bundle reads the jwt.js beside it only when a
+ * does (scripts/lazy-actions-core.mjs, scripts/startup-patches.mjs); each front-end's bundle reads the jwt.js beside it only when a
  * certificate credential signs its client assertion (scripts/startup-patches.mjs; the certificate
  * sign-ins of tests/e2e/cli/auth.test.ts and tests/e2e/task/auth.test.ts run that path). These cases
  * run the shipped files: each deferred file must stay unread until its first use, and must load.
@@ -61,6 +61,30 @@ describe.each(NODE_BINARIES)('the deferred files on $name', ({ path: node }) => 
       { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'unused' },
     );
     expect(result).toEqual({ dispatcher: null, undici: false });
+  });
+
+  it("oidc.js loads without Node's assert, and reads tunnel (which loads it) for a proxied request", () => {
+    const result = probe(
+      node,
+      `const assertLoaded = () => process.moduleLoadList.includes('NativeModule assert');
+      const { OidcClient } = require(require('path').join(dir, 'oidc.js'));
+      const before = assertLoaded();
+      const agent = OidcClient.createHttpClient().getAgent('https://management.azure.com/');
+      console.log(JSON.stringify({ before, agent: agent.constructor.name, after: assertLoaded() }));`,
+      { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'unused', https_proxy: 'http://proxy.invalid:3128' },
+    );
+    expect(result).toEqual({ before: false, agent: 'TunnelingAgent', after: true });
+  });
+
+  it("steps.js loads without Node's child_process and assert (@actions/core's platform details are read on first use)", () => {
+    const result = probe(
+      node,
+      `const before = new Set(process.moduleLoadList);
+      require(require('path').join(dir, 'steps.js'));
+      const added = process.moduleLoadList.filter((m) => !before.has(m));
+      console.log(JSON.stringify(added.filter((m) => /^NativeModule (child_process|assert)$/.test(m))));`,
+    );
+    expect(result).toEqual([]);
   });
 
   it('steps.js loads without oidc.js or undici.js', () => {
