@@ -26,17 +26,18 @@ export interface RequestedSource {
 }
 
 export function groupByPolicy(vms: readonly PlannedVm[]): PolicyPlan[] {
-  const groups = new Map<string, { policy: JitPolicy; vms: PlannedVm[]; ids: Set<string> }>();
+  const groups = new Map<string, { policy: JitPolicy; vms: PlannedVm[] }>();
+  const planned = new Set<string>();
   for (const vm of vms) {
     const key = normalizeId(vm.match.policy.id);
-    const group = groups.get(key) ?? { policy: vm.match.policy, vms: [], ids: new Set<string>() };
+    const group = groups.get(key) ?? { policy: vm.match.policy, vms: [] };
     // The same VM named twice (name and ID): request it once.
-    const id = normalizeId(vm.match.vm.id);
-    if (!group.ids.has(id)) {
-      group.ids.add(id);
+    const vmKey = `${key}|${normalizeId(vm.match.vm.id)}`;
+    if (!planned.has(vmKey)) {
+      planned.add(vmKey);
       group.vms.push(vm);
     }
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ policy, vms }) => ({ policy, vms }));
+  return [...groups.values()];
 }

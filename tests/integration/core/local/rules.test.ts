@@ -223,6 +223,15 @@ describe('matchPolicies', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("finds the VM's entry with a trailing slash too, and never an entry of a longer or shorter name", () => {
+    const entry = `${VM_ID.toUpperCase()}/`;
+    const [m] = matchPolicies([vm], [pol('web-jit', 'rg-web', [`${VM_ID}0`, entry])], () => undefined);
+    expect(m?.entry.id).toBe(entry);
+    expect(() =>
+      matchPolicies([vm], [pol('web-jit', 'rg-web', [`${VM_ID}0`, VM_ID.slice(0, -1)])], () => undefined),
+    ).toThrow(PolicyError);
+  });
+
   it('picks deterministically and warns when two policies list the VM', () => {
     const warnings: string[] = [];
     const a = matchPolicies([vm], [pol('zeta', 'rg-b', [VM_ID]), pol('alpha', 'rg-a', [VM_ID])], (w) =>
