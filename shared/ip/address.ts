@@ -8,14 +8,34 @@ import type { Wording } from '../frontEnd';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
+/*
+ * Every IPv6 text has a colon and no IPv4 text has one, so the colon picks the family's parser.
+ * ipaddr.js's generic `parse` and `parseCIDR` try IPv6 first: that compiles its IPv6 expressions
+ * in every run, and `parseCIDR` throws (an Error, with its stack) for every IPv4 block, which NSG
+ * polls of many VMs compared thousands of times.
+ */
+const isV6 = (text: string): boolean => text.includes(':');
+
 export function isIpAddress(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'));
+  return isV6(text)
+    ? ipaddr.IPv6.isValid(text) && !text.includes('%')
+    : ipaddr.IPv4.isValidFourPartDecimal(text);
 }
 
 export function isCidr(text: string): boolean {
-  return (
-    ipaddr.IPv4.isValidCIDRFourPartDecimal(text) || (ipaddr.IPv6.isValidCIDR(text) && !text.includes('%'))
-  );
+  return isV6(text)
+    ? ipaddr.IPv6.isValidCIDR(text) && !text.includes('%')
+    : ipaddr.IPv4.isValidCIDRFourPartDecimal(text);
+}
+
+/** A valid address (isIpAddress) parsed by its family's parser. */
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  return isV6(text) ? ipaddr.IPv6.parse(text) : ipaddr.IPv4.parse(text);
+}
+
+/** A valid CIDR (isCidr) parsed by its family's parser. */
+function parseCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  return isV6(text) ? ipaddr.IPv6.parseCIDR(text) : ipaddr.IPv4.parseCIDR(text);
 }
 
 /** NSG service tags that stand for every address. */
@@ -37,21 +57,21 @@ export function isAnySource(prefix: string): boolean {
  * Undefined for anything else.
  */
 export function parsePrefix(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
-  if (isCidr(text)) return ipaddr.parseCIDR(text);
+  if (isCidr(text)) return parseCidr(text);
   if (!isIpAddress(text)) return undefined;
-  const address = ipaddr.parse(text);
+  const address = parseAddress(text);
   return [address, address.kind() === 'ipv4' ? 32 : 128];
 }
 
 /** Family of an IP or CIDR we already validated. */
 export function familyOf(addressOrCidr: string): IpFamily {
   const address = addressOrCidr.split('/')[0] ?? addressOrCidr;
-  return ipaddr.parse(address).kind();
+  return isV6(address) ? 'ipv6' : 'ipv4';
 }
 
 /** The network address of a CIDR when host bits are set (`10.0.0.1/24` → `10.0.0.0/24`), else undefined. */
 export function hostBitsFixed(cidr: string): string | undefined {
-  const [address, length] = ipaddr.parseCIDR(cidr);
+  const [address, length] = parseCidr(cidr);
   const network =
     address.kind() === 'ipv4'
       ? ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()
@@ -61,7 +81,7 @@ export function hostBitsFixed(cidr: string): string | undefined {
 
 /** Prefix length of a CIDR, or the full length for a single address. */
 export function prefixLength(addressOrCidr: string): number {
-  if (addressOrCidr.includes('/')) return ipaddr.parseCIDR(addressOrCidr)[1];
+  if (addressOrCidr.includes('/')) return parseCidr(addressOrCidr)[1];
   return familyOf(addressOrCidr) === 'ipv4' ? 32 : 128;
 }
 
@@ -78,14 +98,14 @@ export const NON_PUBLIC_RANGES: Readonly<Record<IpFamily, readonly string[]>> = 
 
 /** Why `address` cannot be a public egress address, or undefined when it can. */
 export function nonPublicReason(address: string): string | undefined {
-  const parsed = ipaddr.parse(address);
+  const parsed = parseAddress(address);
   const range = parsed.range();
   return NON_PUBLIC_RANGES[parsed.kind()].includes(range) ? `${range} address, not a public one` : undefined;
 }
 
 /** Canonical text of a valid address, for comparing answers (`::FFFF:…`, `2001:DB8::1` and friends). IPv4-mapped IPv6 becomes IPv4. */
 export function canonicalAddress(address: string): string {
-  const parsed = ipaddr.parse(address);
+  const parsed = parseAddress(address);
   if (parsed.kind() === 'ipv6') {
     const v6 = parsed as ipaddr.IPv6;
     return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
@@ -124,7 +144,7 @@ function neverRangesOf(family: IpFamily) {
   let ranges = neverRanges.get(family);
   if (!ranges) {
     ranges = NEVER_A_SOURCE.filter(([cidr]) => cidr.includes(':') === (family === 'ipv6')).map(
-      ([cidr, what]) => ({ range: ipaddr.parseCIDR(cidr), what }),
+      ([cidr, what]) => ({ range: parseCidr(cidr), what }),
     );
     neverRanges.set(family, ranges);
   }
@@ -140,8 +160,8 @@ function neverRangesOf(family: IpFamily) {
  */
 export function sourceProblem(prefix: string, allowAnySource: boolean): Wording | undefined {
   const [address, length] = prefix.includes('/')
-    ? ipaddr.parseCIDR(prefix)
-    : ([ipaddr.parse(prefix), prefix.includes(':') ? 128 : 32] as const);
+    ? parseCidr(prefix)
+    : ([parseAddress(prefix), isV6(prefix) ? 128 : 32] as const);
   const family = address.kind();
   if (length === 0) {
     return allowAnySource
