@@ -134,6 +134,7 @@ const PATCHES = [
     ],
   },
   ...lazyBuiltins(),
+  ...lazyTaskLib(),
 ];
 
 /**
@@ -186,6 +187,55 @@ function lazyBuiltins() {
       edits: [
         ['import zlib from "node:zlib";', lazy('zlib', 'node:zlib', ['createGunzip', 'createInflate'])],
       ],
+    },
+  ];
+}
+
+/**
+ * azure-pipelines-task-lib's task.js and internal.js load, at start-up, modules that serve only
+ * functions the task never calls: toolrunner (with q, child_process and events) for `tool`/`exec`,
+ * externaloutput for filtering a child's output, minimatch for `find`/`match`, semver for
+ * `assertAgent`, child_process for `rmRF` on Windows. Each is loaded on the first read of one of its
+ * properties instead (getters, so `new minimatch.Minimatch(...)` and `exports.ToolRunner` work as
+ * before). Both files also compare `process.versions.node` with 4.2.0 at start-up, which loaded
+ * semver: no Node that old parses this bundle, so the check is dropped.
+ */
+function lazyTaskLib() {
+  const lazy = (binding, module, keys) => [
+    `var ${binding} = require("${module}");`,
+    `var ${binding}Loaded;\nvar ${binding} = { ${keys
+      .map((k) => `get ${k}() { return (${binding}Loaded ??= require("${module}")).${k}; }`)
+      .join(', ')} };`,
+  ];
+  const exported = (name, binding) => [
+    `exports.${name} = ${binding}.${name};`,
+    `Object.defineProperty(exports, "${name}", { enumerable: true, get: () => ${binding}.${name} });`,
+  ];
+  const nodeCheck = [
+    "if (semver.lt(process.versions.node, '4.2.0')) {",
+    'if (false /* Node < 4.2 cannot parse this bundle */) {',
+  ];
+  const taskLib = (file) => new RegExp(`[\\\\/]azure-pipelines-task-lib[\\\\/]${file}\\.js$`);
+  const outputFilters = ['create', 'write', 'debug', 'warning', 'error'].map((f) =>
+    f === 'create' ? 'createExternalOutputStream' : `${f}ExternalOutput`,
+  );
+  return [
+    {
+      file: taskLib('task'),
+      edits: [
+        lazy('childProcess', 'child_process', ['execFileSync']),
+        lazy('minimatch', 'minimatch', ['braceExpand', 'filter', 'match']),
+        lazy('trm', './toolrunner', ['ToolRunner']),
+        lazy('eom', './externaloutput', [...outputFilters, 'defaultAllowedVsoCommands']),
+        lazy('semver', 'semver', ['lt']),
+        exported('ToolRunner', 'trm'),
+        exported('defaultAllowedVsoCommands', 'eom'),
+        nodeCheck,
+      ],
+    },
+    {
+      file: taskLib('internal'),
+      edits: [lazy('minimatch', 'minimatch', ['Minimatch']), lazy('semver', 'semver', ['lt']), nodeCheck],
     },
   ];
 }

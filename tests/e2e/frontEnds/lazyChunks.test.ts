@@ -87,6 +87,19 @@ describe.each(NODE_BINARIES)('the deferred files on $name', ({ path: node }) => 
     expect(result).toEqual([]);
   });
 
+  it("the task's steps.js loads without Node's child_process (task-lib's toolrunner, minimatch and semver are read on first use)", () => {
+    const result = probe(
+      node,
+      `const before = new Set(process.moduleLoadList);
+      require(require('path').join(dir, 'steps.js'));
+      const added = process.moduleLoadList.filter((m) => !before.has(m));
+      console.log(JSON.stringify(added.filter((m) => /^NativeModule (child_process|dgram)$/.test(m))));`,
+      {},
+      join(REPO_ROOT, 'dist', 'task'),
+    );
+    expect(result).toEqual([]);
+  });
+
   it('steps.js loads without oidc.js or undici.js', () => {
     const result = probe(
       node,
