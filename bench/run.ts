@@ -16,6 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { generateScenario, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { NODE_BINARIES, type NodeBinary } from '../tests/helpers/nodes';
 import type { actionMainAndPost as ActionSteps } from './action';
+import type { taskMainAndPost as TaskSteps } from './task';
 import { median, middleHalf, Runner, type ChildRun } from './measure';
 import { peerScript, whichAz } from './peer';
 
@@ -164,9 +165,11 @@ async function startupRounds(details: string[]): Promise<void> {
   const emu = await startEmulator();
   const runner = new Runner(join(root, 'dist', 'cli', 'main.js'), cliEnv(emu));
   const web01 = [vmId('rg-web', 'web-01')];
-  // Loaded only here: the runner helper reads action.yml when it is loaded.
+  // Loaded only here: the step helpers read action.yml and task.json when they are loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { actionMainAndPost } = require('./action') as { actionMainAndPost: typeof ActionSteps };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { taskMainAndPost } = require('./task') as { taskMainAndPost: typeof TaskSteps };
   let firstLog: RequestLogEntry[] = [];
   try {
     for (let round = 0; round < config.runs; round++) {
@@ -272,6 +275,17 @@ async function startupRounds(details: string[]): Promise<void> {
           });
           add(`${build.label}|${node.name}|action main creds`, withSecret.main.wallMs);
           add(`${build.label}|${node.name}|action main creds cpu`, withSecret.main.cpuMs);
+        }
+        // The task on every Node: the agent runs it on Node 20 (Node20_1) or Node 24 (Node24).
+        for (const node of existsSync(join(build.dist, 'task', 'main.js')) ? nodes : []) {
+          const { main, post } = await taskMainAndPost(emu, runner, {
+            node: node.path,
+            distDir: build.dist,
+            agentTemp: freshTemp(runner),
+          });
+          add(`${build.label}|${node.name}|task main`, main.wallMs);
+          add(`${build.label}|${node.name}|task main cpu`, main.cpuMs);
+          add(`${build.label}|${node.name}|task post`, post.wallMs);
         }
       }
     }
@@ -664,13 +678,20 @@ function startupRows(rows: Row[]): void {
         target: 'same ratio as the CLI',
       });
     }
+    if (samples.has(`after|${node.name}|task main`)) {
+      rows.push({
+        what: `P1 task \`main.js\` (service principal secret, ${node.name}; empty Agent.TempDirectory)`,
+        ...both((b) => ratio(b, 'task main')),
+        target: 'same ratio as the CLI',
+      });
+    }
     const cpu = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} cpu`).toFixed(0)} ms`;
     const rss = (b: string, what: string): string => `${med(`${b}|${node.name}|${what} rss`).toFixed(0)} MB`;
     rows.push({
-      what: `P1 CPU time (user + system) and peak RSS of the process (${node.name}): CLI empty cache / warm cache / Action main (OIDC) / Action main (secret)`,
+      what: `P1 CPU time (user + system) and peak RSS of the process (${node.name}): CLI empty cache / warm cache / Action main (OIDC) / Action main (secret) / task main`,
       ...both(
         (b) =>
-          `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')} / ${cpu(b, 'action main creds')}; ` +
+          `${cpu(b, 'request')} / ${cpu(b, 'warm request')} / ${cpu(b, 'action main')} / ${cpu(b, 'action main creds')} / ${cpu(b, 'task main')}; ` +
           `${rss(b, 'request')} / ${rss(b, 'action main')} (CLI / Action)`,
       ),
       target: 'for reference',
@@ -691,6 +712,16 @@ function startupRows(rows: Row[]): void {
         ...both(
           (b) =>
             `${s(med(`${b}|${node.name}|action post`))} = ${x(med(`${b}|${node.name}|action post`) / floor)}`,
+        ),
+        target: '≤ 0.25 s',
+      });
+    }
+    if (samples.has(`after|${node.name}|task post`)) {
+      rows.push({
+        what: `P6 task \`post.js\`, 1 VM (${node.name}; main's Agent.TempDirectory)`,
+        ...both(
+          (b) =>
+            `${s(med(`${b}|${node.name}|task post`))} = ${x(med(`${b}|${node.name}|task post`) / floor)}`,
         ),
         target: '≤ 0.25 s',
       });

@@ -115,6 +115,8 @@ export interface AdoStepOptions {
   readonly timeoutMs?: number;
   /** Called for each stdout line as it arrives; lets a test cancel the step mid-way, as the agent would. */
   readonly onLine?: (line: string, child: ChildProcess) => void;
+  /** Another build's bundle for `entry` (the bench's "before"); default: the one task.json names. */
+  readonly bundle?: string;
 }
 
 export interface AdoStepResult {
@@ -176,7 +178,7 @@ export async function runAdoStep(options: AdoStepOptions): Promise<AdoStepResult
     env[`VSTS_TASKVARIABLE_${variableKey(name)}`] = value;
   Object.assign(env, options.env ?? {});
 
-  const bundle = bundlePath(options.entry);
+  const bundle = options.bundle ?? bundlePath(options.entry);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run build'.`);
   const child = spawn(options.node, [bundle], { cwd: tempDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
