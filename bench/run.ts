@@ -35,7 +35,7 @@ const HTTPS_CHAIN = join(root, 'bench', 'httpsChain.js');
 
 const config = quick
   ? { runs: 3, p2DelayMs: 2000, p2Runs: 1, p4Vms: 10, p4Groups: 2, p4Runs: 1, peerRuns: 1 }
-  : { runs: 15, p2DelayMs: 10_000, p2Runs: 3, p4Vms: 50, p4Groups: 5, p4Runs: 9, peerRuns: 3 };
+  : { runs: 15, p2DelayMs: 10_000, p2Runs: 3, p4Vms: 50, p4Groups: 5, p4Runs: 15, peerRuns: 3 };
 
 interface Build {
   readonly label: 'after' | 'before';
