@@ -138,6 +138,17 @@ const PATCHES = [
 ];
 
 /**
+ * `<declaration> <binding> = { get <key>() {...}, ... }`: the module is required on the first read
+ * of any of `keys` (a function to call, a class to `new`, or a value), not where it was imported.
+ */
+function lazyModule(declaration, binding, module, keys) {
+  const properties = keys.map(
+    (k) => `get ${k}() { return (${binding}Loaded ??= require("${module}")).${k}; }`,
+  );
+  return `let ${binding}Loaded;\n${declaration} ${binding} = { ${properties.join(', ')} };`;
+}
+
+/**
  * Node built-ins some credentials and the HTTP client import at start-up but use only on a path
  * our runs seldom take: child_process (the Azure CLI and azd credentials run a process; it also
  * loads dgram), fs/promises (a certificate or token file is read; it also loads readline), zlib
@@ -145,10 +156,7 @@ const PATCHES = [
  * every start on Node 20 and 24.
  */
 function lazyBuiltins() {
-  const lazy = (binding, module, fns) =>
-    `let ${binding}Loaded;\nconst ${binding} = { ${fns
-      .map((f) => `${f}: (...args) => (${binding}Loaded ??= require("${module}")).${f}(...args)`)
-      .join(', ')} };`;
+  const lazy = (binding, module, fns) => lazyModule('const', binding, module, fns);
   const identity = (file) =>
     new RegExp(`[\\\\/]@azure[\\\\/]identity[\\\\/]dist[\\\\/]esm[\\\\/]${file}\\.js$`);
   const readFileFrom = (file) => ({
@@ -203,9 +211,7 @@ function lazyBuiltins() {
 function lazyTaskLib() {
   const lazy = (binding, module, keys) => [
     `var ${binding} = require("${module}");`,
-    `var ${binding}Loaded;\nvar ${binding} = { ${keys
-      .map((k) => `get ${k}() { return (${binding}Loaded ??= require("${module}")).${k}; }`)
-      .join(', ')} };`,
+    lazyModule('var', binding, module, keys),
   ];
   const exported = (name, binding) => [
     `exports.${name} = ${binding}.${name};`,
