@@ -30,6 +30,12 @@ export interface EmulatorBehaviour {
    * `AnotherOperationInProgress` with `Retry-After`, as the Network RP answers.
    */
   nsgWrites: 'parallel' | 'serialized';
+  /**
+   * What a policy read shows of the request history. `all`: every request the policy ever had.
+   * `newest`: only the policy's newest request (an older run's entry is gone once another
+   * request is made). The emulator itself still remembers every request (expiry, supersession).
+   */
+  history: 'all' | 'newest';
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
@@ -39,6 +45,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<EmulatorBehaviour> = Object.freeze({
   echo: 'full',
   startTime: 'same',
   nsgWrites: 'parallel',
+  history: 'all',
 });
 
 /** Each switch: its CLI flag, its values (the first is the default) and one line of help. */
@@ -83,6 +90,12 @@ export const BEHAVIOUR_SWITCHES: readonly {
     flag: '--nsg-writes',
     values: ['parallel', 'serialized'],
     help: 'serialized: a write on an NSG with another in flight gets 409 AnotherOperationInProgress',
+  },
+  {
+    field: 'history',
+    flag: '--history',
+    values: ['all', 'newest'],
+    help: "newest: a policy read shows only the policy's newest request in its history",
   },
 ];
 

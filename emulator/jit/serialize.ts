@@ -5,6 +5,7 @@
  * Succeeded where 2020-01-01 says Updating.
  */
 import type { JitPolicyState, JitPolicyVm, JitRequest } from '../arm/state';
+import type { EmulatorBehaviour } from '../behaviour';
 
 export const POLICY_TYPE = 'Microsoft.Security/locations/jitNetworkAccessPolicies';
 
@@ -27,6 +28,12 @@ export function requestOut(r: JitRequest): Record<string, unknown> {
     requestor: r.requestor,
     ...(r.justification !== undefined ? { justification: r.justification } : {}),
   };
+}
+
+/** The request history a policy read shows (behaviour `history`); oldest first, as stored. */
+export function visibleRequests(policy: JitPolicyState, behaviour: EmulatorBehaviour): JitRequest[] {
+  const shown = behaviour.history === 'newest' ? policy.requests.slice(-1) : policy.requests;
+  return shown.map((s) => s.request);
 }
 
 export function policyOut(

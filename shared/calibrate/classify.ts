@@ -17,6 +17,7 @@ export const SWITCHES = {
   echo: { flag: '--echo', field: 'echo', values: ['full', 'minimal'] },
   'start-time': { flag: '--start-time', field: 'startTime', values: ['same', 'rounded'] },
   'nsg-writes': { flag: '--nsg-writes', field: 'nsgWrites', values: ['parallel', 'serialized'] },
+  history: { flag: '--history', field: 'history', values: ['all', 'newest'] },
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -113,12 +114,34 @@ export interface SupersedeObservation {
 
 export function classifySupersede(o: SupersedeObservation): Finding {
   if (!o.newerLive) return undetermined("the second request's rule never went live");
-  const entry = o.olderStatus ? `${o.olderStatus}${o.olderReason ? `/${o.olderReason}` : ''}` : 'missing';
-  const evidence = `after a second request for the same VM and port from another source, the first request's entry read ${entry} and its allow rule ${o.olderRuleStays ? 'stayed' : 'was gone'}`;
+  const entry = o.olderStatus
+    ? `read ${o.olderStatus}${o.olderReason ? `/${o.olderReason}` : ''}`
+    : 'was no longer listed';
+  const evidence = `after a second request for the same VM and port from another source, the first request's entry ${entry} and its allow rule ${o.olderRuleStays ? 'stayed' : 'was gone'}`;
   const status = o.olderStatus?.toLowerCase();
   if (status === 'revoked' && o.olderReason === 'NewerRequestInitiated' && !o.olderRuleStays)
     return { value: 'replace', evidence };
   if (status === 'initiated' && o.olderRuleStays) return { value: 'coexist', evidence };
+  // A history that lists only the newest request (see classifyHistory) leaves the rule to tell.
+  if (status === undefined) return { value: o.olderRuleStays ? 'coexist' : 'replace', evidence };
+  return { value: 'other', evidence };
+}
+
+/** Which of the probe's accepted requests (oldest first) the last read of the policy's history listed. */
+export interface HistoryObservation {
+  readonly listed: readonly boolean[];
+}
+
+export function classifyHistory(o: HistoryObservation | undefined): Finding {
+  const listed = o?.listed ?? [];
+  if (listed.length < 2)
+    return undetermined("fewer than two of the probe's requests were accepted: nothing older to look for");
+  const numbers = listed.flatMap((l, i) => (l ? [i + 1] : []));
+  const evidence = `after ${listed.length} accepted requests the policy's history listed ${
+    numbers.length === listed.length ? 'all of them' : `request(s) ${numbers.join(', ') || 'none'} of them`
+  }`;
+  if (numbers.length === listed.length) return { value: 'all', evidence };
+  if (numbers.length === 1 && numbers[0] === listed.length) return { value: 'newest', evidence };
   return { value: 'other', evidence };
 }
 

@@ -23,6 +23,7 @@ import { AzureApiError, PolicyError, TimeoutError, toJitError } from '../errors'
 import { formatUtc } from '../time';
 import {
   classifyEcho,
+  classifyHistory,
   classifyLayout,
   classifyNsgWrites,
   classifySourceForm,
@@ -32,6 +33,7 @@ import {
   stats,
   type EchoObservation,
   type Finding,
+  type HistoryObservation,
   type StartTimeObservation,
   type Stats,
   type SwitchName,
@@ -229,6 +231,7 @@ class Probe {
   private readonly notLive: Initiated[] = [];
   private readonly echo: EchoObservation[] = [];
   private readonly startTimes: StartTimeObservation[] = [];
+  private history: HistoryObservation | undefined;
   private readonly seen: ProbeRule[] = [];
   private stopped = false;
   private outsidePolicy: CalibrationReport['outsidePolicy'];
@@ -334,6 +337,7 @@ class Probe {
     const history = await readHistory(this.clients, this.policy, this.options.signal);
     const stored = storedFor(history, this.vm, sent);
     this.echo.push(echoObservation(this.vm, sent, stored));
+    this.history = { listed: this.initiated.map((i) => storedFor(history, this.vm, i) !== undefined) };
     if (sent.rawBody?.startTimeUtc !== undefined) {
       this.startTimes.push({
         returned: sent.rawBody.startTimeUtc,
@@ -459,6 +463,7 @@ class Probe {
       echo: classifyEcho(this.echo),
       'start-time': classifyStartTime(this.startTimes),
       'nsg-writes': classifyNsgWrites(cleanup.nsgWrites),
+      history: classifyHistory(this.history),
     };
     const delay = stats(this.samples);
     return {

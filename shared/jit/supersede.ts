@@ -9,6 +9,7 @@ import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
 import { entryState, findOurEntry, newestOther, type OurRequestKey } from './history';
+import { instantOf } from '../time';
 
 export interface PolicyLocator {
   readonly subscriptionId: string;
@@ -44,6 +45,26 @@ export function findSupersession(
   const ours = findOurEntry(policy, key);
   if (entryState(ours) !== 'superseded') return undefined;
   return newestOther(policy, key, ours) ?? { requestor: '' };
+}
+
+/**
+ * Our entry is gone from the history a read shows (Azure may trim it), yet a
+ * request for the same VM port that started after ours is there: most likely
+ * the one that replaced ours. Only for messages: without our own entry
+ * nothing proves it.
+ */
+export function newerWhileOursIsGone(
+  policy: JitNetworkAccessPolicy,
+  key: OurRequestKey,
+  ourStartTimeUtc: string,
+): NewerRequest | undefined {
+  if (findOurEntry(policy, key)) return undefined;
+  const newer = newestOther(policy, key, undefined);
+  const ourStart = instantOf(ourStartTimeUtc)?.getTime();
+  const theirStart = instantOf(newer?.startTimeUtc)?.getTime();
+  return newer && ourStart !== undefined && theirStart !== undefined && theirStart > ourStart
+    ? newer
+    : undefined;
 }
 
 export function describeNewer(n: NewerRequest): string {

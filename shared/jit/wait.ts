@@ -23,7 +23,7 @@ import {
 import type { WaitProgress } from './progress';
 import type { RuleSnapshot } from './snapshot';
 import { samePrefix } from './sourcePrefix';
-import { describeNewer, findSupersession, readPolicy } from './supersede';
+import { describeNewer, findSupersession, newerWhileOursIsGone, readPolicy } from './supersede';
 import { sleep, withDeadline } from '../abort';
 
 export interface WaitOptions {
@@ -245,13 +245,23 @@ class WaitState {
     );
     const current = await readPolicy(clients, policy, signal);
     for (const e of group) {
-      const newer = findSupersession(current, {
+      const key = {
         vmId: e.vm.id,
         port: e.target.port,
         endTimeUtc: e.request.endTimeUtc,
         ...(this.learnedSource !== undefined ? { source: this.learnedSource } : {}),
-      });
-      if (!newer) continue;
+      };
+      const newer = findSupersession(current, key);
+      if (!newer) {
+        // A trimmed history proves nothing either way: keep waiting, but say what it shows.
+        const likely = newerWhileOursIsGone(current, key, e.request.startTimeUtc);
+        if (likely)
+          this.pending.set(
+            e,
+            `no matching JIT allow rule; policy '${policy.name}' no longer lists this run's request in its history but lists ${describeNewer(likely)} for this VM port, which has probably replaced it`,
+          );
+        continue;
+      }
       throw new SupersededError(
         `Our JIT request for VM ${e.vm.name} port ${e.target.port} (policy '${policy.name}', started ${e.request.startTimeUtc}) ` +
           `was superseded by ${describeNewer(newer)}: JIT keeps one request per VM port and replaced our allow rule.`,

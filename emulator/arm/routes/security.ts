@@ -5,7 +5,7 @@
  */
 import { validateSecurity } from '../../specs/validate';
 import type { InitiateBody } from '../../jit/engine';
-import { policyOut, isPreview } from '../../jit/serialize';
+import { policyOut, isPreview, visibleRequests } from '../../jit/serialize';
 import { SECURITY_JIT_VERSIONS, SECURITY_LOCATION_VERSIONS } from '../apiVersions';
 import { jsonBody, page, type ArmRequest, type Params, type Route } from '../context';
 import { durationMs } from '../../jit/time';
@@ -36,7 +36,9 @@ function policies(req: ArmRequest, filter: (p: JitPolicyState) => boolean): JitP
 function list(req: ArmRequest, filter: (p: JitPolicyState) => boolean, fanOut = false): ArmResponse {
   return {
     status: 200,
-    body: page(req, policies(req, filter), (p) => policyOut(p, req.apiVersion)),
+    body: page(req, policies(req, filter), (p) =>
+      policyOut(p, req.apiVersion, visibleRequests(p, req.env.behaviour)),
+    ),
     // Subscription-wide lists fan out to the regional backends (CLI-JIT, PS-SUB23: three ids, empty since 2023).
     ...(fanOut ? { headers: { 'x-ms-original-request-ids': ['', '', ''] } } : {}),
   };
@@ -240,7 +242,13 @@ export const securityRoutes: Route[] = [
     method: 'GET',
     pattern: POLICY,
     authz: readJit(policyScope),
-    handle: (req, p) => ({ status: 200, body: policyOut(findPolicy(req, p), req.apiVersion) }),
+    handle: (req, p) => {
+      const policy = findPolicy(req, p);
+      return {
+        status: 200,
+        body: policyOut(policy, req.apiVersion, visibleRequests(policy, req.env.behaviour)),
+      };
+    },
   }),
   route({
     method: 'PUT',

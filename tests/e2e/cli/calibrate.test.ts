@@ -14,7 +14,7 @@ jest.setTimeout(120_000);
 
 /** Every value of every switch; run 1 signs in with only the closer role on the test VM's resource group. */
 const RUNS: readonly { principal: string; behaviour: Partial<EmulatorBehaviour> }[] = [
-  { principal: CALIB.closer, behaviour: {} }, // replace, per-port, verbatim, full, same, parallel
+  { principal: CALIB.closer, behaviour: {} }, // replace, per-port, verbatim, full, same, parallel, all
   {
     principal: 'jit-deployer',
     behaviour: {
@@ -34,6 +34,7 @@ const RUNS: readonly { principal: string; behaviour: Partial<EmulatorBehaviour> 
       sourceForm: 'prefixes',
       echo: 'minimal',
       nsgWrites: 'serialized',
+      history: 'newest',
     },
   },
 ];

@@ -31,7 +31,7 @@ beforeAll(() => requireBuiltCli());
 
 it('the sweep covers every pair of switch values', () => {
   expect(coversAllPairs(cells)).toBe(true);
-  expect(allCells()).toHaveLength(96);
+  expect(allCells()).toHaveLength(192);
 });
 
 describe.each(cells.map((c) => [cellName(c), c] as const))(

@@ -1,10 +1,10 @@
 /**
  * The cells of the behaviour matrix: every emulator switch of what real Azure
- * leaves unknown (emulator/behaviour.ts). All 96 combinations are listed; the
+ * leaves unknown (emulator/behaviour.ts). All 192 combinations are listed; the
  * CLI sweep runs a pairwise covering subset (every pair of values of every two
  * switches appears in some cell) plus the default and the all-unfavourable cell,
- * because 96 full open/close cycles through spawned bundles would take minutes
- * on the 2-core CI machine. `JIT_MATRIX=full` runs all 96.
+ * because 192 full open/close cycles through spawned bundles would take minutes
+ * on the 2-core CI machine. `JIT_MATRIX=full` runs all 192.
  */
 import type { EmulatorBehaviour } from '../../../emulator';
 
@@ -15,6 +15,7 @@ const VALUES: { readonly [K in keyof EmulatorBehaviour]: readonly EmulatorBehavi
   echo: ['full', 'minimal'],
   startTime: ['same', 'rounded'],
   nsgWrites: ['parallel', 'serialized'],
+  history: ['all', 'newest'],
 };
 const FIELDS = Object.keys(VALUES) as (keyof EmulatorBehaviour)[];
 
@@ -25,6 +26,7 @@ export const DEFAULT_CELL: EmulatorBehaviour = {
   echo: 'full',
   startTime: 'same',
   nsgWrites: 'parallel',
+  history: 'all',
 };
 
 export const UNFAVOURABLE_CELL: EmulatorBehaviour = {
@@ -34,6 +36,7 @@ export const UNFAVOURABLE_CELL: EmulatorBehaviour = {
   echo: 'minimal',
   startTime: 'rounded',
   nsgWrites: 'serialized',
+  history: 'newest',
 };
 
 export function allCells(): EmulatorBehaviour[] {

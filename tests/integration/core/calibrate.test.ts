@@ -36,6 +36,7 @@ const RUNS: readonly { principal: string; behaviour: Partial<EmulatorBehaviour> 
       sourceForm: 'prefixes',
       echo: 'minimal',
       nsgWrites: 'serialized',
+      history: 'newest',
     },
   },
 ];

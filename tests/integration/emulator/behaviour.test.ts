@@ -1,7 +1,7 @@
 /**
  * The behaviour switches (what real Azure leaves unknown), each value proved through
  * Microsoft's own SDK clients (plus raw HTTPS where the SDK hides the bytes): supersede,
- * rule layout, source form, echo, start time and serialized NSG writes.
+ * rule layout, source form, echo, start time, serialized NSG writes and the history a read shows.
  */
 import type { RestError } from '@azure/core-rest-pipeline';
 import { DEFAULT_BEHAVIOUR, startEmulator, type Emulator, type EmulatorBehaviour } from '../../../emulator';
@@ -78,6 +78,7 @@ describe('options', () => {
       echo: 'full',
       startTime: 'same',
       nsgWrites: 'parallel',
+      history: 'all',
     });
     expect(DEFAULT_BEHAVIOUR).toEqual(e.behaviour);
   });
@@ -389,5 +390,38 @@ describe('NSG writes', () => {
     expect(await allowRules(c, 'rg-web', 'web-01-nsg')).toEqual([]);
     e.control.clock.advance(1000);
     expect((await allowRules(c, 'rg-web', 'web-01-nsg')).map((r) => r.destinationPortRange)).toEqual(['22']);
+  });
+});
+
+describe('history', () => {
+  const sources = (p: {
+    requests?: { virtualMachines: { ports: { allowedSourceAddressPrefix?: string }[] }[] }[];
+  }) => p.requests?.map((r) => r.virtualMachines[0]?.ports[0]?.allowedSourceAddressPrefix);
+
+  test('all: a policy read (get and list) shows every request, oldest first', async () => {
+    const { emu: e, c } = await start({ history: 'all' });
+    await initiate(e, c, 'web-01', [{ number: 22, source: '198.51.100.1' }]);
+    await initiate(e, c, 'web-02', [{ number: 22, source: '198.51.100.2' }]);
+    expect(sources(await c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'web-jit'))).toEqual([
+      '198.51.100.1',
+      '198.51.100.2',
+    ]);
+  });
+
+  test("newest: get and list show only the newest request; the older one's rule still lives and expires", async () => {
+    const { emu: e, c } = await start({ history: 'newest' });
+    await initiate(e, c, 'web-01', [{ number: 22, source: '198.51.100.1', minutes: 10 }]);
+    await initiate(e, c, 'web-02', [{ number: 22, source: '198.51.100.2', minutes: 30 }]);
+    expect(sources(await c.security.jitNetworkAccessPolicies.get('rg-web', 'eastus', 'web-jit'))).toEqual([
+      '198.51.100.2',
+    ]);
+    const listed = await all(c.security.jitNetworkAccessPolicies.listByResourceGroup('rg-web'));
+    expect(sources(listed.find((p) => p.name === 'web-jit') ?? {})).toEqual(['198.51.100.2']);
+    // Only what a read shows is trimmed: the older request's rule is live until its own end time.
+    expect((await allowRules(c, 'rg-web', 'web-01-nsg')).map((r) => r.sourceAddressPrefix)).toEqual([
+      '198.51.100.1',
+    ]);
+    e.control.clock.advance(10 * 60_000);
+    expect(await allowRules(c, 'rg-web', 'web-01-nsg')).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   SWITCHES,
   SWITCH_NAMES,
   classifyEcho,
+  classifyHistory,
   classifyLayout,
   classifyNsgWrites,
   classifySourceForm,
@@ -52,7 +53,7 @@ describe('calibrate switch table', () => {
     const out = emulatorFlags(findings, stats([4000, 1000, 3000]));
     expect(out.unmatched).toEqual(['source-form', 'echo']);
     expect(out.command).toBe(
-      'npm run emulator -- --supersede replace --rule-layout per-port --start-time same --nsg-writes parallel --rule-delay-ms 1000 --rule-delay-jitter-ms 3000',
+      'npm run emulator -- --supersede replace --rule-layout per-port --start-time same --nsg-writes parallel --history all --rule-delay-ms 1000 --rule-delay-jitter-ms 3000',
     );
   });
 });
@@ -82,6 +83,32 @@ describe('calibrate classification of what real Azure might show', () => {
       }).value,
     ).toBe('other');
     expect(classifySupersede({ olderRuleStays: false, newerLive: false }).value).toBe('undetermined');
+  });
+
+  it('supersede: with the older entry no longer listed, the older rule tells', () => {
+    const gone = classifySupersede({ olderRuleStays: false, newerLive: true });
+    expect(gone).toEqual({
+      value: 'replace',
+      evidence:
+        "after a second request for the same VM and port from another source, the first request's entry was no longer listed and its allow rule was gone",
+    });
+    expect(classifySupersede({ olderRuleStays: true, newerLive: true }).value).toBe('coexist');
+  });
+
+  it('history: all listed, only the newest, or a pattern the emulator does not play', () => {
+    expect(classifyHistory({ listed: [true, true, true] })).toEqual({
+      value: 'all',
+      evidence: "after 3 accepted requests the policy's history listed all of them",
+    });
+    expect(classifyHistory({ listed: [false, false, true] })).toEqual({
+      value: 'newest',
+      evidence: "after 3 accepted requests the policy's history listed request(s) 3 of them",
+    });
+    expect(classifyHistory({ listed: [false, true, true] }).value).toBe('other');
+    expect(classifyHistory({ listed: [true, true, false] }).value).toBe('other');
+    expect(classifyHistory({ listed: [false, false] }).evidence).toContain('listed request(s) none of them');
+    expect(classifyHistory({ listed: [true] }).value).toBe('undetermined');
+    expect(classifyHistory(undefined).value).toBe('undetermined');
   });
 
   it('layout: one rule with one of two ports is neither per-port nor combined', () => {
