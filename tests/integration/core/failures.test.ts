@@ -5,13 +5,13 @@
  */
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
-import { initiateAsOther, policyReads } from '../../helpers/otherRequest';
+import { policyReads } from '../../helpers/otherRequest';
 import { withEmulator } from '../../helpers/ownEmulator';
 import {
   EGRESS_IP,
   allowRules,
-  initiates,
   main,
+  mainSupersededWhileWaiting,
   platformFor,
   post,
   savedState,
@@ -167,21 +167,8 @@ describe('waiting for the rule', () => {
   );
 
   it('supersession by another principal fails clearly with one policy read', async () => {
-    // Our rule is held back for good; the other request's rule is written at once.
-    emu.control.setRuleDelay(60 * 60_000);
     const platform = platformFor(emu);
-    const running = main(emu, platform);
-    await until(() => initiates(emu).length === 1, 'our initiate');
-    emu.control.setRuleDelay(0);
-    expect(
-      await initiateAsOther(emu, {
-        vm: 'web-01',
-        resourceGroup: 'rg-web',
-        policy: 'web-jit',
-        source: '198.51.100.7',
-      }),
-    ).toBe(202);
-    expect(await running).toBe(false);
+    expect(await mainSupersededWhileWaiting(emu, platform)).toBe(false);
     expect(platform.failures[0]).toContain('was superseded by a newer JIT request for source 198.51.100.7');
     expect(platform.failures[0]).toContain('web-01 port 22');
     expect(policyReads(emu, 'web-jit')).toBe(1);
@@ -193,20 +180,9 @@ describe('waiting for the rule', () => {
   });
 
   it('supersession of a VM with two NSGs (api-01) still costs one policy read', async () => {
-    emu.control.setRuleDelay(60 * 60_000);
     const platform = platformFor(emu, { vms: 'api-01', 'resource-group': 'rg-api' });
-    const running = main(emu, platform);
-    await until(() => initiates(emu).length === 1, 'our initiate');
-    emu.control.setRuleDelay(0);
-    expect(
-      await initiateAsOther(emu, {
-        vm: 'api-01',
-        resourceGroup: 'rg-api',
-        policy: 'default',
-        source: '198.51.100.0/24',
-      }),
-    ).toBe(202);
-    expect(await running).toBe(false);
+    const other = { vm: 'api-01', resourceGroup: 'rg-api', policy: 'default', source: '198.51.100.0/24' };
+    expect(await mainSupersededWhileWaiting(emu, platform, other)).toBe(false);
     expect(platform.failures[0]).toContain('api-01 port 22');
     expect(platform.failures[0]).toContain('superseded');
     expect(policyReads(emu, 'default')).toBe(1);

@@ -9,6 +9,7 @@ import { runMain, runPost, type RunOptions } from '../../../shared/run';
 import { STATE_KEY, parseState, type JitState } from '../../../shared/state';
 import { FakePlatform } from '../../helpers/fakePlatform';
 import { emulatorConnect } from '../../helpers/emulatorSession';
+import { initiateAsOther, type OtherRequest } from '../../helpers/otherRequest';
 
 export type { Emulator };
 
@@ -123,4 +124,22 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Runs main while another principal's request takes its VM port: our rule is held back for good,
+ * the other request's rule is written at once. Resolves to main's outcome.
+ */
+export async function mainSupersededWhileWaiting(
+  emu: Emulator,
+  platform: FakePlatform,
+  other: OtherRequest = { vm: 'web-01', resourceGroup: 'rg-web', policy: 'web-jit', source: '198.51.100.7' },
+): Promise<boolean> {
+  emu.control.setRuleDelay(60 * 60_000);
+  const running = main(emu, platform);
+  await until(() => initiates(emu).length === 1, 'our initiate');
+  emu.control.setRuleDelay(0);
+  const status = await initiateAsOther(emu, other);
+  if (status !== 202) throw new Error(`the other request got HTTP ${status}, not 202`);
+  return running;
 }

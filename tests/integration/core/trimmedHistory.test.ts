@@ -8,7 +8,15 @@
  */
 import { initiateAsOther } from '../../helpers/otherRequest';
 import { withEmulator } from '../../helpers/ownEmulator';
-import { allowRules, EGRESS_IP, initiates, main, platformFor, post, savedState, until } from './harness';
+import {
+  allowRules,
+  EGRESS_IP,
+  main,
+  mainSupersededWhileWaiting,
+  platformFor,
+  post,
+  savedState,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -47,21 +55,8 @@ it.concurrent(
   "a newer request for this run's VM port while waiting (replace): main fails, naming the likely cause, and takes nothing of the other's",
   () =>
     withEmulator({ behaviour: { history: 'newest', supersede: 'replace' } }, async (emu) => {
-      // Our rule is held back for good; the other request's rule is written at once.
-      emu.control.setRuleDelay(60 * 60_000);
       const platform = platformFor(emu, { 'wait-timeout': '4' });
-      const running = main(emu, platform);
-      await until(() => initiates(emu).length === 1, 'our initiate');
-      emu.control.setRuleDelay(0);
-      expect(
-        await initiateAsOther(emu, {
-          vm: 'web-01',
-          resourceGroup: 'rg-web',
-          policy: 'web-jit',
-          source: '198.51.100.7',
-        }),
-      ).toBe(202);
-      expect(await running).toBe(false);
+      expect(await mainSupersededWhileWaiting(emu, platform)).toBe(false);
       // Our entry cannot be found, so nothing proves the replacement: the wait runs out, naming the likely cause.
       expect(platform.failures[0]).toMatch(/not all live after 4 s/);
       expect(platform.failures[0]).toMatch(
