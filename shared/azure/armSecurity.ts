@@ -18,6 +18,7 @@ import type {
 } from '@azure/arm-security';
 import type { TokenCredential } from '@azure/core-auth';
 import type { CallOptions as BaseCallOptions } from './call';
+import { listByResourceGroupNextWithoutHistory, listByResourceGroupWithoutHistory } from './policyListSpecs';
 
 /** Security calls may also watch the raw response (the admin and calibration paths read status and headers). */
 type CallOptions = BaseCallOptions & { readonly onResponse?: RawResponseCallback };
@@ -34,6 +35,11 @@ export interface SecurityClient {
     list(o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
     /** The JIT policies of one resource group (what a role at resource-group scope may read). */
     listByResourceGroup(resourceGroup: string, o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
+    /** The same, without each policy's request history (`requests` absent): see policyListSpecs.ts. */
+    listByResourceGroupWithoutHistory(
+      resourceGroup: string,
+      o?: CallOptions,
+    ): AsyncIterable<JitNetworkAccessPolicy>;
     listByResourceGroupAndRegion(
       resourceGroup: string,
       location: string,
@@ -62,20 +68,41 @@ export function createSecurityClient(
   subscriptionId: string,
   options: SecurityCenterOptionalParams,
 ): SecurityClient {
-  const jit = new JitNetworkAccessPoliciesImpl(
-    new JitClient(credential, subscriptionId, options) as SecurityCenter,
-  );
+  const client = new JitClient(credential, subscriptionId, options);
+  const jit = new JitNetworkAccessPoliciesImpl(client as SecurityCenter);
   return {
     jitNetworkAccessPolicies: {
       get: (rg, location, name, o) => jit.get(rg, location, name, o),
       list: (o) => jit.list(o),
       listByResourceGroup: (rg, o) => jit.listByResourceGroup(rg, o),
+      listByResourceGroupWithoutHistory: (rg, o) => listWithoutHistory(client, rg, o),
       listByResourceGroupAndRegion: (rg, location, o) => jit.listByResourceGroupAndRegion(rg, location, o),
       initiate: (rg, location, name, body, o) => jit.initiate(rg, location, name, body, o),
       createOrUpdate: (rg, location, name, body, o) => jit.createOrUpdate(rg, location, name, body, o),
       delete: (rg, location, name, o) => jit.delete(rg, location, name, o),
     },
   };
+}
+
+/** Every page's policies, following nextLink as the generated pager does. */
+async function* listWithoutHistory(
+  client: ServiceClient,
+  resourceGroupName: string,
+  options: CallOptions = {},
+): AsyncIterable<JitNetworkAccessPolicy> {
+  type Page = { value?: JitNetworkAccessPolicy[]; nextLink?: string };
+  let page = await client.sendOperationRequest<Page>(
+    { resourceGroupName, options },
+    listByResourceGroupWithoutHistory,
+  );
+  yield* page.value ?? [];
+  while (page.nextLink) {
+    page = await client.sendOperationRequest<Page>(
+      { resourceGroupName, nextLink: page.nextLink, options },
+      listByResourceGroupNextWithoutHistory,
+    );
+    yield* page.value ?? [];
+  }
 }
 
 const ARM = 'https://management.azure.com';

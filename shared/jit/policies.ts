@@ -26,7 +26,10 @@ export interface JitPolicy {
   /** The `ascLocation` path segment for get/initiate. */
   readonly location: string;
   readonly virtualMachines: readonly JitNetworkAccessPolicyVirtualMachine[];
-  /** The policy's request history, as the list returned it (status and audit read it; no extra call). */
+  /**
+   * The policy's request history, as the list returned it (status and audit read it; no extra call).
+   * Empty in main, whose lists leave it out (`prefetchPolicies`).
+   */
   readonly requests: readonly JitNetworkAccessRequest[];
 }
 
@@ -70,17 +73,19 @@ export function distinctGroups(groups: readonly GroupRef[]): GroupRef[] {
   return [...seen.values()];
 }
 
-/** Lists the JIT policies (with their request history) of one resource group. */
+/** Lists the JIT policies of one resource group, with their request history unless `history` is false. */
 function listGroup(
   clients: AzureClients,
   g: GroupRef,
   signal?: AbortSignal,
+  history = true,
 ): Promise<JitNetworkAccessPolicy[]> {
   return azureCall(`list JIT policies of resource group '${g.resourceGroup}'`, signal, async (o) => {
     const found: JitNetworkAccessPolicy[] = [];
-    const pages = clients
-      .security(g.subscriptionId)
-      .jitNetworkAccessPolicies.listByResourceGroup(g.resourceGroup, o);
+    const policies = clients.security(g.subscriptionId).jitNetworkAccessPolicies;
+    const pages = history
+      ? policies.listByResourceGroup(g.resourceGroup, o)
+      : policies.listByResourceGroupWithoutHistory(g.resourceGroup, o);
     for await (const p of pages) found.push(p);
     return found;
   });
@@ -95,9 +100,10 @@ async function listRawPolicies(
   groups: readonly GroupRef[],
   signal?: AbortSignal,
   started: ReadonlyMap<string, Promise<JitNetworkAccessPolicy[]>> = new Map(),
+  history = true,
 ): Promise<JitNetworkAccessPolicy[]> {
   const perGroup = await Promise.all(
-    distinctGroups(groups).map((g) => started.get(groupKey(g)) ?? listGroup(clients, g, signal)),
+    distinctGroups(groups).map((g) => started.get(groupKey(g)) ?? listGroup(clients, g, signal, history)),
   );
   return perGroup.flat();
 }
@@ -125,13 +131,14 @@ export function prefetchPolicies(
 ): (vms: readonly GroupRef[]) => Promise<JitPolicy[]> {
   const started = new Map<string, Promise<JitNetworkAccessPolicy[]>>();
   for (const g of distinctGroups(groups)) {
-    const list = listGroup(clients, g, signal);
+    // Main's lists leave the request history out: it is read after initiate (policyListSpecs.ts).
+    const list = listGroup(clients, g, signal, false);
     // Awaited only if a VM is in this group; until then (or never) a failure must not go unhandled.
     list.catch(() => undefined);
     started.set(groupKey(g), list);
   }
   return async (vms) =>
-    (await listRawPolicies(clients, vms, signal, started)).flatMap((p) => toJitPolicy(p) ?? []);
+    (await listRawPolicies(clients, vms, signal, started, false)).flatMap((p) => toJitPolicy(p) ?? []);
 }
 
 export function toJitPolicy(p: JitNetworkAccessPolicy): JitPolicy | undefined {

@@ -3,12 +3,13 @@
  * by the per-attempt timeout and retried (reads only), and the policy list
  * follows nextLink pages.
  */
-import { startEmulator } from '../../../emulator';
+import { loadScenario, startEmulator } from '../../../emulator';
 import { azureCall } from '../../../shared/azure/call';
 import { createAzureClients } from '../../../shared/azure/clients';
 import { resolveTopologies } from '../../../shared/azure/topology';
 import { AzureApiError } from '../../../shared/errors';
-import { listPolicies } from '../../../shared/jit/policies';
+import { listPolicies, prefetchPolicies } from '../../../shared/jit/policies';
+import { initiateAsOther } from '../../helpers/otherRequest';
 import { emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
 import { SUB, type Emulator } from './harness';
 
@@ -77,4 +78,41 @@ it('policies are listed per resource group (never subscription-wide), once per d
     resourceGroup: 'rg-web',
     location: 'eastus',
   });
+});
+
+it("main's policy lists leave the request history out: the same policies and VM entries, every page", async () => {
+  // Two policies in rg-web, one a page: the second comes through nextLink.
+  const scenario = loadScenario(undefined);
+  const web = scenario.subscriptions[0]?.resourceGroups.find((g) => g.name === 'rg-web');
+  const policy = web?.jitPolicies?.[0];
+  if (!web?.jitPolicies || !policy) throw new Error('the default scenario changed: no rg-web policy');
+  const legacy = policy.virtualMachines.filter((v) => v.vm === 'legacy-01');
+  policy.virtualMachines = policy.virtualMachines.filter((v) => v.vm !== 'legacy-01');
+  web.jitPolicies.push({ ...policy, name: 'legacy-jit', virtualMachines: legacy });
+  emu = await startEmulator({ pageSize: 1, scenario });
+  for (const vm of ['web-01', 'web-02'])
+    expect(
+      await initiateAsOther(emu, { vm, resourceGroup: 'rg-web', policy: 'web-jit', source: '198.51.100.7' }),
+    ).toBe(202);
+  const clients = await clientsFor(emu);
+  const jit = clients.security(SUB).jitNetworkAccessPolicies;
+  const full = [];
+  for await (const p of jit.listByResourceGroup('rg-web')) full.push(p);
+  const slim = [];
+  for await (const p of jit.listByResourceGroupWithoutHistory('rg-web')) slim.push(p);
+
+  expect(full.map((p) => p.name)).toEqual(['web-jit', 'legacy-jit']);
+  expect(full[0]?.requests).toHaveLength(2);
+  expect(slim.map((p) => 'requests' in p)).toEqual([false, false]);
+  expect(slim).toEqual(full.map(({ requests: _history, ...rest }) => rest));
+  // Each list is two pages (pageSize 1), and main's prefetch uses the slim one.
+  const policies = await prefetchPolicies(clients, [{ subscriptionId: SUB, resourceGroup: 'rg-web' }])([
+    { subscriptionId: SUB, resourceGroup: 'rg-web' },
+  ]);
+  expect(policies.map((p) => [p.name, p.virtualMachines.length, p.requests.length])).toEqual([
+    ['web-jit', policy.virtualMachines.length, 0],
+    ['legacy-jit', legacy.length, 0],
+  ]);
+  const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
+  expect(lists).toHaveLength(6);
 });
