@@ -10,6 +10,7 @@ import { withEmulator } from '../../helpers/ownEmulator';
 import {
   EGRESS_IP,
   allowRules,
+  denyNext,
   main,
   mainSupersededWhileWaiting,
   platformFor,
@@ -94,6 +95,21 @@ describe('Azure-side failures', () => {
     expect(platform.failures[0]).toMatch(/correlation ID [0-9a-f-]{36}/);
     expect(platform.failures[0]).toContain('initiate/action');
     expect(platform.getState(STATE_KEY)).toBe('');
+  });
+
+  it('403 on the policy list names the list and the missing permission, and writes nothing', async () => {
+    denyNext(
+      emu,
+      'GET',
+      /Microsoft\.Security\/jitNetworkAccessPolicies\?/,
+      'Microsoft.Security/locations/jitNetworkAccessPolicies/read',
+    );
+    const platform = platformFor(emu);
+    expect(await main(emu, platform)).toBe(false);
+    expect(platform.failures[0]).toContain("list JIT policies of resource group 'rg-web'");
+    expect(platform.failures[0]).toMatch(/HTTP 403 AuthorizationFailed/);
+    expect(platform.failures[0]).toContain('Microsoft.Security/locations/jitNetworkAccessPolicies/read');
+    expect(writes(emu)).toHaveLength(0);
   });
 
   it.concurrent(
