@@ -28,6 +28,8 @@ const write = argv.includes('--write');
 const onlyP4 = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'p4';
 /** `--only far`: just the far-region row (it then has no loopback run to count round trips against). */
 const onlyFar = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'far';
+/** `--only busy`: just the busy-policy row (a JIT policy with a long request history). */
+const onlyBusy = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'busy';
 const beforeArg = argv.includes('--before') ? argv[argv.indexOf('--before') + 1] : undefined;
 const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 /** P1's calls made with node:https alone: a yardstick of Node's own cost for them. */
@@ -36,6 +38,8 @@ const HTTPS_CHAIN = join(root, 'bench', 'httpsChain.js');
 const config = quick
   ? { runs: 3, p2DelayMs: 2000, p2Runs: 1, p4Vms: 10, p4Groups: 2, p4Runs: 1, peerRuns: 1 }
   : { runs: 15, p2DelayMs: 10_000, p2Runs: 3, p4Vms: 50, p4Groups: 5, p4Runs: 15, peerRuns: 3 };
+/** Past requests on web-01's policy in the busy-policy row (another principal's, for web-02). */
+const BUSY_HISTORY = 1000;
 
 interface Build {
   readonly label: 'after' | 'before';
@@ -64,10 +68,12 @@ const med = (key: string): number => median(samples.get(key) ?? []);
 
 /**
  * Empties the request history of the named JIT policies. The emulator keeps every request a
- * policy ever had, and each run reads it with the policy: measured with a warm CLI `request` on
- * Node 24, 300 entries added ~13 ms and 1,000 ~50 ms. Left to grow over a bench run (each round
- * initiates ~24 times on web-01's policy), it would make late rounds slower than early ones.
- * Cleared at the start of each round, after the last round's closes, every run reads 0-24 entries.
+ * policy ever had, and `close` reads it with the policy (main's lists leave it out since
+ * policyListSpecs.ts; before that, 1,000 entries added ~50 ms to a warm CLI `request` on Node 24).
+ * Left to grow over a bench run (each round initiates ~24 times on web-01's policy), it would make
+ * late rounds slower than early ones, and the "before" build pay more than the "after". Cleared at
+ * the start of each round, after the last round's closes, every run reads 0-24 entries. The
+ * busy-policy row measures a long history on purpose.
  */
 function clearJitHistory(emu: Emulator, policies: readonly string[]): void {
   for (const name of policies)
@@ -406,6 +412,85 @@ async function farRegion(rows: Row[]): Promise<void> {
       after: cell('after'),
       target: 'for reference',
     });
+  } finally {
+    runner.dispose();
+    await emu.stop();
+  }
+}
+
+/**
+ * The 1-VM `request` (warm cache) when web-01's policy has BUSY_HISTORY past requests: the
+ * Security provider returns a policy's whole request history with every read (whether real Azure
+ * trims it is not known: emulator behaviour `history`). Main's lists leave it out; the row shows
+ * what a long history still costs. Builds interleaved, every Node.
+ */
+async function busyPolicy(rows: Row[]): Promise<void> {
+  const emu = await startEmulator();
+  const runner = new Runner(join(root, 'dist', 'cli', 'main.js'), cliEnv(emu));
+  try {
+    const end = (): string => new Date(emu.control.clock.now().getTime() + 60 * 60_000).toISOString();
+    for (let i = 0; i < BUSY_HISTORY; i++) {
+      const r = await emu.control.initiateAs('jit-cert', {
+        resourceGroup: 'rg-web',
+        location: 'eastus',
+        policy: 'web-jit',
+        body: {
+          virtualMachines: [
+            {
+              id: vmId('rg-web', 'web-02'),
+              ports: [
+                { number: 22, allowedSourceAddressPrefix: `198.51.100.${(i % 250) + 1}`, endTimeUtc: end() },
+              ],
+            },
+          ],
+        },
+      });
+      if (r.status !== 202) throw new Error(`busy policy: initiate ${i} got HTTP ${r.status}`);
+    }
+    const caches = new Map(
+      builds.flatMap((b) => nodes.map((n) => [`${b.label}|${n.name}`, freshTemp(runner)])),
+    );
+    for (let round = 0; round < config.p4Runs + 1; round++) {
+      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+        for (const node of nodes) {
+          const cwd = runner.workdir();
+          const env = {
+            TMPDIR: freshTemp(runner),
+            XDG_CACHE_HOME: caches.get(`${build.label}|${node.name}`) ?? '',
+            AZURE_JIT_ACCESS_RECHECK_DELAY_MS: '0',
+          };
+          const script = join(build.dist, 'cli', 'main.js');
+          emu.control.clearRequests();
+          const req = must(
+            await runner.run(requestArgs(emu, [vmId('rg-web', 'web-01')]), cwd, {
+              node: node.path,
+              script,
+              env,
+            }),
+            `${build.label} busy-policy request`,
+          );
+          // Round 0 fills the compile cache.
+          if (round > 0) {
+            add(`${build.label}|${node.name}|busy`, req.wallMs);
+            add(`${build.label}|${node.name}|busy cpu`, req.cpuMs);
+          }
+          must(
+            await runner.run(['close'], cwd, { node: node.path, script, env }),
+            `${build.label} busy-policy close`,
+          );
+        }
+      }
+    }
+    for (const node of nodes) {
+      const cell = (b: string): string =>
+        `${s(med(`${b}|${node.name}|busy`))}; CPU ${s(med(`${b}|${node.name}|busy cpu`))}`;
+      rows.push({
+        what: `CLI \`request\`, 1 VM, warm cache, its JIT policy with ${BUSY_HISTORY.toLocaleString('en-US')} past requests in its history (${node.name}, median of ${config.p4Runs})`,
+        ...(beforeArg ? { before: cell('before') } : {}),
+        after: cell('after'),
+        target: 'for reference: the warm P1 row has a near-empty history',
+      });
+    }
   } finally {
     runner.dispose();
     await emu.stop();
@@ -822,6 +907,11 @@ async function main(): Promise<void> {
     console.log(`${machine(startLoad)}\n\n${table(rows)}`);
     return;
   }
+  if (onlyBusy) {
+    await busyPolicy(rows);
+    console.log(`${machine(startLoad)}\n\n${table(rows)}`);
+    return;
+  }
   if (onlyP4) {
     await manyVms(details);
     console.log(`${machine(startLoad)}\n\n${table(p4Row())}\n\n${details.join('\n')}`);
@@ -831,6 +921,7 @@ async function main(): Promise<void> {
   await manyVms(details);
   startupRows(rows);
   await farRegion(rows);
+  await busyPolicy(rows);
   await slowRule(rows);
   await peer(rows, details);
   const text = `${table(rows)}\n\n${details.join('\n')}`;
