@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generateScenario, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { NODE_BINARIES, type NodeBinary } from '../tests/helpers/nodes';
+import { initiateAsOther } from '../tests/helpers/otherRequest';
 import type { actionMainAndPost as ActionSteps } from './action';
 import type { taskMainAndPost as TaskSteps } from './task';
 import { median, middleHalf, Runner, type ChildRun } from './measure';
@@ -359,6 +360,50 @@ async function slowRule(rows: Row[]): Promise<void> {
   }
 }
 
+/**
+ * Rounds of a warm-cache 1-VM `request` + `close` on each Node, builds interleaved. Round 0 fills
+ * each build's and Node's compile cache and is not recorded; `record` sees every later request
+ * before its close.
+ */
+async function warmRequestRounds(
+  emu: Emulator,
+  runner: Runner,
+  runNodes: readonly NodeBinary[],
+  what: string,
+  record: (build: Build, node: NodeBinary, request: ChildRun) => void,
+): Promise<void> {
+  const caches = new Map(
+    builds.flatMap((b) => runNodes.map((n) => [`${b.label}|${n.name}`, freshTemp(runner)])),
+  );
+  for (let round = 0; round < config.p4Runs + 1; round++) {
+    for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+      for (const node of runNodes) {
+        const cwd = runner.workdir();
+        const env = {
+          TMPDIR: freshTemp(runner),
+          XDG_CACHE_HOME: caches.get(`${build.label}|${node.name}`) ?? '',
+          AZURE_JIT_ACCESS_RECHECK_DELAY_MS: '0',
+        };
+        const script = join(build.dist, 'cli', 'main.js');
+        emu.control.clearRequests();
+        const request = must(
+          await runner.run(requestArgs(emu, [vmId('rg-web', 'web-01')]), cwd, {
+            node: node.path,
+            script,
+            env,
+          }),
+          `${build.label} ${what} request`,
+        );
+        if (round > 0) record(build, node, request);
+        must(
+          await runner.run(['close'], cwd, { node: node.path, script, env }),
+          `${build.label} ${what} close`,
+        );
+      }
+    }
+  }
+}
+
 /** Added to every call the emulator serves in the latency row: a round trip to a far region. */
 const ROUND_TRIP_MS = 40;
 
@@ -374,36 +419,10 @@ async function farRegion(rows: Row[]): Promise<void> {
   const node = benchNode();
   try {
     emu.control.faults.add({ path: /./, latencyMs: ROUND_TRIP_MS, times: Number.POSITIVE_INFINITY });
-    const caches = new Map(builds.map((b) => [b.label, freshTemp(runner)]));
-    for (let round = 0; round < config.p4Runs + 1; round++) {
-      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
-        const cwd = runner.workdir();
-        const env = {
-          TMPDIR: freshTemp(runner),
-          XDG_CACHE_HOME: caches.get(build.label) ?? '',
-          AZURE_JIT_ACCESS_RECHECK_DELAY_MS: '0',
-        };
-        const script = join(build.dist, 'cli', 'main.js');
-        emu.control.clearRequests();
-        const req = must(
-          await runner.run(requestArgs(emu, [vmId('rg-web', 'web-01')]), cwd, {
-            node: node.path,
-            script,
-            env,
-          }),
-          `${build.label} far-region request`,
-        );
-        // Round 0 fills the compile cache.
-        if (round > 0) {
-          add(`${build.label}|${node.name}|far`, req.wallMs);
-          add(`${build.label}|${node.name}|far chain`, callsInARow(emu.control.requests()));
-        }
-        must(
-          await runner.run(['close'], cwd, { node: node.path, script, env }),
-          `${build.label} far-region close`,
-        );
-      }
-    }
+    await warmRequestRounds(emu, runner, [node], 'far-region', (build, n, req) => {
+      add(`${build.label}|${n.name}|far`, req.wallMs);
+      add(`${build.label}|${n.name}|far chain`, callsInARow(emu.control.requests()));
+    });
     const cell = (b: string): string =>
       `${s(med(`${b}|${node.name}|far`))}; ${med(`${b}|${node.name}|far chain`)} calls in a row`;
     rows.push({
@@ -428,59 +447,15 @@ async function busyPolicy(rows: Row[]): Promise<void> {
   const emu = await startEmulator();
   const runner = new Runner(join(root, 'dist', 'cli', 'main.js'), cliEnv(emu));
   try {
-    const end = (): string => new Date(emu.control.clock.now().getTime() + 60 * 60_000).toISOString();
     for (let i = 0; i < BUSY_HISTORY; i++) {
-      const r = await emu.control.initiateAs('jit-cert', {
-        resourceGroup: 'rg-web',
-        location: 'eastus',
-        policy: 'web-jit',
-        body: {
-          virtualMachines: [
-            {
-              id: vmId('rg-web', 'web-02'),
-              ports: [
-                { number: 22, allowedSourceAddressPrefix: `198.51.100.${(i % 250) + 1}`, endTimeUtc: end() },
-              ],
-            },
-          ],
-        },
-      });
-      if (r.status !== 202) throw new Error(`busy policy: initiate ${i} got HTTP ${r.status}`);
+      const other = { vm: 'web-02', resourceGroup: 'rg-web', policy: 'web-jit', minutes: 60 };
+      const status = await initiateAsOther(emu, { ...other, source: `198.51.100.${(i % 250) + 1}` });
+      if (status !== 202) throw new Error(`busy policy: initiate ${i} got HTTP ${status}`);
     }
-    const caches = new Map(
-      builds.flatMap((b) => nodes.map((n) => [`${b.label}|${n.name}`, freshTemp(runner)])),
-    );
-    for (let round = 0; round < config.p4Runs + 1; round++) {
-      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
-        for (const node of nodes) {
-          const cwd = runner.workdir();
-          const env = {
-            TMPDIR: freshTemp(runner),
-            XDG_CACHE_HOME: caches.get(`${build.label}|${node.name}`) ?? '',
-            AZURE_JIT_ACCESS_RECHECK_DELAY_MS: '0',
-          };
-          const script = join(build.dist, 'cli', 'main.js');
-          emu.control.clearRequests();
-          const req = must(
-            await runner.run(requestArgs(emu, [vmId('rg-web', 'web-01')]), cwd, {
-              node: node.path,
-              script,
-              env,
-            }),
-            `${build.label} busy-policy request`,
-          );
-          // Round 0 fills the compile cache.
-          if (round > 0) {
-            add(`${build.label}|${node.name}|busy`, req.wallMs);
-            add(`${build.label}|${node.name}|busy cpu`, req.cpuMs);
-          }
-          must(
-            await runner.run(['close'], cwd, { node: node.path, script, env }),
-            `${build.label} busy-policy close`,
-          );
-        }
-      }
-    }
+    await warmRequestRounds(emu, runner, nodes, 'busy-policy', (build, node, req) => {
+      add(`${build.label}|${node.name}|busy`, req.wallMs);
+      add(`${build.label}|${node.name}|busy cpu`, req.cpuMs);
+    });
     for (const node of nodes) {
       const cell = (b: string): string =>
         `${s(med(`${b}|${node.name}|busy`))}; CPU ${s(med(`${b}|${node.name}|busy cpu`))}`;
