@@ -35,6 +35,19 @@ export async function initiateAsOther(emu: Emulator, r: OtherRequest): Promise<n
   return response.status;
 }
 
+/**
+ * Another principal's request for web-02 in web-jit, the policy of web-01 too: under emulator
+ * behaviour `history: newest` the policy then lists only this one, not a run's earlier request.
+ */
+export function laterRequestOnWeb02(emu: Emulator): Promise<number> {
+  return initiateAsOther(emu, {
+    vm: 'web-02',
+    resourceGroup: 'rg-web',
+    policy: 'web-jit',
+    source: '198.51.100.7',
+  });
+}
+
 /** Security-provider GETs of one JIT policy in the emulator's request log. */
 export function policyReads(emu: Emulator, policyName: string): number {
   const path = new RegExp(`jitNetworkAccessPolicies/${policyName}$`);

@@ -5,7 +5,7 @@
  * removes it at its end time.
  */
 import { startEmulator, type Emulator } from '../../../emulator';
-import { initiateAsOther } from '../../helpers/otherRequest';
+import { laterRequestOnWeb02 } from '../../helpers/otherRequest';
 import { cloudFlags, emulatorFlags, PROD, requireBuiltCli, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
@@ -34,14 +34,7 @@ it('close leaves a rule whose entry the history no longer lists, and says so', a
   expect(opened.code).toBe(0);
   const ours = allowRules();
   expect(ours).toHaveLength(1);
-  expect(
-    await initiateAsOther(emu, {
-      vm: 'web-02',
-      resourceGroup: 'rg-web',
-      policy: 'web-jit',
-      source: '198.51.100.7',
-    }),
-  ).toBe(202);
+  expect(await laterRequestOnWeb02(emu)).toBe(202);
 
   const closed = await runCli(emu, ['close', ...cloudFlags(emu)], { cwd });
   expect(closed.code).toBe(0);

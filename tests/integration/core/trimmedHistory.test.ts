@@ -6,7 +6,7 @@
  * leaves it to JIT's own expiry and says so; main never reports ready on
  * another request's rule.
  */
-import { initiateAsOther } from '../../helpers/otherRequest';
+import { laterRequestOnWeb02 } from '../../helpers/otherRequest';
 import { withEmulator } from '../../helpers/ownEmulator';
 import {
   allowRules,
@@ -29,14 +29,7 @@ it.concurrent(
       const ours = savedState(platform).requests[0]?.vms[0]?.rules[0]?.name;
       expect(ours).toMatch(/^SecurityCenter-JITRule-/);
       // Another principal's request for another VM of the same policy: the history now shows only it.
-      expect(
-        await initiateAsOther(emu, {
-          vm: 'web-02',
-          resourceGroup: 'rg-web',
-          policy: 'web-jit',
-          source: '198.51.100.7',
-        }),
-      ).toBe(202);
+      expect(await laterRequestOnWeb02(emu)).toBe(202);
 
       const closed = await post(emu, platform);
       const warnings = platform.messages('warning').join('\n');
