@@ -70,7 +70,7 @@ const med = (key: string): number => median(samples.get(key) ?? []);
 /**
  * Empties the request history of the named JIT policies. The emulator keeps every request a
  * policy ever had, and `close` reads it with the policy (main's lists leave it out since
- * policyListSpecs.ts; before that, 1,000 entries added ~50 ms to a warm CLI `request` on Node 24).
+ * policyReadSpecs.ts; before that, 1,000 entries added ~50 ms to a warm CLI `request` on Node 24).
  * Left to grow over a bench run (each round initiates ~24 times on web-01's policy), it would make
  * late rounds slower than early ones, and the "before" build pay more than the "after". Cleared at
  * the start of each round, after the last round's closes, every run reads 0-24 entries. The
@@ -371,6 +371,7 @@ async function warmRequestRounds(
   runNodes: readonly NodeBinary[],
   what: string,
   record: (build: Build, node: NodeBinary, request: ChildRun) => void,
+  recordClose?: (build: Build, node: NodeBinary, close: ChildRun) => void,
 ): Promise<void> {
   const caches = new Map(
     builds.flatMap((b) => runNodes.map((n) => [`${b.label}|${n.name}`, freshTemp(runner)])),
@@ -395,10 +396,11 @@ async function warmRequestRounds(
           `${build.label} ${what} request`,
         );
         if (round > 0) record(build, node, request);
-        must(
+        const close = must(
           await runner.run(['close'], cwd, { node: node.path, script, env }),
           `${build.label} ${what} close`,
         );
+        if (round > 0) recordClose?.(build, node, close);
       }
     }
   }
@@ -440,8 +442,9 @@ async function farRegion(rows: Row[]): Promise<void> {
 /**
  * The 1-VM `request` (warm cache) when web-01's policy has BUSY_HISTORY past requests: the
  * Security provider returns a policy's whole request history with every read (whether real Azure
- * trims it is not known: emulator behaviour `history`). Main's lists leave it out; the row shows
- * what a long history still costs. Builds interleaved, every Node.
+ * trims it is not known: emulator behaviour `history`). Main's lists leave it out, and the reads
+ * that need it (`close`'s) take it as JSON; the rows show what a long history still costs.
+ * Builds interleaved, every Node.
  */
 async function busyPolicy(rows: Row[]): Promise<void> {
   const emu = await startEmulator();
@@ -452,19 +455,33 @@ async function busyPolicy(rows: Row[]): Promise<void> {
       const status = await initiateAsOther(emu, { ...other, source: `198.51.100.${(i % 250) + 1}` });
       if (status !== 202) throw new Error(`busy policy: initiate ${i} got HTTP ${status}`);
     }
-    await warmRequestRounds(emu, runner, nodes, 'busy-policy', (build, node, req) => {
-      add(`${build.label}|${node.name}|busy`, req.wallMs);
-      add(`${build.label}|${node.name}|busy cpu`, req.cpuMs);
-    });
+    await warmRequestRounds(
+      emu,
+      runner,
+      nodes,
+      'busy-policy',
+      (build, node, req) => {
+        add(`${build.label}|${node.name}|busy`, req.wallMs);
+        add(`${build.label}|${node.name}|busy cpu`, req.cpuMs);
+      },
+      (build, node, close) => {
+        add(`${build.label}|${node.name}|busy close`, close.wallMs);
+        add(`${build.label}|${node.name}|busy close cpu`, close.cpuMs);
+      },
+    );
     for (const node of nodes) {
-      const cell = (b: string): string =>
-        `${s(med(`${b}|${node.name}|busy`))}; CPU ${s(med(`${b}|${node.name}|busy cpu`))}`;
-      rows.push({
-        what: `CLI \`request\`, 1 VM, warm cache, its JIT policy with ${BUSY_HISTORY.toLocaleString('en-US')} past requests in its history (${node.name}, median of ${config.p4Runs})`,
-        ...(beforeArg ? { before: cell('before') } : {}),
-        after: cell('after'),
-        target: 'for reference: the warm P1 row has a near-empty history',
-      });
+      const cell = (b: string, step: string): string =>
+        `${s(med(`${b}|${node.name}|${step}`))}; CPU ${s(med(`${b}|${node.name}|${step} cpu`))}`;
+      for (const [step, what] of [
+        ['busy', '`request`'],
+        ['busy close', '`close` (post)'],
+      ] as const)
+        rows.push({
+          what: `CLI ${what}, 1 VM, warm cache, its JIT policy with ${BUSY_HISTORY.toLocaleString('en-US')} past requests in its history (${node.name}, median of ${config.p4Runs})`,
+          ...(beforeArg ? { before: cell('before', step) } : {}),
+          after: cell('after', step),
+          target: 'for reference: the warm P1 and P6 rows have a near-empty history',
+        });
     }
   } finally {
     runner.dispose();

@@ -18,7 +18,12 @@ import type {
 } from '@azure/arm-security';
 import type { TokenCredential } from '@azure/core-auth';
 import type { CallOptions as BaseCallOptions } from './call';
-import { listByResourceGroupNextWithoutHistory, listByResourceGroupWithoutHistory } from './policyListSpecs';
+import {
+  getWithRawHistory,
+  listByResourceGroupNextWithoutHistory,
+  listByResourceGroupWithoutHistory,
+  type PolicyWithRawHistory,
+} from './policyReadSpecs';
 
 /** Security calls may also watch the raw response (the admin and calibration paths read status and headers). */
 type CallOptions = BaseCallOptions & { readonly onResponse?: RawResponseCallback };
@@ -31,11 +36,18 @@ export interface SecurityClient {
       name: string,
       o?: CallOptions,
     ): Promise<JitNetworkAccessPolicy>;
+    /** The same, its request history as the JSON Azure sent (see policyReadSpecs.ts). */
+    getWithRawHistory(
+      resourceGroup: string,
+      location: string,
+      name: string,
+      o?: CallOptions,
+    ): Promise<PolicyWithRawHistory>;
     /** Every JIT policy of the subscription, following nextLink pages. */
     list(o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
     /** The JIT policies of one resource group (what a role at resource-group scope may read). */
     listByResourceGroup(resourceGroup: string, o?: CallOptions): AsyncIterable<JitNetworkAccessPolicy>;
-    /** The same, without each policy's request history (`requests` absent): see policyListSpecs.ts. */
+    /** The same, without each policy's request history (`requests` absent): see policyReadSpecs.ts. */
     listByResourceGroupWithoutHistory(
       resourceGroup: string,
       o?: CallOptions,
@@ -73,6 +85,11 @@ export function createSecurityClient(
   return {
     jitNetworkAccessPolicies: {
       get: (rg, location, name, o) => jit.get(rg, location, name, o),
+      getWithRawHistory: (rg, location, name, o = {}) =>
+        client.sendOperationRequest<PolicyWithRawHistory>(
+          { resourceGroupName: rg, ascLocation: location, jitNetworkAccessPolicyName: name, options: o },
+          getWithRawHistory,
+        ),
       list: (o) => jit.list(o),
       listByResourceGroup: (rg, o) => jit.listByResourceGroup(rg, o),
       listByResourceGroupWithoutHistory: (rg, o) => listWithoutHistory(client, rg, o),

@@ -17,7 +17,6 @@
  * harmless. Every read is at resource-group or resource scope.
  */
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
-import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { isNotFound } from '../azure/call';
 import { deleteRule, readNsg } from '../azure/nsg';
@@ -26,7 +25,7 @@ import { resolveTopology, type SubnetNsgCache, type VmTopology } from '../azure/
 import { AzureApiError, toJitError, type JitError } from '../errors';
 import type { JitState, StateRequest, StateVm } from '../state';
 import { sleep } from '../abort';
-import { entryState, findOurEntry, type EntryState } from './history';
+import { entryState, findOurEntry, type EntryState, type RequestHistory } from './history';
 import { listedSources } from './allowedSources';
 import {
   destinationAddresses,
@@ -170,11 +169,11 @@ interface VmView {
   readonly source: string | undefined;
   /** Per requested port: what our own history entry says. */
   readonly ports: ReadonlyMap<number, EntryState>;
-  readonly policy: JitNetworkAccessPolicy;
+  readonly policy: RequestHistory;
 }
 
 async function closeRequest(ctx: Ctx, request: StateRequest): Promise<CloseReport> {
-  let policy: JitNetworkAccessPolicy;
+  let policy: RequestHistory;
   try {
     policy = await readPolicy(ctx.clients, locator(request), ctx.signal);
     if (
@@ -209,13 +208,7 @@ async function closeRequest(ctx: Ctx, request: StateRequest): Promise<CloseRepor
   return { rules: perVm.flatMap((r) => r.rules), complete: perVm.every((r) => r.complete) };
 }
 
-function entryFor(
-  ctx: Ctx,
-  policy: JitNetworkAccessPolicy,
-  request: StateRequest,
-  vm: StateVm,
-  port: number,
-) {
+function entryFor(ctx: Ctx, policy: RequestHistory, request: StateRequest, vm: StateVm, port: number) {
   return findOurEntry(policy, {
     vmId: vm.id,
     port,
@@ -244,7 +237,7 @@ type Deletions = Map<string, { nsgId: string; name: string; port: number }>;
 async function closeVm(
   ctx: Ctx,
   request: StateRequest,
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   saved: StateVm,
 ): Promise<CloseReport> {
   const { ports, source } = ourEntries(ctx, policy, request, saved);
@@ -276,7 +269,7 @@ async function closeVm(
 /** Our own history entries, per port, and the source they say when state has none (`source: azure`). */
 function ourEntries(
   ctx: Ctx,
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   request: StateRequest,
   saved: StateVm,
 ): { ports: Map<number, EntryState>; source: string | undefined } {

@@ -8,15 +8,39 @@
  * `NewerRequestInitiated`), never inferred from start-time order: Azure may
  * also let a newer request coexist with ours.
  */
-import type {
-  JitNetworkAccessPolicy,
-  JitNetworkAccessRequest,
-  JitNetworkAccessRequestPort,
-} from '@azure/arm-security';
 import { sameResourceId } from '../azure/resourceId';
 import { instantOf } from '../time';
-import { listedSources } from './allowedSources';
+import { listedSources, type SourceFields } from './allowedSources';
 import { samePrefix } from './sourcePrefix';
+
+/**
+ * A policy's request history: the SDK's model (dates as Date), or the JSON Azure sent
+ * (azure/policyReadSpecs.ts: dates as text, nothing checked). Times are read through
+ * `instantOf`, so both give the same instants.
+ */
+export interface RequestHistory {
+  readonly requests?: readonly HistoryRequest[];
+}
+
+export interface HistoryRequest {
+  readonly virtualMachines?: readonly { readonly id?: string; readonly ports?: readonly HistoryPort[] }[];
+  readonly startTimeUtc?: Date | string;
+  readonly requestor?: string;
+}
+
+export interface HistoryPort extends SourceFields {
+  readonly number: number;
+  readonly endTimeUtc: Date | string;
+  readonly status: string;
+  readonly statusReason: string;
+  readonly mappedPort?: number;
+}
+
+/** A list's objects: none when the JSON held something else there, and no nulls (nothing checked it). */
+function items<T extends object>(list: readonly T[] | undefined): readonly T[] {
+  if (!Array.isArray(list)) return [];
+  return (list as readonly unknown[]).filter((x): x is T => typeof x === 'object' && x !== null);
+}
 
 /** What identifies our request for one VM port. */
 export interface OurRequestKey {
@@ -29,8 +53,8 @@ export interface OurRequestKey {
 }
 
 export interface OurEntry {
-  readonly request: JitNetworkAccessRequest;
-  readonly port: JitNetworkAccessRequestPort;
+  readonly request: HistoryRequest;
+  readonly port: HistoryPort;
 }
 
 /** End times are compared within this tolerance: Azure may round what it stores. */
@@ -47,13 +71,13 @@ function time(value: Date | string | undefined): number {
  * address with the same end time to the second) are indistinguishable: the
  * latest start wins.
  */
-export function findOurEntry(policy: JitNetworkAccessPolicy, key: OurRequestKey): OurEntry | undefined {
+export function findOurEntry(policy: RequestHistory, key: OurRequestKey): OurEntry | undefined {
   const end = time(key.endTimeUtc);
   let best: (OurEntry & { start: number }) | undefined;
-  for (const request of policy.requests ?? []) {
-    for (const vm of request.virtualMachines ?? []) {
+  for (const request of items(policy.requests)) {
+    for (const vm of items(request.virtualMachines)) {
       if (!sameResourceId(vm.id, key.vmId)) continue;
-      for (const port of vm.ports ?? []) {
+      for (const port of items(vm.ports)) {
         if (port.number !== key.port) continue;
         if (!(Math.abs(time(port.endTimeUtc) - end) <= END_TIME_TOLERANCE_MS)) continue;
         const source = key.source;
@@ -77,17 +101,17 @@ export function entryState(entry: OurEntry | undefined): EntryState {
 
 /** A newer request for the same VM port (for the message only: the verdict comes from our own entry). */
 export function newestOther(
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   key: OurRequestKey,
   ours: OurEntry | undefined,
 ): { requestor: string; source?: string; startTimeUtc?: string } | undefined {
   let best: { requestor: string; source?: string; startTimeUtc?: string; t: number } | undefined;
-  for (const request of policy.requests ?? []) {
+  for (const request of items(policy.requests)) {
     if (ours && request === ours.request) continue;
     const t = time(request.startTimeUtc);
-    for (const vm of request.virtualMachines ?? []) {
+    for (const vm of items(request.virtualMachines)) {
       if (!sameResourceId(vm.id, key.vmId)) continue;
-      for (const port of vm.ports ?? []) {
+      for (const port of items(vm.ports)) {
         if (port.number !== key.port || /^revoked$/i.test(port.status)) continue;
         if (!best || t > best.t) {
           const source = listedSources(port).join(',');

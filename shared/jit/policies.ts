@@ -131,7 +131,7 @@ export function prefetchPolicies(
 ): (vms: readonly GroupRef[]) => Promise<JitPolicy[]> {
   const started = new Map<string, Promise<JitNetworkAccessPolicy[]>>();
   for (const g of distinctGroups(groups)) {
-    // Main's lists leave the request history out: it is read after initiate (policyListSpecs.ts).
+    // Main's lists leave the request history out: it is read after initiate (policyReadSpecs.ts).
     const list = listGroup(clients, g, signal, false);
     // Awaited only if a VM is in this group; until then (or never) a failure must not go unhandled.
     list.catch(() => undefined);

@@ -4,12 +4,11 @@
  * `mappedPort` for VMs behind an Azure Firewall, and the address Azure chose
  * for `source: azure`. Azure documents neither as always present in the 202.
  */
-import type { JitNetworkAccessPolicy } from '@azure/arm-security';
 import type { AzureClients } from '../azure/clients';
 import { groupById, normalizeId } from '../azure/resourceId';
 import { PolicyError } from '../errors';
 import { sleep } from '../abort';
-import { findOurEntry } from './history';
+import { findOurEntry, type RequestHistory } from './history';
 import { listedSources } from './allowedSources';
 import type { AcceptedRequest } from './initiate';
 import { readPolicy } from './supersede';
@@ -59,6 +58,13 @@ export async function readBack(
   return sources.size === 1 ? { mappedPorts, source: [...sources][0] as string } : { mappedPorts };
 }
 
+/** A firewall port users are told to connect to: a TCP port number, or nothing (Azure's JSON is not checked). */
+function tcpPort(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535
+    ? value
+    : undefined;
+}
+
 /** Takes what the 202 says; returns the VM ports it left something out for. */
 function fromAnswer(
   request: AcceptedRequest,
@@ -73,11 +79,12 @@ function fromAnswer(
     const answered = answers.get(normalizeId(vm.id))?.[0];
     for (const p of planned.ports) {
       const a = answered?.ports.find((x) => x.number === p.number);
-      if (a?.mappedPort !== undefined) learnt.mappedPorts.set(mappedKey(vm.id, p.number), a.mappedPort);
+      const mapped = tcpPort(a?.mappedPort);
+      if (mapped !== undefined) learnt.mappedPorts.set(mappedKey(vm.id, p.number), mapped);
       const echoed = a ? listedSources(a) : [];
       if (requestedSource === undefined && echoed.length === 1 && echoed[0] !== '*')
         learnt.sources.add(echoed[0] as string);
-      const needsMapped = firewall && a?.mappedPort === undefined;
+      const needsMapped = firewall && mapped === undefined;
       const needsSource = requestedSource === undefined && echoed.length === 0;
       if (needsMapped || needsSource)
         missing.push({ vmId: vm.id, vmName: vm.name, port: p.number, firewall });
@@ -87,7 +94,7 @@ function fromAnswer(
 }
 
 function ourEntry(
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   request: AcceptedRequest,
   m: Missing,
   requestedSource: string | undefined,
@@ -108,7 +115,7 @@ async function readUntilListed(
   requestedSource: string | undefined,
   signal: AbortSignal | undefined,
   debug: (m: string) => void,
-): Promise<JitNetworkAccessPolicy> {
+): Promise<RequestHistory> {
   for (let attempt = 1; ; attempt++) {
     const policy = await readPolicy(clients, request.plan.policy, signal);
     const all = missing.every((m) => ourEntry(policy, request, m, requestedSource));
@@ -120,7 +127,7 @@ async function readUntilListed(
 
 /** Takes what our history entries say; a firewall port still without a mapped port is an error. */
 function fromHistory(
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   request: AcceptedRequest,
   missing: readonly Missing[],
   requestedSource: string | undefined,
@@ -129,8 +136,8 @@ function fromHistory(
   const noMapped: string[] = [];
   for (const m of missing) {
     const entry = ourEntry(policy, request, m, requestedSource);
-    if (entry?.port.mappedPort !== undefined)
-      learnt.mappedPorts.set(mappedKey(m.vmId, m.port), entry.port.mappedPort);
+    const stored = tcpPort(entry?.port.mappedPort);
+    if (stored !== undefined) learnt.mappedPorts.set(mappedKey(m.vmId, m.port), stored);
     else if (m.firewall && !learnt.mappedPorts.has(mappedKey(m.vmId, m.port)))
       noMapped.push(`${m.vmName} port ${m.port}`);
     const sources = entry ? listedSources(entry.port) : [];

@@ -5,10 +5,10 @@
  * a newer request replaced ours; a newer request that merely coexists with
  * ours changes nothing.
  */
-import type { JitNetworkAccessPolicy } from '@azure/arm-security';
+import type { PolicyWithRawHistory } from '../azure/policyReadSpecs';
 import type { AzureClients } from '../azure/clients';
 import { azureCall } from '../azure/call';
-import { entryState, findOurEntry, newestOther, type OurRequestKey } from './history';
+import { entryState, findOurEntry, newestOther, type RequestHistory, type OurRequestKey } from './history';
 import { instantOf } from '../time';
 
 export interface PolicyLocator {
@@ -28,9 +28,11 @@ export function readPolicy(
   clients: AzureClients,
   p: PolicyLocator,
   signal?: AbortSignal,
-): Promise<JitNetworkAccessPolicy> {
+): Promise<PolicyWithRawHistory> {
   return azureCall(`read JIT policy '${p.name}' in ${p.resourceGroup}`, signal, (o) =>
-    clients.security(p.subscriptionId).jitNetworkAccessPolicies.get(p.resourceGroup, p.location, p.name, o),
+    clients
+      .security(p.subscriptionId)
+      .jitNetworkAccessPolicies.getWithRawHistory(p.resourceGroup, p.location, p.name, o),
   );
 }
 
@@ -38,10 +40,7 @@ export function readPolicy(
  * Our request for `key` was replaced: our own port entry is `Revoked` for
  * `NewerRequestInitiated`. Returns who replaced it when the history tells.
  */
-export function findSupersession(
-  policy: JitNetworkAccessPolicy,
-  key: OurRequestKey,
-): NewerRequest | undefined {
+export function findSupersession(policy: RequestHistory, key: OurRequestKey): NewerRequest | undefined {
   const ours = findOurEntry(policy, key);
   if (entryState(ours) !== 'superseded') return undefined;
   return newestOther(policy, key, ours) ?? { requestor: '' };
@@ -54,7 +53,7 @@ export function findSupersession(
  * nothing proves it.
  */
 export function newerWhileOursIsGone(
-  policy: JitNetworkAccessPolicy,
+  policy: RequestHistory,
   key: OurRequestKey,
   ourStartTimeUtc: string,
 ): NewerRequest | undefined {

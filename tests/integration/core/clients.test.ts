@@ -9,6 +9,7 @@ import { createAzureClients } from '../../../shared/azure/clients';
 import { resolveTopologies } from '../../../shared/azure/topology';
 import { AzureApiError } from '../../../shared/errors';
 import { listPolicies, prefetchPolicies } from '../../../shared/jit/policies';
+import { instantOf } from '../../../shared/time';
 import { initiateAsOther } from '../../helpers/otherRequest';
 import { emulatorCloud, emulatorConnect } from '../../helpers/emulatorSession';
 import { SUB, type Emulator } from './harness';
@@ -80,7 +81,7 @@ it('policies are listed per resource group (never subscription-wide), once per d
   });
 });
 
-it("main's policy lists leave the request history out: the same policies and VM entries, every page", async () => {
+it("main's policy lists leave the request history out, the single read keeps it as JSON: the same policies otherwise", async () => {
   // Two policies in rg-web, one a page: the second comes through nextLink.
   const scenario = loadScenario(undefined);
   const web = scenario.subscriptions[0]?.resourceGroups.find((g) => g.name === 'rg-web');
@@ -115,4 +116,26 @@ it("main's policy lists leave the request history out: the same policies and VM 
   ]);
   const lists = emu.control.requests().filter((r) => r.provider === 'security' && r.method === 'GET');
   expect(lists).toHaveLength(6);
+
+  // The single read that post and the wait make: the same policy, its history as the JSON Azure sent.
+  const sdk = await jit.get('rg-web', 'eastus', 'web-jit');
+  const raw = await jit.getWithRawHistory('rg-web', 'eastus', 'web-jit');
+  const { requests: sdkHistory, ...sdkRest } = sdk;
+  const { requests: rawHistory, ...rawRest } = raw;
+  expect(rawRest).toEqual(sdkRest);
+  expect(rawHistory).toHaveLength(2);
+  expect(typeof rawHistory?.[0]?.startTimeUtc).toBe('string');
+  // The same instants as the SDK's Dates, read the way the history readers read them (instantOf).
+  type Entry = {
+    startTimeUtc?: Date | string;
+    virtualMachines?: readonly { ports?: readonly { endTimeUtc: Date | string }[] }[];
+  };
+  const times = (h: readonly Entry[] | undefined) =>
+    (h ?? []).map((r) =>
+      [r.startTimeUtc, r.virtualMachines?.[0]?.ports?.[0]?.endTimeUtc].map((t) =>
+        instantOf(t)?.toISOString(),
+      ),
+    );
+  expect(times(rawHistory)).toEqual(times(sdkHistory));
+  expect(typeof rawHistory?.[0]?.virtualMachines?.[0]?.ports?.[0]?.endTimeUtc).toBe('string');
 });

@@ -7,7 +7,17 @@
 import { startEmulator } from '../../../emulator';
 import { STATE_KEY } from '../../../shared/state';
 import { withEmulator } from '../../helpers/ownEmulator';
-import { allowRules, main, platformFor, post, savedState, until, type Emulator, EGRESS_IP } from './harness';
+import {
+  allowRules,
+  main,
+  platformFor,
+  post,
+  savedState,
+  until,
+  vmId,
+  type Emulator,
+  EGRESS_IP,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -56,6 +66,49 @@ it('echo minimal: the firewall mappedPort is read back from the policy history, 
   expect(platform.outputs.get('host')).toBe('52.170.20.30');
   expect(platform.outputs.get('port')).toBe('50022');
   expect(await post(emu, platform)).toBe(true);
+});
+
+it('a 202 whose mappedPort is no port number is not taken as the port to connect to', async () => {
+  emu = await startEmulator({ ruleDelayMs: 0 });
+  // What users are told to connect to must be a TCP port: this answer's is text, which the SDK reads as NaN.
+  const end = new Date(emu.control.clock.now().getTime() + 60 * 60_000).toISOString();
+  emu.control.faults.add({
+    method: 'POST',
+    path: /jitNetworkAccessPolicies\/hub-jit\/initiate/,
+    status: 202,
+    body: {
+      virtualMachines: [
+        {
+          id: vmId('fw-01', 'rg-hub'),
+          ports: [
+            {
+              number: 22,
+              allowedSourceAddressPrefix: EGRESS_IP,
+              endTimeUtc: end,
+              status: 'Initiating',
+              statusReason: 'UserRequested',
+              mappedPort: 'port 50022',
+            },
+          ],
+        },
+      ],
+      startTimeUtc: new Date().toISOString(),
+      requestor: '',
+    },
+    times: 1,
+  });
+  const platform = platformFor(emu, {
+    vms: 'fw-01',
+    'resource-group': 'rg-hub',
+    probe: 'false',
+    'wait-timeout': '3',
+  });
+  expect(await main(emu, platform)).toBe(false);
+  // Not in the 202, and (the answer was not Azure's: no request was stored) not in the history either.
+  expect(platform.failures[0]).toContain(
+    "neither Azure's answer nor the policy's request history gives the firewall port",
+  );
+  expect(platform.outputs.get('port')).toBeUndefined();
 });
 
 it('echo minimal + source azure: the address comes from this run’s own history entry', async () => {

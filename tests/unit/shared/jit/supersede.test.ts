@@ -1,5 +1,6 @@
 /** The hint for a request history that no longer lists this run's own entry (Azure may trim it). */
 import type { JitNetworkAccessPolicy, JitNetworkAccessRequest } from '@azure/arm-security';
+import { findOurEntry } from '../../../../shared/jit/history';
 import { newerWhileOursIsGone } from '../../../../shared/jit/supersede';
 
 const VM = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-01';
@@ -49,4 +50,17 @@ it('says nothing while our own entry is listed, or when the other request is old
   expect(newerWhileOursIsGone(policyWith(older), key, OUR_START)).toBeUndefined();
   const revoked = request('2026-12-03T10:05:00Z', '198.51.100.7', '2026-12-03T11:00:00Z', 'Revoked');
   expect(newerWhileOursIsGone(policyWith(revoked), key, OUR_START)).toBeUndefined();
+});
+
+it('reads a history whose JSON holds something else where lists belong as holding no entry, without throwing', () => {
+  const odd = [
+    { requests: 'x' },
+    { requests: [{ virtualMachines: { id: VM } }] },
+    { requests: [{ virtualMachines: [{ id: VM, ports: 22 }] }] },
+    { requests: [null] },
+  ] as unknown as JitNetworkAccessPolicy[];
+  for (const policy of odd) {
+    expect(findOurEntry(policy, key)).toBeUndefined();
+    expect(newerWhileOursIsGone(policy, key, OUR_START)).toBeUndefined();
+  }
 });

@@ -167,13 +167,10 @@ export class FakeWorld {
           return pages(this.policies.filter((p) => p.id?.includes(`/resourceGroups/${rg}/`)));
         },
         get: (rg: string, _location: string, name: string) =>
-          this.call(`GET policy ${name}`, () => {
-            const policy = this.policies.find(
-              (p) => p.name === name && p.id?.includes(`/resourceGroups/${rg}/`),
-            );
-            if (!policy) throw notFound();
-            return structuredClone(policy);
-          }),
+          this.call(`GET policy ${name}`, () => structuredClone(this.policy(rg, name))),
+        // As the JSON Azure sent: the history's dates as text (shared/azure/policyReadSpecs.ts).
+        getWithRawHistory: (rg: string, _location: string, name: string) =>
+          this.call(`GET policy ${name}`, () => JSON.parse(JSON.stringify(this.policy(rg, name))) as unknown),
       },
     };
     return {
@@ -183,6 +180,12 @@ export class FakeWorld {
       network: () => network,
       security: () => security,
     } as unknown as AzureClients;
+  }
+
+  private policy(rg: string, name: string): JitNetworkAccessPolicy {
+    const policy = this.policies.find((p) => p.name === name && p.id?.includes(`/resourceGroups/${rg}/`));
+    if (!policy) throw notFound();
+    return policy;
   }
 
   private call<T>(what: string, answer: () => T): Promise<T> {
