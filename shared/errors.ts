@@ -35,6 +35,11 @@ interface JitErrorOptions {
  */
 export abstract class JitError extends Error {
   abstract readonly kind: ErrorKind;
+  /**
+   * The class's name, spelled out in each class: the bundles are built without esbuild's
+   * `keepNames` (scripts/build.mjs), so `new.target.name` would be the minified name.
+   */
+  abstract override readonly name: string;
   private readonly wording: { readonly message: Wording; readonly hint: Wording };
 
   protected constructor(message: Wording, options: JitErrorOptions) {
@@ -42,7 +47,6 @@ export abstract class JitError extends Error {
       render(message, DEFAULT_FRONT_END),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
-    this.name = new.target.name;
     this.wording = { message, hint: options.hint };
   }
 
@@ -107,6 +111,7 @@ function inputMessage(issues: readonly InputIssue[]): Wording {
  * of them, so users fix everything in one go instead of one per run.
  */
 export class InputError extends JitError {
+  override readonly name = 'InputError';
   readonly kind = 'input' as const;
   readonly issues: readonly InputIssue[];
 
@@ -139,6 +144,7 @@ export class InputError extends JitError {
 // auth
 
 export class AuthError extends JitError {
+  override readonly name = 'AuthError';
   readonly kind = 'auth' as const;
   constructor(
     message: string,
@@ -187,6 +193,7 @@ export interface AzureApiErrorOptions {
 
 /** A failed Azure Resource Manager call: HTTP status, ARM error code and message, correlation ID. */
 export class AzureApiError extends JitError {
+  override readonly name = 'AzureApiError';
   readonly kind = 'azure' as const;
   readonly status: number | undefined;
   readonly code: string;
@@ -277,6 +284,7 @@ function cloudErrorBody(text: string | undefined): { code?: string; message?: st
 // policy (local validation against the JIT policy; real Azure only says "not a subset of policy")
 
 export class PolicyError extends JitError {
+  override readonly name = 'PolicyError';
   readonly kind = 'policy' as const;
   /** This problem alone (the message lists `more` too). */
   readonly problem: Wording;
@@ -313,6 +321,7 @@ export class PolicyError extends JitError {
 // timeout, superseded, ip, cancelled, state
 
 export class TimeoutError extends JitError {
+  override readonly name = 'TimeoutError';
   readonly kind = 'timeout' as const;
   constructor(
     message: Wording,
@@ -324,6 +333,7 @@ export class TimeoutError extends JitError {
 }
 
 export class SupersededError extends JitError {
+  override readonly name = 'SupersededError';
   readonly kind = 'superseded' as const;
   constructor(
     message: string,
@@ -348,6 +358,7 @@ function describeOutcome(o: IpProviderOutcome): string {
 }
 
 export class IpResolutionError extends JitError {
+  override readonly name = 'IpResolutionError';
   readonly kind = 'ip' as const;
   constructor(
     message: string,
@@ -367,6 +378,7 @@ export class IpResolutionError extends JitError {
 }
 
 export class CancelledError extends JitError {
+  override readonly name = 'CancelledError';
   readonly kind = 'cancelled' as const;
   constructor(
     message = 'The run was cancelled.',
@@ -378,6 +390,7 @@ export class CancelledError extends JitError {
 }
 
 export class StateError extends JitError {
+  override readonly name = 'StateError';
   readonly kind = 'state' as const;
   constructor(
     message: string,
@@ -427,6 +440,7 @@ export function toJitError(e: unknown): JitError {
 
 /** Anything that is not one of ours. */
 export class UnexpectedError extends JitError {
+  override readonly name = 'UnexpectedError';
   readonly kind = 'internal' as const;
   constructor(message: string, cause: unknown) {
     super(`Unexpected error: ${message}`, { hint: BUG_HINT, cause });

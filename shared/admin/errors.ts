@@ -10,6 +10,7 @@ import { policyLabel, type PolicyAddress } from './policyStore';
 export type ChangeStage = 'before-write' | 'after-write';
 
 export class PolicyChangedError extends JitError {
+  override readonly name = 'PolicyChangedError';
   readonly kind = 'azure' as const;
 
   constructor(

@@ -274,3 +274,28 @@ describe('failure texts users see', () => {
     expect(describeError(catalogue[name])).toMatchSnapshot();
   });
 });
+
+describe('error names', () => {
+  // The bundles are built without esbuild's keepNames, so each class spells its name out; these
+  // are the names a stack trace or a log shows, whatever the minifier calls the class.
+  it.each([
+    new InputError('ports', '0', 'is out of range'),
+    new AuthError('no token'),
+    new AzureApiError({
+      status: 403,
+      code: 'AuthorizationFailed',
+      azureMessage: 'denied',
+      operation: 'a read',
+    }),
+    new PolicyError('not allowed'),
+    new TimeoutError('too slow'),
+    new SupersededError('replaced'),
+    new IpResolutionError('no answer'),
+    new CancelledError(),
+    new StateError('unreadable'),
+    new UnexpectedError('boom', undefined),
+  ])('%s is named after its class', (error) => {
+    expect(error.name).toBe(error.constructor.name);
+    expect(error.stack?.split('\n')[0]).toBe(`${error.constructor.name}: ${error.message.split('\n')[0]}`);
+  });
+});
