@@ -29,12 +29,46 @@ const write = argv.includes('--write');
 const onlyP4 = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'p4';
 /** `--only far`: just the far-region row (it then has no loopback run to count round trips against). */
 const onlyFar = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'far';
+/** `--only instructions`: just the instruction-count rows (valgrind). */
+const onlyInstructions = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'instructions';
 /** `--only busy`: just the busy-policy row (a JIT policy with a long request history). */
 const onlyBusy = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'busy';
 const beforeArg = argv.includes('--before') ? argv[argv.indexOf('--before') + 1] : undefined;
 const PROD = 'a1b2c3d4-1111-4a5b-8c9d-0e1f2a3b4c5d';
 /** P1's calls made with node:https alone: a yardstick of Node's own cost for them. */
 const HTTPS_CHAIN = join(root, 'bench', 'httpsChain.js');
+
+/**
+ * P1's calls made through the design's Azure packages alone (bench/sdkChain.ts), bundled like dist/
+ * into a folder of the runner's: the floor of any run built on them.
+ */
+function buildSdkChain(runner: Runner): { cold: string; cached: string } {
+  const dir = runner.workdir();
+  execFileSync(process.execPath, [join(root, 'bench', 'buildSdkChain.mjs'), dir], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  return { cold: join(dir, 'sdkChain.js'), cached: join(dir, 'sdkChainCached.js') };
+}
+
+/**
+ * Per Node, an XDG_CACHE_HOME holding the SDK yardstick's compile cache (one run through
+ * sdkChainCached.js filled it), for its warm-cache runs.
+ */
+async function sdkChainCache(
+  runner: Runner,
+  emu: Emulator,
+  node: NodeBinary,
+  chain: { cached: string },
+): Promise<Record<string, string>> {
+  const env = { XDG_CACHE_HOME: runner.workdir() };
+  const args = [vmId('rg-web', 'web-01'), ...emu.ipEchoUrls];
+  must(
+    await runner.run(args, root, { node: node.path, script: chain.cached, env }),
+    'the SDK yardstick (warm-up)',
+  );
+  return env;
+}
 
 const config = quick
   ? { runs: 3, p2DelayMs: 2000, p2Runs: 1, p4Vms: 10, p4Groups: 2, p4Runs: 1, peerRuns: 1 }
@@ -193,6 +227,9 @@ async function startupRounds(details: string[]): Promise<void> {
   const { taskMainAndPost } = require('./task') as { taskMainAndPost: typeof TaskSteps };
   let firstLog: RequestLogEntry[] = [];
   try {
+    const sdkChain = buildSdkChain(runner);
+    const sdkWarm = new Map<NodeBinary, Record<string, string>>();
+    for (const node of nodes) sdkWarm.set(node, await sdkChainCache(runner, emu, node, sdkChain));
     for (let round = 0; round < config.runs; round++) {
       clearJitHistory(emu, ['web-jit']);
       for (const node of nodes) {
@@ -217,6 +254,26 @@ async function startupRounds(details: string[]): Promise<void> {
           must(
             await runner.run([...web01, ...emu.ipEchoUrls], root, { node: node.path, script: HTTPS_CHAIN }),
             'the node:https yardstick',
+          ).wallMs,
+        );
+        // The same calls through the design's Azure packages, nothing of ours: no compile cache.
+        add(
+          `|${node.name}|sdk chain`,
+          must(
+            await runner.run([...web01, ...emu.ipEchoUrls], root, { node: node.path, script: sdkChain.cold }),
+            'the Azure SDK yardstick',
+          ).wallMs,
+        );
+        // And through the compile cache an earlier run of it left, as the CLI's warm rows.
+        add(
+          `|${node.name}|sdk chain warm`,
+          must(
+            await runner.run([...web01, ...emu.ipEchoUrls], root, {
+              node: node.path,
+              script: sdkChain.cached,
+              env: sdkWarm.get(node) ?? {},
+            }),
+            'the Azure SDK yardstick (warm cache)',
           ).wallMs,
         );
       }
@@ -507,6 +564,95 @@ function callsInARow(log: readonly RequestLogEntry[]): number {
   return Math.max(0, ...depth);
 }
 
+/** valgrind's version line, or undefined when it is not installed (the rows are then skipped). */
+function valgrindVersion(): string | undefined {
+  try {
+    return execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * P1 in instructions, not seconds: `valgrind --tool=callgrind` counts the instructions a process
+ * executes (all its threads), which the machine's load does not change, so these ratios hold still
+ * where the timed rows move by 10-20% between runs. One run each (a run takes 10-20 s under
+ * valgrind); repeated runs differ by a few percent (V8's background threads, GC timing). Instructions
+ * are not time (Node 24's start-up is cheap in them), so the ratios are not the timed rows' ratios.
+ */
+async function instructionRows(rows: Row[]): Promise<void> {
+  const version = valgrindVersion();
+  if (version === undefined) {
+    rows.push({
+      what: 'P1 in instructions (valgrind)',
+      after: 'not measured: valgrind is not installed',
+      target: 'for reference',
+    });
+    return;
+  }
+  const emu = await startEmulator();
+  const runner = new Runner(join(root, 'dist', 'cli', 'main.js'), cliEnv(emu));
+  const web01 = [vmId('rg-web', 'web-01')];
+  try {
+    const sdkChain = buildSdkChain(runner);
+    const counted = async (
+      node: NodeBinary,
+      args: readonly string[],
+      cwd: string,
+      env: Record<string, string> = {},
+    ): Promise<number> => {
+      const run = must(
+        await runner.run(['--tool=callgrind', '--callgrind-out-file=/dev/null', node.path, ...args], cwd, {
+          node: 'valgrind',
+          script: '',
+          plain: true,
+          env,
+        }),
+        `valgrind ${args[0] ?? ''}`,
+      );
+      const collected = /Collected : (\d+)/.exec(run.stderr)?.[1];
+      if (collected === undefined) throw new Error(`valgrind printed no count:\n${run.stderr.slice(-2000)}`);
+      return Number(collected);
+    };
+    for (const node of nodes) {
+      clearJitHistory(emu, ['web-jit']);
+      const floor = await counted(node, ['-e', '0'], root);
+      const sdk = await counted(node, [sdkChain.cold, ...web01, ...emu.ipEchoUrls], root);
+      const sdkEnv = await sdkChainCache(runner, emu, node, sdkChain);
+      const sdkWarm = await counted(node, [sdkChain.cached, ...web01, ...emu.ipEchoUrls], root, sdkEnv);
+      const cells = new Map<string, string>();
+      for (const build of builds) {
+        const script = join(build.dist, 'cli', 'main.js');
+        const env = { XDG_CACHE_HOME: freshTemp(runner), AZURE_JIT_ACCESS_RECHECK_DELAY_MS: '0' };
+        const close = async (cwd: string, e: Record<string, string>): Promise<void> =>
+          void must(await runner.run(['close'], cwd, { node: node.path, script, env: e }), 'close');
+        const coldCwd = runner.workdir();
+        const cold = await counted(node, [script, ...requestArgs(emu, web01)], coldCwd, env);
+        await close(coldCwd, env);
+        // The run above left its compile cache in XDG_CACHE_HOME: the next one reads it.
+        const warmCwd = runner.workdir();
+        const warm = await counted(node, [script, ...requestArgs(emu, web01)], warmCwd, env);
+        await close(warmCwd, env);
+        const m = (n: number): string => `${(n / 1e6).toFixed(0)} M`;
+        cells.set(
+          build.label,
+          `${x(cold / floor)} empty cache (${m(cold)}), ${x(warm / floor)} warm (${m(warm)}); ` +
+            `${x(cold / sdk)} / ${x(warm / sdkWarm)} of the SDK yardstick's`,
+        );
+      }
+      rows.push({
+        what: `P1 CLI \`request\` in instructions (${node.name}; ${version} callgrind, one run each): against \`node -e 0\` (${(floor / 1e6).toFixed(0)} M) and the Azure SDK yardstick (bench/sdkChain.ts: ${x(sdk / floor)}, ${(sdk / 1e6).toFixed(0)} M empty cache; ${x(sdkWarm / floor)}, ${(sdkWarm / 1e6).toFixed(0)} M warm)`,
+        ...(beforeArg ? { before: cells.get('before') ?? 'n/a' } : {}),
+        after: cells.get('after') ?? 'n/a',
+        target: 'for reference: load-independent',
+      });
+    }
+  } finally {
+    runner.dispose();
+    await emu.stop();
+  }
+}
+
 /** P4: many VMs in several resource groups, vs one VM, on the bench's Node; and the critical path. */
 async function manyVms(details: string[]): Promise<void> {
   const scenario = generateScenario({ vms: config.p4Vms, resourceGroups: config.p4Groups });
@@ -745,6 +891,16 @@ function startupRows(rows: Row[]): void {
         `of it with an empty compile cache, ${x(med(`after|${node.name}|warm request`) / chain)} with a warm one`,
       target: 'for reference',
     });
+    const sdk = med(`|${node.name}|sdk chain`);
+    const sdkWarm = med(`|${node.name}|sdk chain warm`);
+    rows.push({
+      what: `yardstick: P1's calls made through the design's Azure packages alone (@azure/identity's ClientSecretCredential, arm-security's JIT operations, arm-compute's and arm-network's modular operations), bundled like dist/, no checks, no state (${node.name}; bench/sdkChain.ts): empty compile cache / the one an earlier run left`,
+      // No build on these packages goes below it: a P1 target under it is out of their reach.
+      after:
+        `${x(sdk / floor)} (${s(sdk)}) / ${x(sdkWarm / floor)} (${s(sdkWarm)}); the CLI (after) takes ` +
+        `${x(med(`after|${node.name}|request`) / sdk)} / ${x(med(`after|${node.name}|warm request`) / sdkWarm)} of it`,
+      target: 'for reference: the floor of any build on these packages',
+    });
     // With the middle half of the runs: a gap between builds inside it is the machine's noise.
     const ratio = (b: string, what: string): string => {
       const [low, high] = middleHalf(samples.get(`${b}|${node.name}|${what}`) ?? []);
@@ -904,6 +1060,11 @@ async function main(): Promise<void> {
     console.log(`${machine(startLoad)}\n\n${table(rows)}`);
     return;
   }
+  if (onlyInstructions) {
+    await instructionRows(rows);
+    console.log(`${machine(startLoad)}\n\n${table(rows)}`);
+    return;
+  }
   if (onlyP4) {
     await manyVms(details);
     console.log(`${machine(startLoad)}\n\n${table(p4Row())}\n\n${details.join('\n')}`);
@@ -914,6 +1075,7 @@ async function main(): Promise<void> {
   startupRows(rows);
   await farRegion(rows);
   await busyPolicy(rows);
+  if (!quick) await instructionRows(rows);
   await slowRule(rows);
   await peer(rows, details);
   const text = `${table(rows)}\n\n${details.join('\n')}`;
