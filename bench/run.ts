@@ -31,6 +31,8 @@ const onlyP4 = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === '
 const onlyFar = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'far';
 /** `--only instructions`: just the instruction-count rows (valgrind). */
 const onlyInstructions = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'instructions';
+/** `--only peer`: just the peer row (`az login` + `az rest` against our `request`). */
+const onlyPeer = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'peer';
 /** `--only busy`: just the busy-policy row (a JIT policy with a long request history). */
 const onlyBusy = argv.includes('--only') && argv[argv.indexOf('--only') + 1] === 'busy';
 const beforeArg = argv.includes('--before') ? argv[argv.indexOf('--before') + 1] : undefined;
@@ -1058,6 +1060,11 @@ async function main(): Promise<void> {
   if (onlyBusy) {
     await busyPolicy(rows);
     console.log(`${machine(startLoad)}\n\n${table(rows)}`);
+    return;
+  }
+  if (onlyPeer) {
+    await peer(rows, details);
+    console.log(`${machine(startLoad)}\n\n${table(rows)}\n\n${details.join('\n')}`);
     return;
   }
   if (onlyInstructions) {
