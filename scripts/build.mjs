@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { azureApiPaths } from './azure-api-paths.mjs';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 import { lazyActionsCore, OIDC_ENTRY } from './lazy-actions-core.mjs';
 import { DEFERRED_ENTRIES, startupPatches } from './startup-patches.mjs';
 
@@ -30,19 +31,8 @@ const entries = {
 const check = process.argv.includes('--check');
 const outdir = 'dist';
 const common = {
+  ...BUNDLE_OPTIONS,
   outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  // No keepNames: it wraps every function and class in a `__name(fn, "name")` call that runs at
-  // load (~1,700 in the CLI bundle, 48 KB): 3-4% of a cold CLI `request`'s instructions (bench/
-  // RESULTS.md). Our error classes spell their names out (shared/errors.ts); the Azure SDKs set
-  // their errors' names too, and use class names only in their own log lines (AZURE_LOG_LEVEL)
-  // and tracing spans, which then show minified names. Stack traces map back with the source maps.
-  keepNames: false,
-  logLevel: 'warning',
   write: !check,
   metafile: true,
   // Every file gets its map, linked, not inlined: Node reads it only with --enable-source-maps.
