@@ -37,7 +37,7 @@ export abstract class JitError extends Error {
   abstract readonly kind: ErrorKind;
   /**
    * The class's name, spelled out in each class: the bundles are built without esbuild's
-   * `keepNames` (scripts/build.mjs), so `new.target.name` would be the minified name.
+   * `keepNames` (scripts/bundle-options.mjs), so `new.target.name` would be the minified name.
    */
   abstract override readonly name: string;
   private readonly wording: { readonly message: Wording; readonly hint: Wording };
