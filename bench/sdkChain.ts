@@ -3,8 +3,8 @@
 // design prescribes, as shared/azure wraps them: @azure/identity's ClientSecretCredential (MSAL),
 // arm-security's JIT operations, the modular arm-compute and arm-network operations. No checks,
 // no state, no output, none of our own code beyond those thin wrappers. bench/run.ts bundles it
-// like dist/ (esbuild, minified, the same build plugins) into a temp folder and runs it with plain
-// `node` (no compile cache), interleaved with P1: what it takes is the floor of any run that signs
+// like dist/ (esbuild, minified, the same build plugins) into a temp folder and runs it interleaved
+// with P1, with plain `node` (no compile cache) and through bench/sdkChainCached.ts (a warm one): what it takes is the floor of any run that signs
 // in and calls ARM through these packages, so it shows how much of P1 is ours and how much theirs.
 //
 // Usage: node sdkChain.js <vm resource ID> <ip echo URL>... with the environment bench/run.ts
@@ -16,14 +16,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { createComputeClient } from '../shared/azure/armCompute';
 import { createNetworkClient } from '../shared/azure/armNetwork';
 import { createSecurityClient } from '../shared/azure/armSecurity';
-
-/** The last segment of a resource ID (the wrappers take names, as the SDKs do). */
-const nameOf = (id: string | undefined): string => id?.split('/').pop() ?? '';
-/** The segment after `type` in a resource ID. */
-const after = (id: string | undefined, type: string): string => {
-  const parts = id?.split('/') ?? [];
-  return parts[parts.findIndex((p) => p.toLowerCase() === type.toLowerCase()) + 1] ?? '';
-};
+import { requireResourceId, sameResourceId } from '../shared/azure/resourceId';
 
 /** An IP echo answer, as httpsChain.js asks for it (the CLI's echo client is its own code). */
 function echo(url: string): Promise<string> {
@@ -43,7 +36,7 @@ async function main(): Promise<void> {
   const [vmId = '', ...ipUrls] = process.argv.slice(2);
   const env = process.env;
   const arm = env.JIT_ACCESS_ARM_ENDPOINT ?? '';
-  const [, subscription = '', , group = ''] = vmId.split('/').slice(1);
+  const { subscriptionId: subscription, resourceGroup: group, name: vmName } = requireResourceId(vmId, 'VM');
   const credential = new ClientSecretCredential(
     env.AZURE_TENANT_ID ?? '',
     env.AZURE_CLIENT_ID ?? '',
@@ -68,34 +61,25 @@ async function main(): Promise<void> {
       all.push(p);
     return all;
   };
-  const [policies, vm] = await Promise.all([
-    listPolicies(),
-    compute.virtualMachines.get(group, nameOf(vmId)),
-  ]);
-  const nicId = vm.networkProfile?.networkInterfaces?.[0]?.id;
-  const nic = await network.networkInterfaces.get(after(nicId, 'resourceGroups'), nameOf(nicId));
+  const [policies, vm] = await Promise.all([listPolicies(), compute.virtualMachines.get(group, vmName)]);
+  const nicId = requireResourceId(vm.networkProfile?.networkInterfaces?.[0]?.id ?? '', 'NIC');
+  const nic = await network.networkInterfaces.get(nicId.resourceGroup, nicId.name);
   const config = nic.ipConfigurations?.[0];
-  const subnetId = config?.subnet?.id;
-  const ipId = config?.publicIPAddress?.id;
+  const subnetId = requireResourceId(config?.subnet?.id ?? '', 'subnet');
+  const ipId = requireResourceId(config?.publicIPAddress?.id ?? '', 'public IP');
   await Promise.all([
-    network.subnets.get(
-      after(subnetId, 'resourceGroups'),
-      after(subnetId, 'virtualNetworks'),
-      nameOf(subnetId),
-    ),
-    network.publicIPAddresses.get(after(ipId, 'resourceGroups'), nameOf(ipId)),
+    network.subnets.get(subnetId.resourceGroup, subnetId.segments[0]?.[1] ?? '', subnetId.name),
+    network.publicIPAddresses.get(ipId.resourceGroup, ipId.name),
   ]);
-  const nsgId = nic.networkSecurityGroup?.id;
-  await network.networkSecurityGroups.get(after(nsgId, 'resourceGroups'), nameOf(nsgId));
+  const nsgId = requireResourceId(nic.networkSecurityGroup?.id ?? '', 'NSG');
+  await network.networkSecurityGroups.get(nsgId.resourceGroup, nsgId.name);
   const [ip = ''] = await ips;
-  const policy = policies.find((p) =>
-    p.virtualMachines.some((v) => v.id.toLowerCase() === vmId.toLowerCase()),
-  );
+  const policy = policies.find((p) => p.virtualMachines.some((v) => sameResourceId(v.id, vmId)));
   const endTimeUtc = new Date(Date.now() + 10 * 60_000);
   await security.jitNetworkAccessPolicies.initiate(group, policy?.location ?? '', policy?.name ?? '', {
     virtualMachines: [{ id: vmId, ports: [{ number: 22, endTimeUtc, allowedSourceAddressPrefix: ip }] }],
   });
-  await network.networkSecurityGroups.get(after(nsgId, 'resourceGroups'), nameOf(nsgId));
+  await network.networkSecurityGroups.get(nsgId.resourceGroup, nsgId.name);
 }
 
 main().then(
